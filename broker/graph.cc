@@ -1,0 +1,152 @@
+#include "broker/graph.h"
+
+#include <algorithm>
+
+namespace dsr::broker {
+namespace {
+
+void EraseValue(std::vector<int>& v, int value) {
+  auto it = std::find(v.begin(), v.end(), value);
+  if (it != v.end()) {
+    *it = v.back();
+    v.pop_back();
+  }
+}
+
+}  // namespace
+
+void ProvenanceGraph::PutHolding(const GraphHolding& holding) {
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = node_index_.try_emplace(holding.name, static_cast<int>(nodes_.size()));
+  if (inserted) {
+    nodes_.push_back(Node{holding, {}, {}});
+  } else {
+    nodes_[it->second].holding = holding;
+  }
+}
+
+void ProvenanceGraph::AddLink(const GraphLink& link) {
+  absl::MutexLock lock(&mu_);
+  const int child = node_index_.at(link.child);
+  const int parent = node_index_.at(link.parent);
+  int slot;
+  if (free_edges_.empty()) {
+    slot = static_cast<int>(edges_.size());
+    edges_.push_back(Edge{});
+  } else {
+    slot = free_edges_.back();
+    free_edges_.pop_back();
+  }
+  edges_[slot] = Edge{link.link_id, child, parent, link.relation};
+  edge_index_[link.link_id] = slot;
+  pair_index_[PairKey(child, parent)] = slot;
+  nodes_[child].up.push_back(slot);
+  nodes_[parent].down.push_back(slot);
+}
+
+void ProvenanceGraph::RemoveLink(absl::string_view link_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = edge_index_.find(link_id);
+  if (it == edge_index_.end()) return;
+  const int slot = it->second;
+  Edge& edge = edges_[slot];
+  EraseValue(nodes_[edge.child].up, slot);
+  EraseValue(nodes_[edge.parent].down, slot);
+  pair_index_.erase(PairKey(edge.child, edge.parent));
+  edge_index_.erase(it);
+  edge = Edge{};
+  free_edges_.push_back(slot);
+}
+
+bool ProvenanceGraph::HasHolding(absl::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return node_index_.contains(name);
+}
+
+std::optional<std::string> ProvenanceGraph::FindLink(absl::string_view child,
+                                                     absl::string_view parent) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto c = node_index_.find(child);
+  auto p = node_index_.find(parent);
+  if (c == node_index_.end() || p == node_index_.end()) return std::nullopt;
+  auto e = pair_index_.find(PairKey(c->second, p->second));
+  if (e == pair_index_.end()) return std::nullopt;
+  return edges_[e->second].link_id;
+}
+
+bool ProvenanceGraph::WouldCloseCycle(absl::string_view child, absl::string_view parent) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const int from = node_index_.at(child);
+  const int target = node_index_.at(parent);
+  if (from == target) return true;
+  // Depth-first search downstream of the child for the parent.
+  std::vector<bool> seen(nodes_.size(), false);
+  std::vector<int> stack = {from};
+  seen[from] = true;
+  while (!stack.empty()) {
+    const int node = stack.back();
+    stack.pop_back();
+    for (int e : nodes_[node].down) {
+      const int next = edges_[e].child;
+      if (next == target) return true;
+      if (!seen[next]) {
+        seen[next] = true;
+        stack.push_back(next);
+      }
+    }
+  }
+  return false;
+}
+
+GraphLink ProvenanceGraph::ToGraphLink(int edge) const {
+  const Edge& e = edges_[edge];
+  return GraphLink{e.link_id, nodes_[e.child].holding.name, nodes_[e.parent].holding.name,
+                   e.relation};
+}
+
+void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, Lineage* out) const {
+  const WalkDirection direction =
+      downstream ? WalkDirection::kDownstream : WalkDirection::kUpstream;
+  // Breadth-first, so each node is reported at its smallest depth.
+  absl::flat_hash_map<int, int> depth_of = {{root, 0}};
+  std::vector<int> frontier = {root};
+  for (int depth = 0; depth < max_depth && !frontier.empty(); ++depth) {
+    std::vector<int> next_frontier;
+    for (int node : frontier) {
+      const std::vector<int>& edges = downstream ? nodes_[node].down : nodes_[node].up;
+      for (int e : edges) {
+        const int next = downstream ? edges_[e].child : edges_[e].parent;
+        out->links.push_back(ToGraphLink(e));
+        if (depth_of.try_emplace(next, depth + 1).second) {
+          next_frontier.push_back(next);
+          out->nodes.push_back(Lineage::Node{nodes_[next].holding, depth + 1, direction});
+        }
+      }
+    }
+    frontier = std::move(next_frontier);
+  }
+}
+
+std::optional<Lineage> ProvenanceGraph::Walk(absl::string_view root, WalkDirection direction,
+                                             int max_depth) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = node_index_.find(root);
+  if (it == node_index_.end()) return std::nullopt;
+  Lineage lineage;
+  lineage.nodes.push_back(Lineage::Node{nodes_[it->second].holding, 0, WalkDirection::kBoth});
+  if (direction != WalkDirection::kDownstream) WalkOneWay(it->second, false, max_depth, &lineage);
+  if (direction != WalkDirection::kUpstream) WalkOneWay(it->second, true, max_depth, &lineage);
+  return lineage;
+}
+
+int ProvenanceGraph::holding_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return static_cast<int>(nodes_.size());
+}
+
+int ProvenanceGraph::link_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return static_cast<int>(edge_index_.size());
+}
+
+}  // namespace dsr::broker

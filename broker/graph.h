@@ -1,0 +1,123 @@
+#ifndef DSR_BROKER_GRAPH_H_
+#define DSR_BROKER_GRAPH_H_
+
+// The provenance graph held in memory: holdings as nodes, links as edges from
+// parent to child (the way data flows). Built from the store at start and
+// updated by the registry after each commit, so lineage queries and routing
+// never walk RocksDB.
+//
+// Thread-safe: queries take a shared lock, mutations an exclusive one. The
+// graph does not check what the registry checks (owners, duplicates, cycles);
+// the registry asks first, then mutates, under its own write lock.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace dsr::broker {
+
+enum class WalkDirection { kUpstream, kDownstream, kBoth };
+
+struct GraphHolding {
+  // Resource name, `actors/{actor}/holdings/{holding}`.
+  std::string name;
+  std::string title;
+  int kind = 0;   // dsr.v1.Holding.Kind value
+  int state = 0;  // dsr.v1.Holding.State value
+};
+
+struct GraphLink {
+  std::string link_id;
+  std::string child;   // holding name
+  std::string parent;  // holding name
+  int relation = 0;    // dsr.v1.Link.Relation value
+};
+
+// What a walk from one holding reached.
+struct Lineage {
+  struct Node {
+    GraphHolding holding;
+    int depth = 0;
+    // kUpstream or kDownstream; kBoth for the root.
+    WalkDirection direction = WalkDirection::kBoth;
+  };
+  // The root first, then breadth-first (by depth) on each side.
+  std::vector<Node> nodes;
+  // Every link crossed from a returned node towards the walk's direction;
+  // both ends are among `nodes`.
+  std::vector<GraphLink> links;
+};
+
+class ProvenanceGraph {
+ public:
+  ProvenanceGraph() = default;
+  ProvenanceGraph(const ProvenanceGraph&) = delete;
+  ProvenanceGraph& operator=(const ProvenanceGraph&) = delete;
+
+  // Adds a holding, or replaces the title, kind and state of a known one.
+  void PutHolding(const GraphHolding& holding) ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds a link. REQUIRES: both holdings are in the graph; no link with that
+  // id or (child, parent) pair is.
+  void AddLink(const GraphLink& link) ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes a link; a missing id is ignored.
+  void RemoveLink(absl::string_view link_id) ABSL_LOCKS_EXCLUDED(mu_);
+
+  bool HasHolding(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The id of the link between `child` and `parent`, if there is one.
+  std::optional<std::string> FindLink(absl::string_view child, absl::string_view parent) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether adding the link child <- parent would close a cycle: `child` is
+  // `parent` or data already flows from `child` to `parent`. Both holdings
+  // must be in the graph.
+  bool WouldCloseCycle(absl::string_view child, absl::string_view parent) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Walks from `root` at most `max_depth` links in `direction`. nullopt if
+  // the root is not in the graph.
+  std::optional<Lineage> Walk(absl::string_view root, WalkDirection direction, int max_depth) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  int holding_count() const ABSL_LOCKS_EXCLUDED(mu_);
+  int link_count() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct Node {
+    GraphHolding holding;
+    std::vector<int> up;    // edges to parents
+    std::vector<int> down;  // edges to children
+  };
+  struct Edge {
+    std::string link_id;
+    int child;
+    int parent;
+    int relation;
+  };
+
+  // Appends to `out` the nodes reached from `root` one way, with the links
+  // crossed.
+  void WalkOneWay(int root, bool downstream, int max_depth, Lineage* out) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  GraphLink ToGraphLink(int edge) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  static uint64_t PairKey(int child, int parent) {
+    return (static_cast<uint64_t>(child) << 32) | static_cast<uint32_t>(parent);
+  }
+
+  mutable absl::Mutex mu_;
+  std::vector<Node> nodes_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int> node_index_ ABSL_GUARDED_BY(mu_);
+  // Removed edges leave a free slot, reused by the next AddLink.
+  std::vector<Edge> edges_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> free_edges_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int> edge_index_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, int> pair_index_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_GRAPH_H_

@@ -1,0 +1,29 @@
+#ifndef DSR_BROKER_LIMITS_H_
+#define DSR_BROKER_LIMITS_H_
+
+#include <cstddef>
+
+namespace dsr::broker {
+
+// Size limits on what callers send (SPEC §5). Defaults are the
+// specification's; a deployment may lower or raise them.
+struct Limits {
+  // Default: 100. Used when a list call leaves page_size at 0.
+  int default_page_size = 100;
+  // Default: 1000. A larger page_size is INVALID_ARGUMENT.
+  int max_page_size = 1000;
+  // Default: 4 KiB. Free-text fields (descriptions, purposes, retention).
+  size_t max_free_text_bytes = 4096;
+  // Default: 256. One-line fields (titles, names, licences, categories).
+  size_t max_short_text_bytes = 256;
+  // Default: 512. Each external id.
+  size_t max_external_id_bytes = 512;
+  // Default: 32. Entries in a repeated field (external ids, categories).
+  int max_repeated = 32;
+  // Default: 64. Links a lineage walk may follow.
+  int max_lineage_depth = 64;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_LIMITS_H_

@@ -1,0 +1,33 @@
+#include "broker/paged_scan.h"
+
+#include "broker/page_token.h"
+#include "broker/status_macros.h"
+
+namespace dsr::broker {
+
+absl::StatusOr<std::string> ScanPage(
+    const storage::Store& store, const PageQuery& query,
+    const std::function<absl::Status(absl::string_view key, absl::string_view value)>& add) {
+  DSR_ASSIGN_OR_RETURN(std::string after, DecodePageToken(query.page_token, query.fingerprint));
+  int count = 0;
+  bool more = false;
+  std::string last_key;
+  absl::Status failed;
+  DSR_RETURN_IF_ERROR(store.Scan(query.family, query.prefix, after,
+                                 [&](absl::string_view key, absl::string_view value) {
+                                   if (count == query.page_size) {
+                                     more = true;
+                                     return false;
+                                   }
+                                   failed = add(key, value);
+                                   if (!failed.ok()) return false;
+                                   ++count;
+                                   last_key = std::string(key);
+                                   return true;
+                                 }));
+  DSR_RETURN_IF_ERROR(failed);
+  if (!more) return std::string();
+  return EncodePageToken(last_key, query.fingerprint);
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,73 @@
+#include "broker/registry.h"
+
+#include "absl/strings/str_cat.h"
+#include "broker/names.h"
+#include "broker/registry_records.h"
+#include "broker/status_macros.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::ActorRecord;
+using dsr::storage::v1::HoldingRecord;
+using dsr::storage::v1::LinkRecord;
+using storage::ColumnFamily;
+
+Registry::Registry(const RegistryOptions& options)
+    : store_(options.store), clock_(options.clock), limits_(options.limits) {}
+
+absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
+  if (options.store == nullptr || options.clock == nullptr) {
+    return absl::InvalidArgumentError("registry needs a store and a clock");
+  }
+  std::unique_ptr<Registry> registry(new Registry(options));
+  DSR_RETURN_IF_ERROR(registry->LoadGraph());
+  return registry;
+}
+
+absl::Status Registry::LoadGraph() {
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(store_->Scan(
+      ColumnFamily::kHoldings, "", "", [&](absl::string_view, absl::string_view value) {
+        HoldingRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError("a stored holding does not parse");
+          return false;
+        }
+        graph_.PutHolding(GraphHoldingFromRecord(record));
+        return true;
+      }));
+  DSR_RETURN_IF_ERROR(bad);
+  DSR_RETURN_IF_ERROR(
+      store_->Scan(ColumnFamily::kLinks, "", "", [&](absl::string_view, absl::string_view value) {
+        LinkRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError("a stored link does not parse");
+          return false;
+        }
+        if (!graph_.HasHolding(record.child()) || !graph_.HasHolding(record.parent())) {
+          bad = absl::DataLossError(absl::StrCat("stored link ", record.link_id(),
+                                                 " names a holding that is not stored"));
+          return false;
+        }
+        graph_.AddLink(GraphLinkFromRecord(record));
+        return true;
+      }));
+  return bad;
+}
+
+absl::Status Registry::ReadActor(absl::string_view actor_id, ActorRecord* record) const {
+  absl::Status s = store_->Get(ColumnFamily::kActors, storage::keys::Actor(actor_id), record);
+  if (absl::IsNotFound(s)) return absl::NotFoundError("actor not found");
+  return s;
+}
+
+absl::Status Registry::ReadHolding(absl::string_view actor_id, absl::string_view holding_id,
+                                   HoldingRecord* record) const {
+  absl::Status s =
+      store_->Get(ColumnFamily::kHoldings, storage::keys::Holding(actor_id, holding_id), record);
+  if (absl::IsNotFound(s)) return absl::NotFoundError("holding not found");
+  return s;
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,101 @@
+#ifndef DSR_BROKER_REGISTRY_H_
+#define DSR_BROKER_REGISTRY_H_
+
+// The registry: actors, their holdings and the provenance links between
+// holdings (SPEC §2, RegistryService in §5). gRPC-free domain logic: each
+// method takes the authenticated principal and the API request, checks it,
+// and returns an absl::Status; the service layer only maps that status.
+//
+// Thread-safe. Reads run concurrently. Writes are serialised by one lock held
+// across their checks, the synced commit and the in-memory graph update, so
+// that checks (duplicates, cycles, idempotency) see every earlier write.
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/clock.h"
+#include "broker/graph.h"
+#include "broker/limits.h"
+#include "broker/principal.h"
+#include "dsr/storage/v1/registry_records.pb.h"
+#include "dsr/v1/registry_service.pb.h"
+#include "storage/store.h"
+
+namespace dsr::broker {
+
+struct RegistryOptions {
+  // REQUIRED. Must outlive the registry.
+  storage::Store* store = nullptr;
+  // REQUIRED. Must outlive the registry.
+  const Clock* clock = nullptr;
+  Limits limits;
+};
+
+class Registry {
+ public:
+  // Loads the provenance graph from the store. DATA_LOSS if a stored link
+  // names a holding that is not stored.
+  static absl::StatusOr<std::unique_ptr<Registry>> Create(const RegistryOptions& options);
+
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Actors. CreateActor and RotateActorToken: admin only.
+  absl::Status CreateActor(const Principal& principal, const dsr::v1::CreateActorRequest& request,
+                           dsr::v1::CreateActorResponse* response);
+  absl::Status GetActor(const dsr::v1::GetActorRequest& request, dsr::v1::Actor* actor) const;
+  absl::Status ListActors(const dsr::v1::ListActorsRequest& request,
+                          dsr::v1::ListActorsResponse* response) const;
+  absl::Status RotateActorToken(const Principal& principal,
+                                const dsr::v1::RotateActorTokenRequest& request,
+                                dsr::v1::RotateActorTokenResponse* response);
+
+  // Holdings. Writes: the owning actor or admin.
+  absl::Status CreateHolding(const Principal& principal,
+                             const dsr::v1::CreateHoldingRequest& request,
+                             dsr::v1::Holding* holding);
+  absl::Status GetHolding(const dsr::v1::GetHoldingRequest& request,
+                          dsr::v1::Holding* holding) const;
+  absl::Status ListHoldings(const dsr::v1::ListHoldingsRequest& request,
+                            dsr::v1::ListHoldingsResponse* response) const;
+  absl::Status UpdateHolding(const Principal& principal,
+                             const dsr::v1::UpdateHoldingRequest& request,
+                             dsr::v1::Holding* holding);
+  absl::Status RetireHolding(const Principal& principal,
+                             const dsr::v1::RetireHoldingRequest& request,
+                             dsr::v1::Holding* holding);
+
+  // Links. Writes: the child holding's owner or admin.
+  absl::Status CreateLink(const Principal& principal, const dsr::v1::CreateLinkRequest& request,
+                          dsr::v1::Link* link);
+  absl::Status DeleteLink(const Principal& principal, const dsr::v1::DeleteLinkRequest& request);
+  absl::Status GetLineage(const dsr::v1::GetLineageRequest& request,
+                          dsr::v1::GetLineageResponse* response) const;
+
+  // The in-memory provenance graph, for routing.
+  const ProvenanceGraph& graph() const { return graph_; }
+
+ private:
+  explicit Registry(const RegistryOptions& options);
+  absl::Status LoadGraph();
+
+  // Reads a stored record; NOT_FOUND names `what` (a resource kind, never a
+  // caller's value).
+  absl::Status ReadActor(absl::string_view actor_id, dsr::storage::v1::ActorRecord* record) const;
+  absl::Status ReadHolding(absl::string_view actor_id, absl::string_view holding_id,
+                           dsr::storage::v1::HoldingRecord* record) const;
+
+  storage::Store* const store_;
+  const Clock* const clock_;
+  const Limits limits_;
+  ProvenanceGraph graph_;
+  absl::Mutex write_mu_;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_REGISTRY_H_

@@ -1,0 +1,231 @@
+// Registry: holdings.
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "broker/authorization.h"
+#include "broker/idempotency.h"
+#include "broker/names.h"
+#include "broker/page_token.h"
+#include "broker/paged_scan.h"
+#include "broker/registry.h"
+#include "broker/registry_records.h"
+#include "broker/registry_validation.h"
+#include "broker/status_macros.h"
+#include "broker/time_util.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::HoldingRecord;
+using storage::ColumnFamily;
+
+namespace {
+
+constexpr absl::string_view kAllActors = "actors/-";
+
+// Adds to `batch` the index entries of `after` that `before` lacks and
+// removes those of `before` that `after` lacks.
+void UpdateExternalIdIndex(const HoldingRecord* before, const HoldingRecord& after,
+                           storage::WriteBatch& batch) {
+  const std::string name = FormatHoldingName(after.actor_id(), after.holding_id());
+  absl::flat_hash_set<std::string> old_ids;
+  if (before != nullptr)
+    old_ids.insert(before->external_ids().begin(), before->external_ids().end());
+  absl::flat_hash_set<std::string> new_ids(after.external_ids().begin(),
+                                           after.external_ids().end());
+  for (const std::string& id : old_ids) {
+    if (!new_ids.contains(id))
+      batch.Delete(ColumnFamily::kExternalIds, storage::keys::ExternalId(id, name));
+  }
+  for (const std::string& id : new_ids) {
+    if (!old_ids.contains(id))
+      batch.PutEmpty(ColumnFamily::kExternalIds, storage::keys::ExternalId(id, name));
+  }
+}
+
+absl::Status ParseHoldingValue(absl::string_view value, HoldingRecord* record) {
+  if (!record->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError("a stored holding does not parse");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Registry::CreateHolding(const Principal& principal,
+                                     const dsr::v1::CreateHoldingRequest& request,
+                                     dsr::v1::Holding* holding) {
+  DSR_ASSIGN_OR_RETURN(std::string actor_id, ParseActorName(request.parent(), "parent"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, actor_id));
+  DSR_RETURN_IF_ERROR(ValidateId(request.holding_id(), "holding_id"));
+  DSR_RETURN_IF_ERROR(ValidateNewHolding(request.holding(), limits_));
+  DSR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  dsr::v1::CreateHoldingRequest unkeyed = request;
+  unkeyed.clear_request_id();
+  const std::string fingerprint = RequestFingerprint("CreateHolding", unkeyed);
+  const std::string name = FormatHoldingName(actor_id, request.holding_id());
+
+  absl::MutexLock lock(&write_mu_);
+  if (!request.request_id().empty()) {
+    DSR_ASSIGN_OR_RETURN(
+        std::optional<std::string> earlier,
+        FindEarlierCall(*store_, principal.Label(), request.request_id(), fingerprint));
+    if (earlier.has_value()) {
+      HoldingRecord record;
+      DSR_RETURN_IF_ERROR(ReadHolding(actor_id, request.holding_id(), &record));
+      *holding = HoldingFromRecord(record);
+      return absl::OkStatus();
+    }
+  }
+  DSR_ASSIGN_OR_RETURN(bool actor_exists,
+                       store_->Contains(ColumnFamily::kActors, storage::keys::Actor(actor_id)));
+  if (!actor_exists) return absl::NotFoundError("actor not found");
+  const std::string key = storage::keys::Holding(actor_id, request.holding_id());
+  DSR_ASSIGN_OR_RETURN(bool exists, store_->Contains(ColumnFamily::kHoldings, key));
+  if (exists) return absl::AlreadyExistsError("this actor has a holding with this holding_id");
+
+  const absl::Time now = clock_->Now();
+  HoldingRecord record;
+  record.set_actor_id(actor_id);
+  record.set_holding_id(request.holding_id());
+  record.set_kind(request.holding().kind());
+  for (const std::string& path : MutableHoldingPaths()) {
+    CopyHoldingField(request.holding(), path, &record);
+  }
+  record.set_state(dsr::v1::Holding::ACTIVE);
+  *record.mutable_create_time() = ToProtoTime(now);
+  *record.mutable_update_time() = record.create_time();
+
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Put(ColumnFamily::kHoldings, key, record);
+  UpdateExternalIdIndex(nullptr, record, batch);
+  if (!request.request_id().empty()) {
+    RecordCall(batch, principal.Label(), request.request_id(), fingerprint, name, now);
+  }
+  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  graph_.PutHolding(GraphHoldingFromRecord(record));
+  *holding = HoldingFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::GetHolding(const dsr::v1::GetHoldingRequest& request,
+                                  dsr::v1::Holding* holding) const {
+  DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(request.name(), "name"));
+  HoldingRecord record;
+  DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
+  *holding = HoldingFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
+                                    dsr::v1::ListHoldingsResponse* response) const {
+  std::string actor_id;  // empty: every actor
+  if (request.parent() != kAllActors) {
+    absl::StatusOr<std::string> parsed = ParseActorName(request.parent(), "parent");
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError("parent must be actors/{actor} or actors/-");
+    }
+    actor_id = *std::move(parsed);
+  }
+  if (request.external_id().size() > limits_.max_external_id_bytes) {
+    return absl::InvalidArgumentError("external_id is too long");
+  }
+  PageQuery query;
+  query.fingerprint = QueryFingerprint(
+      "ListHoldings", absl::StrCat(actor_id.size(), ":", actor_id, request.external_id()));
+  query.page_token = request.page_token();
+  DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+
+  std::string next;
+  if (request.external_id().empty()) {
+    query.family = ColumnFamily::kHoldings;
+    query.prefix = actor_id.empty() ? "" : storage::keys::HoldingsOf(actor_id);
+    DSR_ASSIGN_OR_RETURN(next,
+                         ScanPage(*store_, query, [&](absl::string_view, absl::string_view v) {
+                           HoldingRecord record;
+                           DSR_RETURN_IF_ERROR(ParseHoldingValue(v, &record));
+                           *response->add_holdings() = HoldingFromRecord(record);
+                           return absl::OkStatus();
+                         }));
+  } else {
+    query.family = ColumnFamily::kExternalIds;
+    query.prefix = actor_id.empty()
+                       ? storage::keys::ExternalIdsEqualTo(request.external_id())
+                       : storage::keys::ExternalIdsEqualToWithHoldingPrefix(
+                             request.external_id(), absl::StrCat(ActorName(actor_id), "/"));
+    DSR_ASSIGN_OR_RETURN(
+        next, ScanPage(*store_, query, [&](absl::string_view key, absl::string_view) {
+          DSR_ASSIGN_OR_RETURN(storage::keys::ExternalIdKey entry,
+                               storage::keys::ParseExternalId(key));
+          DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(entry.holding_name, "index"));
+          HoldingRecord record;
+          DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
+          *response->add_holdings() = HoldingFromRecord(record);
+          return absl::OkStatus();
+        }));
+  }
+  response->set_next_page_token(next);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::UpdateHolding(const Principal& principal,
+                                     const dsr::v1::UpdateHoldingRequest& request,
+                                     dsr::v1::Holding* holding) {
+  DSR_ASSIGN_OR_RETURN(HoldingName name,
+                       ParseHoldingName(request.holding().name(), "holding.name"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, name.actor_id));
+  std::vector<std::string> paths;
+  if (request.update_mask().paths().empty()) {
+    for (const std::string& path : MutableHoldingPaths()) {
+      if (HoldingFieldIsSet(request.holding(), path)) paths.push_back(path);
+    }
+  } else {
+    paths.assign(request.update_mask().paths().begin(), request.update_mask().paths().end());
+  }
+  if (paths.empty()) {
+    return absl::InvalidArgumentError("update_mask is empty and holding sets no field to change");
+  }
+  for (const std::string& path : paths) {
+    DSR_RETURN_IF_ERROR(ValidateHoldingField(request.holding(), path, limits_));
+  }
+
+  absl::MutexLock lock(&write_mu_);
+  HoldingRecord before;
+  DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &before));
+  HoldingRecord after = before;
+  for (const std::string& path : paths) CopyHoldingField(request.holding(), path, &after);
+  *after.mutable_update_time() = ToProtoTime(clock_->Now());
+
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), after);
+  UpdateExternalIdIndex(&before, after, batch);
+  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  graph_.PutHolding(GraphHoldingFromRecord(after));
+  *holding = HoldingFromRecord(after);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::RetireHolding(const Principal& principal,
+                                     const dsr::v1::RetireHoldingRequest& request,
+                                     dsr::v1::Holding* holding) {
+  DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(request.name(), "name"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, name.actor_id));
+
+  absl::MutexLock lock(&write_mu_);
+  HoldingRecord record;
+  DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
+  if (record.state() == dsr::v1::Holding::RETIRED) {
+    return absl::FailedPreconditionError("holding is already retired");
+  }
+  record.set_state(dsr::v1::Holding::RETIRED);
+  *record.mutable_update_time() = ToProtoTime(clock_->Now());
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id),
+            record);
+  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  graph_.PutHolding(GraphHoldingFromRecord(record));
+  *holding = HoldingFromRecord(record);
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,171 @@
+// Registry: provenance links and lineage.
+
+#include "absl/strings/str_cat.h"
+#include "broker/authorization.h"
+#include "broker/idempotency.h"
+#include "broker/names.h"
+#include "broker/registry.h"
+#include "broker/registry_records.h"
+#include "broker/status_macros.h"
+#include "broker/time_util.h"
+#include "broker/tokens.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::LinkRecord;
+using storage::ColumnFamily;
+
+namespace {
+
+// Link ids carry 80 random bits: collisions are negligible, and one is
+// refused by the existence check anyway.
+constexpr int kLinkIdBits = 80;
+
+dsr::v1::LineageDirection ToApiDirection(WalkDirection direction) {
+  switch (direction) {
+    case WalkDirection::kUpstream:
+      return dsr::v1::UPSTREAM;
+    case WalkDirection::kDownstream:
+      return dsr::v1::DOWNSTREAM;
+    case WalkDirection::kBoth:
+      break;
+  }
+  return dsr::v1::LINEAGE_DIRECTION_UNSPECIFIED;
+}
+
+}  // namespace
+
+absl::Status Registry::CreateLink(const Principal& principal,
+                                  const dsr::v1::CreateLinkRequest& request, dsr::v1::Link* link) {
+  const dsr::v1::Link& wanted = request.link();
+  DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(wanted.child(), "link.child"));
+  DSR_RETURN_IF_ERROR(ParseHoldingName(wanted.parent(), "link.parent").status());
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
+  if (wanted.relation() == dsr::v1::Link::RELATION_UNSPECIFIED ||
+      !dsr::v1::Link::Relation_IsValid(wanted.relation())) {
+    return absl::InvalidArgumentError("link.relation is required");
+  }
+  DSR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  dsr::v1::CreateLinkRequest unkeyed = request;
+  unkeyed.clear_request_id();
+  const std::string fingerprint = RequestFingerprint("CreateLink", unkeyed);
+
+  absl::MutexLock lock(&write_mu_);
+  if (!request.request_id().empty()) {
+    DSR_ASSIGN_OR_RETURN(
+        std::optional<std::string> earlier,
+        FindEarlierCall(*store_, principal.Label(), request.request_id(), fingerprint));
+    if (earlier.has_value()) {
+      DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(*earlier, "link"));
+      LinkRecord record;
+      absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
+      if (absl::IsNotFound(read)) {
+        return absl::NotFoundError("the link this request_id made has been deleted");
+      }
+      DSR_RETURN_IF_ERROR(read);
+      *link = LinkFromRecord(record);
+      return absl::OkStatus();
+    }
+  }
+  if (!graph_.HasHolding(wanted.child())) return absl::NotFoundError("link.child not found");
+  if (!graph_.HasHolding(wanted.parent())) return absl::NotFoundError("link.parent not found");
+  if (graph_.FindLink(wanted.child(), wanted.parent()).has_value()) {
+    return absl::AlreadyExistsError("a link between this child and parent exists");
+  }
+  if (graph_.WouldCloseCycle(wanted.child(), wanted.parent())) {
+    return absl::FailedPreconditionError(
+        "link would close a cycle: the parent is already made from the child");
+  }
+
+  const absl::Time now = clock_->Now();
+  LinkRecord record;
+  record.set_link_id(NewRandomId(kLinkIdBits));
+  record.set_child(wanted.child());
+  record.set_parent(wanted.parent());
+  record.set_relation(wanted.relation());
+  *record.mutable_create_time() = ToProtoTime(now);
+  const std::string key = storage::keys::Link(record.link_id());
+  DSR_ASSIGN_OR_RETURN(bool taken, store_->Contains(ColumnFamily::kLinks, key));
+  if (taken) return absl::AbortedError("link id collision; retry");
+
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Put(ColumnFamily::kLinks, key, record);
+  if (!request.request_id().empty()) {
+    RecordCall(batch, principal.Label(), request.request_id(), fingerprint,
+               LinkName(record.link_id()), now);
+  }
+  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  graph_.AddLink(GraphLinkFromRecord(record));
+  *link = LinkFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::DeleteLink(const Principal& principal,
+                                  const dsr::v1::DeleteLinkRequest& request) {
+  DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(request.name(), "name"));
+  if (principal.is_anonymous()) {
+    return absl::UnauthenticatedError("this method needs the owning actor's token");
+  }
+
+  absl::MutexLock lock(&write_mu_);
+  LinkRecord record;
+  absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
+  if (absl::IsNotFound(read)) return absl::NotFoundError("link not found");
+  DSR_RETURN_IF_ERROR(read);
+  DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(record.child(), "link.child"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
+  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  graph_.RemoveLink(link_id);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::GetLineage(const dsr::v1::GetLineageRequest& request,
+                                  dsr::v1::GetLineageResponse* response) const {
+  DSR_RETURN_IF_ERROR(ParseHoldingName(request.holding(), "holding").status());
+  if (request.max_depth() < 0 || request.max_depth() > limits_.max_lineage_depth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_depth must be between 0 and ", limits_.max_lineage_depth));
+  }
+  const int max_depth = request.max_depth() == 0 ? limits_.max_lineage_depth : request.max_depth();
+  WalkDirection direction;
+  switch (request.direction()) {
+    case dsr::v1::LINEAGE_DIRECTION_UNSPECIFIED:
+    case dsr::v1::DOWNSTREAM:
+      direction = WalkDirection::kDownstream;
+      break;
+    case dsr::v1::UPSTREAM:
+      direction = WalkDirection::kUpstream;
+      break;
+    case dsr::v1::BOTH:
+      direction = WalkDirection::kBoth;
+      break;
+    default:
+      return absl::InvalidArgumentError("direction has an unknown value");
+  }
+  std::optional<Lineage> lineage = graph_.Walk(request.holding(), direction, max_depth);
+  if (!lineage.has_value()) return absl::NotFoundError("holding not found");
+  response->mutable_nodes()->Reserve(static_cast<int>(lineage->nodes.size()));
+  for (const Lineage::Node& node : lineage->nodes) {
+    dsr::v1::LineageNode* out = response->add_nodes();
+    out->set_holding(node.holding.name);
+    out->set_depth(node.depth);
+    out->set_direction(ToApiDirection(node.direction));
+    out->set_title(node.holding.title);
+    out->set_kind(static_cast<dsr::v1::Holding::Kind>(node.holding.kind));
+    out->set_state(static_cast<dsr::v1::Holding::State>(node.holding.state));
+  }
+  response->mutable_edges()->Reserve(static_cast<int>(lineage->links.size()));
+  for (const GraphLink& link : lineage->links) {
+    dsr::v1::LineageEdge* out = response->add_edges();
+    out->set_link(LinkName(link.link_id));
+    out->set_child(link.child);
+    out->set_parent(link.parent);
+    out->set_relation(static_cast<dsr::v1::Link::Relation>(link.relation));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,105 @@
+#include "broker/server/broker_server.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/admin_token.h"
+#include "broker/authenticator.h"
+#include "broker/executor.h"
+#include "broker/registry.h"
+#include "broker/service/registry_service.h"
+#include "broker/service/unary_call.h"
+#include "broker/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "storage/store.h"
+
+namespace dsr::broker {
+
+// Members are destroyed in reverse order: the gRPC server first (no more
+// calls), then the executor (runs what was queued), then the logic and the
+// store.
+struct BrokerServer::Parts {
+  SystemClock system_clock;
+  std::string admin_token_file;
+  bool admin_token_created = false;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<Registry> registry;
+  std::unique_ptr<Authenticator> authenticator;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<UnaryCalls> calls;
+  std::unique_ptr<RegistryGrpcService> registry_service;
+  std::unique_ptr<grpc::Server> server;
+  std::string host;
+  int port = 0;
+  absl::Mutex shutdown_mu;
+  bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
+};
+
+BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
+    const BrokerServerOptions& options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
+  const size_t colon = options.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError("listen must be HOST:PORT");
+  }
+  auto parts = std::make_unique<Parts>();
+  const Clock* clock = options.clock != nullptr ? options.clock : &parts->system_clock;
+
+  parts->admin_token_file = options.admin_token_file.empty()
+                                ? (std::filesystem::path(options.data_dir) / "admin_token").string()
+                                : options.admin_token_file;
+  DSR_ASSIGN_OR_RETURN(AdminToken admin, LoadOrCreateAdminToken(parts->admin_token_file));
+  parts->admin_token_created = admin.created;
+
+  storage::StoreOptions store_options;
+  store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
+  DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
+  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{parts->store.get(), clock,
+                                                                         options.limits}));
+  parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
+  parts->executor = std::make_unique<Executor>(options.worker_threads);
+  parts->calls = std::make_unique<UnaryCalls>(parts->executor.get(), parts->authenticator.get());
+  parts->registry_service =
+      std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &parts->port);
+  builder.RegisterService(parts->registry_service.get());
+  parts->server = builder.BuildAndStart();
+  if (parts->server == nullptr || parts->port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  parts->host = options.listen.substr(0, colon);
+  // The store is open and the graph loaded: ready.
+  parts->server->GetHealthCheckService()->SetServingStatus(true);
+  return std::unique_ptr<BrokerServer>(new BrokerServer(std::move(parts)));
+}
+
+int BrokerServer::port() const { return parts_->port; }
+
+std::string BrokerServer::address() const { return absl::StrCat(parts_->host, ":", parts_->port); }
+
+const std::string& BrokerServer::admin_token_file() const { return parts_->admin_token_file; }
+
+bool BrokerServer::admin_token_created() const { return parts_->admin_token_created; }
+
+void BrokerServer::Shutdown(absl::Duration grace) {
+  absl::MutexLock lock(&parts_->shutdown_mu);
+  if (parts_->shut_down) return;
+  parts_->shut_down = true;
+  parts_->server->GetHealthCheckService()->SetServingStatus(false);
+  parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  parts_->server->Wait();
+}
+
+}  // namespace dsr::broker

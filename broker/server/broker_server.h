@@ -1,0 +1,63 @@
+#ifndef DSR_BROKER_SERVER_BROKER_SERVER_H_
+#define DSR_BROKER_SERVER_BROKER_SERVER_H_
+
+// The whole broker in one object: store, domain logic, gRPC services, health
+// and reflection, listening on one port. Used by the dsr-broker binary and by
+// in-process tests. Thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "broker/clock.h"
+#include "broker/limits.h"
+
+namespace dsr::broker {
+
+struct BrokerServerOptions {
+  // Address to listen on, HOST:PORT. Port 0 picks a free port.
+  // Default: 127.0.0.1:50051.
+  std::string listen = "127.0.0.1:50051";
+  // REQUIRED. Directory of the broker's data; the database is in `db/` under it.
+  std::string data_dir;
+  // File holding the admin token; created with a new token when missing.
+  // Default (empty): `admin_token` in data_dir.
+  std::string admin_token_file;
+  // Threads that run the domain logic of calls. Default: 8.
+  int worker_threads = 8;
+  // Time source. Default (nullptr): the system clock. Must outlive the server.
+  const Clock* clock = nullptr;
+  Limits limits;
+};
+
+class BrokerServer {
+ public:
+  // Opens the store, loads the registry and starts serving. UNAVAILABLE if
+  // the address cannot be bound or the data directory cannot be used.
+  static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const BrokerServerOptions& options);
+
+  // Shuts down (if not done yet) and closes the store.
+  ~BrokerServer();
+
+  // The port actually bound.
+  int port() const;
+  // HOST:PORT actually bound.
+  std::string address() const;
+  // Path of the admin token file, and whether this start created it.
+  const std::string& admin_token_file() const;
+  bool admin_token_created() const;
+
+  // Health turns NOT_SERVING, new calls are refused, calls in flight get up
+  // to `grace` to finish and are cancelled after that. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  struct Parts;
+  explicit BrokerServer(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_SERVER_BROKER_SERVER_H_

@@ -1,0 +1,76 @@
+// dsr-broker: the DSR Broker server.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "broker/server/broker_server.h"
+
+namespace {
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after,
+// so that only the sigwait below sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dsr::broker::BrokerServerOptions options;
+  options.data_dir = "var/dsr";
+  double grace_seconds = 10;
+
+  CLI::App app{
+      "DSR Broker: routes data-protection rights requests along AI training-data "
+      "lineage.\n\nExample:\n  dsr-broker --listen 127.0.0.1:50051 --data_dir var/dsr"};
+  app.add_option("--listen", options.listen, "Address to serve on, HOST:PORT; port 0 picks one")
+      ->capture_default_str();
+  app.add_option("--data_dir", options.data_dir, "Directory of the broker's data")
+      ->capture_default_str();
+  app.add_option("--admin_token_file", options.admin_token_file,
+                 "File with the admin token; created (mode 0600) when missing. "
+                 "Default: DATA_DIR/admin_token");
+  app.add_option("--worker_threads", options.worker_threads, "Threads that run calls' domain logic")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--shutdown_grace_seconds", grace_seconds,
+                 "On SIGTERM or SIGINT, how long calls in flight may take to finish")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  CLI11_PARSE(app, argc, argv);
+
+  const sigset_t signals = BlockShutdownSignals();
+  absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
+      dsr::broker::BrokerServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "dsr-broker: " << server.status().message() << "\n";
+    return 1;
+  }
+  if ((*server)->admin_token_created()) {
+    std::cout << "created admin token file " << (*server)->admin_token_file()
+              << " (mode 0600); pass its contents as 'authorization: Bearer <token>'\n";
+  } else {
+    std::cout << "admin token file " << (*server)->admin_token_file() << "\n";
+  }
+  // Tests and scripts wait for this exact line.
+  std::cout << "listening on " << (*server)->address() << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "received " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+            << "; finishing calls in flight" << std::endl;
+  (*server)->Shutdown(absl::Seconds(grace_seconds));
+  server->reset();
+  std::cout << "stopped" << std::endl;
+  return 0;
+}

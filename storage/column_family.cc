@@ -1,0 +1,23 @@
+#include "storage/column_family.h"
+
+namespace dsr::storage {
+
+absl::string_view ColumnFamilyName(ColumnFamily cf) {
+  switch (cf) {
+    case ColumnFamily::kActors:
+      return "actors";
+    case ColumnFamily::kTokens:
+      return "tokens";
+    case ColumnFamily::kHoldings:
+      return "holdings";
+    case ColumnFamily::kLinks:
+      return "links";
+    case ColumnFamily::kExternalIds:
+      return "external_ids";
+    case ColumnFamily::kIdempotency:
+      return "idempotency";
+  }
+  return "unknown";
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,32 @@
+#ifndef DSR_STORAGE_COLUMN_FAMILY_H_
+#define DSR_STORAGE_COLUMN_FAMILY_H_
+
+#include <array>
+
+#include "absl/strings/string_view.h"
+
+namespace dsr::storage {
+
+// One RocksDB column family per kind of record. The numeric values index the
+// store's handle table; the names are what RocksDB persists, so a name must
+// never change once released.
+enum class ColumnFamily : int {
+  kActors = 0,       // actor id -> ActorRecord
+  kTokens = 1,       // token digest -> TokenRecord
+  kHoldings = 2,     // (actor id, holding id) -> HoldingRecord
+  kLinks = 3,        // link id -> LinkRecord
+  kExternalIds = 4,  // (external id, holding name) -> empty (index)
+  kIdempotency = 5,  // (principal, request id) -> IdempotencyRecord
+};
+
+inline constexpr std::array<ColumnFamily, 6> kAllColumnFamilies = {
+    ColumnFamily::kActors, ColumnFamily::kTokens,      ColumnFamily::kHoldings,
+    ColumnFamily::kLinks,  ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
+};
+
+// The name RocksDB stores for `cf`.
+absl::string_view ColumnFamilyName(ColumnFamily cf);
+
+}  // namespace dsr::storage
+
+#endif  // DSR_STORAGE_COLUMN_FAMILY_H_

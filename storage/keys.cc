@@ -1,0 +1,119 @@
+#include "storage/keys.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace dsr::storage::keys {
+namespace {
+
+constexpr char kEscape = '\x00';
+constexpr char kEscapedZero = '\xff';
+constexpr char kTerminator = '\x01';
+
+void AppendComponent(absl::string_view component, std::string* out) {
+  for (char c : component) {
+    out->push_back(c);
+    if (c == kEscape) out->push_back(kEscapedZero);
+  }
+  out->push_back(kEscape);
+  out->push_back(kTerminator);
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeExactly(absl::string_view key, size_t count,
+                                                       absl::string_view kind) {
+  absl::StatusOr<std::vector<std::string>> parts = Decode(key);
+  if (!parts.ok()) return parts.status();
+  if (parts->size() != count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kind, " key has ", parts->size(), " components, want ", count));
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string Encode(const std::vector<absl::string_view>& components) {
+  std::string out;
+  for (absl::string_view c : components) AppendComponent(c, &out);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Decode(absl::string_view key) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] != kEscape) {
+      current.push_back(key[i]);
+      continue;
+    }
+    if (i + 1 == key.size()) return absl::InvalidArgumentError("key ends inside an escape");
+    char next = key[++i];
+    if (next == kEscapedZero) {
+      current.push_back(kEscape);
+    } else if (next == kTerminator) {
+      parts.push_back(std::move(current));
+      current.clear();
+    } else {
+      return absl::InvalidArgumentError("key has an unknown escape");
+    }
+  }
+  if (!current.empty()) return absl::InvalidArgumentError("key has an unterminated component");
+  return parts;
+}
+
+std::string Actor(absl::string_view actor_id) { return Encode({actor_id}); }
+
+absl::StatusOr<std::string> ParseActor(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 1, "actor");
+  if (!parts.ok()) return parts.status();
+  return std::move((*parts)[0]);
+}
+
+std::string Token(absl::string_view token_digest) { return Encode({token_digest}); }
+
+std::string Holding(absl::string_view actor_id, absl::string_view holding_id) {
+  return Encode({actor_id, holding_id});
+}
+
+std::string HoldingsOf(absl::string_view actor_id) { return Encode({actor_id}); }
+
+absl::StatusOr<HoldingKey> ParseHolding(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "holding");
+  if (!parts.ok()) return parts.status();
+  return HoldingKey{std::move((*parts)[0]), std::move((*parts)[1])};
+}
+
+std::string Link(absl::string_view link_id) { return Encode({link_id}); }
+
+absl::StatusOr<std::string> ParseLink(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 1, "link");
+  if (!parts.ok()) return parts.status();
+  return std::move((*parts)[0]);
+}
+
+std::string ExternalId(absl::string_view external_id, absl::string_view holding_name) {
+  return Encode({external_id, holding_name});
+}
+
+std::string ExternalIdsEqualTo(absl::string_view external_id) { return Encode({external_id}); }
+
+std::string ExternalIdsEqualToWithHoldingPrefix(absl::string_view external_id,
+                                                absl::string_view holding_name_prefix) {
+  std::string key = Encode({external_id});
+  AppendComponent(holding_name_prefix, &key);
+  // Drop the terminator so that longer holding names still match.
+  key.resize(key.size() - 2);
+  return key;
+}
+
+absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "external id");
+  if (!parts.ok()) return parts.status();
+  return ExternalIdKey{std::move((*parts)[0]), std::move((*parts)[1])};
+}
+
+std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
+  return Encode({principal, request_id});
+}
+
+}  // namespace dsr::storage::keys

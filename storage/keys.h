@@ -1,0 +1,66 @@
+#ifndef DSR_STORAGE_KEYS_H_
+#define DSR_STORAGE_KEYS_H_
+
+// The key codec: the only place that builds or parses RocksDB keys.
+//
+// A key is a sequence of string components. Each component is written with
+// every 0x00 byte escaped as 0x00 0xFF and ends with 0x00 0x01, so keys sort
+// component by component in the byte order of the components, a key's prefix
+// of whole components is a prefix of the key, and any byte string (external
+// ids included) is a valid component.
+//
+// All functions are pure and thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace dsr::storage::keys {
+
+// ColumnFamily::kActors.
+std::string Actor(absl::string_view actor_id);
+absl::StatusOr<std::string> ParseActor(absl::string_view key);
+
+// ColumnFamily::kTokens.
+std::string Token(absl::string_view token_digest);
+
+// ColumnFamily::kHoldings. HoldingsOf(actor) prefixes all of that actor's keys.
+std::string Holding(absl::string_view actor_id, absl::string_view holding_id);
+std::string HoldingsOf(absl::string_view actor_id);
+struct HoldingKey {
+  std::string actor_id;
+  std::string holding_id;
+};
+absl::StatusOr<HoldingKey> ParseHolding(absl::string_view key);
+
+// ColumnFamily::kLinks.
+std::string Link(absl::string_view link_id);
+absl::StatusOr<std::string> ParseLink(absl::string_view key);
+
+// ColumnFamily::kExternalIds: which holdings carry an external id.
+// ExternalIdsEqualTo(id) prefixes all keys of that id.
+std::string ExternalId(absl::string_view external_id, absl::string_view holding_name);
+std::string ExternalIdsEqualTo(absl::string_view external_id);
+// Prefixes the keys of `external_id` whose holding name starts with
+// `holding_name_prefix` (a partial last component).
+std::string ExternalIdsEqualToWithHoldingPrefix(absl::string_view external_id,
+                                                absl::string_view holding_name_prefix);
+struct ExternalIdKey {
+  std::string external_id;
+  std::string holding_name;
+};
+absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key);
+
+// ColumnFamily::kIdempotency.
+std::string Idempotency(absl::string_view principal, absl::string_view request_id);
+
+// Low level, exposed for tests: encodes components as described above, and
+// splits a key back into them (INVALID_ARGUMENT if it is malformed).
+std::string Encode(const std::vector<absl::string_view>& components);
+absl::StatusOr<std::vector<std::string>> Decode(absl::string_view key);
+
+}  // namespace dsr::storage::keys
+
+#endif  // DSR_STORAGE_KEYS_H_

@@ -1,0 +1,143 @@
+#include "storage/store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "storage/rocksdb_status.h"
+
+namespace dsr::storage {
+namespace {
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_bytes;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("store path is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
+
+  std::vector<std::string> names;
+  for (ColumnFamily cf : kAllColumnFamilies) names.emplace_back(ColumnFamilyName(cf));
+  names.emplace_back(rocksdb::kDefaultColumnFamilyName);
+  // Families on disk that this build does not know (written by a newer
+  // version) must be opened too, or RocksDB refuses to open the database.
+  std::vector<std::string> existing;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing);
+  if (listed.ok()) {
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
+
+  std::unique_ptr<Store> store(new Store());
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &db);
+  if (!opened.ok()) return FromRocksDb(opened, absl::StrCat("open ", options.path));
+  store->db_.reset(db);
+  return store;
+}
+
+Store::~Store() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  // Every commit was synced, so closing has nothing left to make durable; a
+  // failure here (already reported by RocksDB's own log) cannot lose data.
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status Store::Get(ColumnFamily cf, absl::string_view key,
+                        google::protobuf::MessageLite* record) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)], ToSlice(key), &value);
+  if (s.IsNotFound()) return absl::NotFoundError("no such record");
+  if (!s.ok()) return FromRocksDb(s, "get");
+  if (!record->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError(absl::StrCat("stored ", record->GetTypeName(), " in ",
+                                            ColumnFamilyName(cf), " does not parse"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Store::Contains(ColumnFamily cf, absl::string_view key) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)], ToSlice(key), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocksDb(s, "get");
+  return true;
+}
+
+absl::Status Store::Scan(ColumnFamily cf, absl::string_view prefix, absl::string_view start_after,
+                         const Visitor& visit) const {
+  rocksdb::ReadOptions read_options;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, handles_[static_cast<int>(cf)]));
+  if (!start_after.empty() && start_after.compare(prefix) >= 0) {
+    it->Seek(ToSlice(start_after));
+    if (it->Valid() && it->key() == ToSlice(start_after)) it->Next();
+  } else {
+    it->Seek(ToSlice(prefix));
+  }
+  for (; it->Valid(); it->Next()) {
+    rocksdb::Slice key = it->key();
+    if (!key.starts_with(ToSlice(prefix))) break;
+    if (!visit(absl::string_view(key.data(), key.size()),
+               absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocksDb(it->status(), "scan");
+}
+
+WriteBatch Store::NewWriteBatch() const { return WriteBatch(&handles_); }
+
+absl::Status Store::Commit(WriteBatch& batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocksDb(db_->Write(write_options, batch.batch_.get()), "commit");
+}
+
+absl::Status Store::CompactAll() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    rocksdb::Status s = db_->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr);
+    if (!s.ok()) return FromRocksDb(s, "compact");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::storage

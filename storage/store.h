@@ -1,0 +1,86 @@
+#ifndef DSR_STORAGE_STORE_H_
+#define DSR_STORAGE_STORE_H_
+
+// The broker's durable store: one RocksDB database with a column family per
+// kind of record (storage/column_family.h). Thread-safe: any number of
+// threads may read and commit concurrently; RocksDB's group commit merges
+// concurrent synced commits into one WAL sync.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message_lite.h"
+#include "storage/column_family.h"
+#include "storage/write_batch.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace dsr::storage {
+
+struct StoreOptions {
+  // REQUIRED. Directory of the database; created if missing.
+  std::string path;
+  // Size of the shared block cache. Default: 64 MiB.
+  size_t block_cache_bytes = 64 << 20;
+  // Memtable size per column family. Default: 16 MiB.
+  size_t write_buffer_bytes = 16 << 20;
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) the database at options.path with every
+  // column family. Column families found on disk that this build does not
+  // know are opened too, and left alone. UNAVAILABLE if the directory cannot
+  // be used or is locked by another process; DATA_LOSS if it is corrupt.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  // Closes the database. Everything committed is already on disk.
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads the record under `key` into `*record`. NOT_FOUND if there is none;
+  // DATA_LOSS if the stored bytes do not parse as `record`'s type.
+  absl::Status Get(ColumnFamily cf, absl::string_view key,
+                   google::protobuf::MessageLite* record) const;
+
+  // Whether `key` is present.
+  absl::StatusOr<bool> Contains(ColumnFamily cf, absl::string_view key) const;
+
+  // Visits, in key order, every entry whose key starts with `prefix` and
+  // sorts strictly after `start_after` (ignored when empty). Stops early when
+  // `visit` returns false. The keys and values are valid only during the call.
+  using Visitor = std::function<bool(absl::string_view key, absl::string_view value)>;
+  absl::Status Scan(ColumnFamily cf, absl::string_view prefix, absl::string_view start_after,
+                    const Visitor& visit) const;
+
+  // A new, empty batch for Commit.
+  WriteBatch NewWriteBatch() const;
+
+  // Applies `batch` atomically and returns once it is synced to disk
+  // (sync=true). UNAVAILABLE if the disk cannot take the write; then nothing
+  // of the batch is applied.
+  absl::Status Commit(WriteBatch& batch);
+
+  // Compacts every column family (tests and maintenance).
+  absl::Status CompactAll();
+
+ private:
+  Store() = default;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  // Indexed by ColumnFamily; then handles of unknown families.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace dsr::storage
+
+#endif  // DSR_STORAGE_STORE_H_
