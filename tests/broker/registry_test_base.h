@@ -1,0 +1,45 @@
+#ifndef DSR_TESTS_BROKER_REGISTRY_TEST_BASE_H_
+#define DSR_TESTS_BROKER_REGISTRY_TEST_BASE_H_
+
+#include <memory>
+#include <string>
+
+#include "broker/registry.h"
+#include "gtest/gtest.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
+
+namespace dsr::broker {
+
+// A registry over a throwaway store, with helpers that assert success.
+class RegistryTest : public ::testing::Test {
+ protected:
+  RegistryTest();
+
+  // Closes and reopens store and registry, as after a restart.
+  void Reopen();
+
+  // Creates actor `id` as admin; returns its token.
+  std::string AddActor(const std::string& id);
+  // Creates actors/{actor}/holdings/{id} as admin; returns its name.
+  std::string AddHolding(const std::string& actor, const std::string& id,
+                         dsr::v1::Holding::Kind kind = dsr::v1::Holding::DATASET);
+  // Links child <- parent as admin; returns the status and, in *name, the link.
+  absl::Status Link(const std::string& child, const std::string& parent,
+                    std::string* name = nullptr);
+  // The names downstream of `root`, in walk order, without the root.
+  std::vector<std::string> Downstream(const std::string& root);
+
+  static dsr::v1::Actor ValidActor();
+  static dsr::v1::Holding ValidHolding();
+
+  const Principal admin_ = Principal::Admin();
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_TESTS_BROKER_REGISTRY_TEST_BASE_H_
