@@ -101,21 +101,27 @@ absl::StatusOr<ProvenancePlan> LoadProvenancePlan(const std::string& dir) {
   for (size_t row = 0; row < nodes->size(); ++row) {
     const std::vector<std::string>& cells = (*nodes)[row];
     const int line = static_cast<int>(row) + 2;
-    std::vector<std::string> holders = absl::StrSplit(cells[2], ';', absl::SkipWhitespace());
-    std::string holder = holders.empty() ? "" : std::string(absl::StripAsciiWhitespace(holders[0]));
+    // Every holder string becomes an actor; the first one owns the holding.
+    std::vector<std::string> holders;
+    for (absl::string_view h : absl::StrSplit(cells[2], ';')) {
+      h = absl::StripAsciiWhitespace(h);
+      if (!h.empty()) holders.emplace_back(h);
+    }
+    for (const std::string& holder : holders) {
+      if (actor_of_holder.contains(holder)) continue;
+      std::string id = Slug(holder);
+      // Different raw strings may slug alike ("Meta AI", "meta-ai").
+      if (actor_ids.contains(id)) id = Slug(absl::StrCat(holder, "#", row));
+      actor_ids.insert(id);
+      actor_of_holder[holder] = id;
+      plan.actors.push_back({id, holder});
+    }
     std::string actor_id;
-    if (holder.empty()) {
+    if (holders.empty()) {
       actor_id = kPlaceholderActor;
       if (actor_ids.insert(actor_id).second) plan.actors.push_back({actor_id, "Unknown holder"});
-    } else if (auto it = actor_of_holder.find(holder); it != actor_of_holder.end()) {
-      actor_id = it->second;
     } else {
-      actor_id = Slug(holder);
-      // Different raw strings may slug alike ("Meta AI", "meta-ai").
-      if (actor_ids.contains(actor_id)) actor_id = Slug(absl::StrCat(holder, "#", row));
-      actor_ids.insert(actor_id);
-      actor_of_holder[holder] = actor_id;
-      plan.actors.push_back({actor_id, holder});
+      actor_id = actor_of_holder[holders[0]];
     }
     PlannedHolding holding;
     holding.node_id = cells[0];

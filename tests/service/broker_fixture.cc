@@ -1,0 +1,85 @@
+#include "tests/service/broker_fixture.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "absl/time/clock.h"
+#include "tests/support/status_matchers.h"
+
+namespace dsr::testing {
+
+BrokerFixture::BrokerFixture() {
+  const std::string token_file = dir_.Sub("admin_token");
+  std::ofstream(token_file) << kAdminToken << "\n";
+  ::chmod(token_file.c_str(), 0600);
+  Start();
+}
+
+BrokerFixture::~BrokerFixture() = default;
+
+void BrokerFixture::Start() {
+  broker::BrokerServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = dir_.path();
+  options.clock = &clock_;
+  options.worker_threads = 4;
+  absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
+      broker::BrokerServer::Start(options);
+  ASSERT_OK(server);
+  server_ = std::move(*server);
+  channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+  registry_ = dsr::v1::RegistryService::NewStub(channel_);
+}
+
+void BrokerFixture::Restart() {
+  registry_.reset();
+  channel_.reset();
+  server_->Shutdown(absl::Seconds(5));
+  server_.reset();
+  Start();
+}
+
+std::unique_ptr<grpc::ClientContext> BrokerFixture::Context(const std::string& token) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  return context;
+}
+
+std::string BrokerFixture::CreateActor(const std::string& actor_id) {
+  dsr::v1::CreateActorRequest request;
+  request.set_actor_id(actor_id);
+  request.mutable_actor()->set_display_name("Org " + actor_id);
+  request.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
+  request.mutable_actor()->set_contact_email("privacy@" + actor_id + ".example");
+  dsr::v1::CreateActorResponse response;
+  grpc::Status status = registry_->CreateActor(AdminContext().get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.token();
+}
+
+std::string BrokerFixture::CreateHolding(const std::string& token, const std::string& actor_id,
+                                         const std::string& holding_id) {
+  dsr::v1::CreateHoldingRequest request;
+  request.set_parent("actors/" + actor_id);
+  request.set_holding_id(holding_id);
+  request.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
+  request.mutable_holding()->set_title("Dataset " + holding_id);
+  dsr::v1::Holding holding;
+  grpc::Status status = registry_->CreateHolding(Context(token).get(), request, &holding);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return holding.name();
+}
+
+grpc::Status BrokerFixture::CreateLink(const std::string& token, const std::string& child,
+                                       const std::string& parent, dsr::v1::Link* link) {
+  dsr::v1::CreateLinkRequest request;
+  request.mutable_link()->set_child(child);
+  request.mutable_link()->set_parent(parent);
+  request.mutable_link()->set_relation(dsr::v1::Link::DERIVED);
+  dsr::v1::Link ignored;
+  return registry_->CreateLink(Context(token).get(), request, link != nullptr ? link : &ignored);
+}
+
+}  // namespace dsr::testing

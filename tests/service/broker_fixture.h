@@ -1,0 +1,52 @@
+#ifndef DSR_TESTS_SERVICE_BROKER_FIXTURE_H_
+#define DSR_TESTS_SERVICE_BROKER_FIXTURE_H_
+
+#include <memory>
+#include <string>
+
+#include "broker/server/broker_server.h"
+#include "dsr/v1/registry_service.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
+
+namespace dsr::testing {
+
+// A broker served in-process on a free loopback port, over a throwaway data
+// directory, with a known admin token and a fake clock.
+class BrokerFixture : public ::testing::Test {
+ protected:
+  static constexpr char kAdminToken[] = "dsr_admin_fixture-token";
+
+  BrokerFixture();
+  ~BrokerFixture() override;
+
+  // Stops the server and starts a new one on the same data directory.
+  void Restart();
+
+  // A client context carrying `token` (none when empty) and a deadline.
+  static std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "");
+  static std::unique_ptr<grpc::ClientContext> AdminContext() { return Context(kAdminToken); }
+
+  // Creates an actor as admin and returns its token.
+  std::string CreateActor(const std::string& actor_id);
+  // Creates a dataset holding with `token`; returns its name.
+  std::string CreateHolding(const std::string& token, const std::string& actor_id,
+                            const std::string& holding_id);
+  grpc::Status CreateLink(const std::string& token, const std::string& child,
+                          const std::string& parent, dsr::v1::Link* link = nullptr);
+
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<broker::BrokerServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<dsr::v1::RegistryService::Stub> registry_;
+
+ private:
+  void Start();
+};
+
+}  // namespace dsr::testing
+
+#endif  // DSR_TESTS_SERVICE_BROKER_FIXTURE_H_
