@@ -98,7 +98,12 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   if (parts_->shut_down) return;
   parts_->shut_down = true;
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
-  parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // gRPC's own graceful shutdown also waits for idle client connections to
+  // go away, which may take the whole grace period. Drain our calls instead,
+  // then close at once: nothing of ours is pending by then, unless the grace
+  // period ran out, in which case the remaining calls are cancelled.
+  parts_->calls->Drain(grace);
+  parts_->server->Shutdown(absl::ToChronoTime(absl::Now()));
   parts_->server->Wait();
 }
 

@@ -48,8 +48,9 @@ class BrokerServer {
   const std::string& admin_token_file() const;
   bool admin_token_created() const;
 
-  // Health turns NOT_SERVING, new calls are refused, calls in flight get up
-  // to `grace` to finish and are cancelled after that. Idempotent.
+  // Health turns NOT_SERVING, new calls are refused with UNAVAILABLE, calls
+  // in flight get up to `grace` to finish and are cancelled after that; then
+  // the port is closed. Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:

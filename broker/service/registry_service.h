@@ -12,8 +12,7 @@ namespace dsr::broker {
 class RegistryGrpcService final : public dsr::v1::RegistryService::CallbackService {
  public:
   // Both must outlive the service.
-  RegistryGrpcService(Registry* registry, const UnaryCalls* calls)
-      : registry_(registry), calls_(calls) {}
+  RegistryGrpcService(Registry* registry, UnaryCalls* calls) : registry_(registry), calls_(calls) {}
 
   grpc::ServerUnaryReactor* CreateActor(grpc::CallbackServerContext* context,
                                         const dsr::v1::CreateActorRequest* request,
@@ -54,7 +53,7 @@ class RegistryGrpcService final : public dsr::v1::RegistryService::CallbackServi
 
  private:
   Registry* const registry_;
-  const UnaryCalls* const calls_;
+  UnaryCalls* const calls_;
 };
 
 }  // namespace dsr::broker

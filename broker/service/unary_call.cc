@@ -1,10 +1,32 @@
 #include "broker/service/unary_call.h"
 
-#include <string_view>
-
+#include "absl/strings/string_view.h"
 #include "broker/service/status_conversion.h"
 
 namespace dsr::broker {
+
+void UnaryCalls::Reactor::OnDone() {
+  owner_->Done();
+  delete this;
+}
+
+bool UnaryCalls::Admit() {
+  absl::MutexLock lock(&mu_);
+  ++in_flight_;
+  return !draining_;
+}
+
+void UnaryCalls::Done() {
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
+}
+
+bool UnaryCalls::Drain(absl::Duration grace) {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+  return mu_.AwaitWithTimeout(absl::Condition(&idle), grace);
+}
 
 absl::StatusOr<Principal> UnaryCalls::Authenticate(
     const grpc::CallbackServerContext& context) const {
@@ -16,5 +38,9 @@ absl::StatusOr<Principal> UnaryCalls::Authenticate(
 }
 
 grpc::Status UnaryCalls::ToGrpc(const absl::Status& status) { return ToGrpcStatus(status); }
+
+grpc::Status UnaryCalls::Refusal() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down; retry");
+}
 
 }  // namespace dsr::broker

@@ -1,0 +1,243 @@
+// End-to-end tests of the dsr-broker binary: start, serve, signals, restart.
+
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "dsr/v1/registry_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/broker_process.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace dsr::testing {
+namespace {
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  return context;
+}
+
+std::string ReadAdminToken(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/admin_token");
+  std::string token;
+  std::getline(in, token);
+  return std::string(absl::StripAsciiWhitespace(token));
+}
+
+class BrokerBinaryTest : public ::testing::Test {
+ protected:
+  void Connect(const BrokerProcess& process) {
+    channel_ = grpc::CreateChannel(process.address(), grpc::InsecureChannelCredentials());
+    registry_ = dsr::v1::RegistryService::NewStub(channel_);
+  }
+  std::string CreateActor(const std::string& admin, const std::string& id) {
+    dsr::v1::CreateActorRequest request;
+    request.set_actor_id(id);
+    request.mutable_actor()->set_display_name("Org");
+    request.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_REUSER);
+    request.mutable_actor()->set_contact_email("dpo@" + id + ".example");
+    dsr::v1::CreateActorResponse response;
+    grpc::Status status = registry_->CreateActor(Context(admin).get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.token();
+  }
+  grpc::Status CreateHolding(const std::string& token, const std::string& actor,
+                             const std::string& id) {
+    dsr::v1::CreateHoldingRequest request;
+    request.set_parent("actors/" + actor);
+    request.set_holding_id(id);
+    request.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
+    request.mutable_holding()->set_title("Holding " + id);
+    dsr::v1::Holding holding;
+    return registry_->CreateHolding(Context(token).get(), request, &holding);
+  }
+
+  TempDir dir_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<dsr::v1::RegistryService::Stub> registry_;
+};
+
+TEST_F(BrokerBinaryTest, ServesHealthAndReflectionAndKeepsDataAcrossRestart) {
+  const std::string data = dir_.Sub("data");
+  std::string actor_token;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+    EXPECT_NE(broker->Output().find("created admin token file"), std::string::npos);
+    Connect(*broker);
+
+    auto health = grpc::health::v1::Health::NewStub(channel_);
+    grpc::health::v1::HealthCheckResponse serving;
+    ASSERT_TRUE(health->Check(Context().get(), {}, &serving).ok());
+    EXPECT_EQ(serving.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+    auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel_);
+    auto context = Context();
+    auto stream = reflection->ServerReflectionInfo(context.get());
+    grpc::reflection::v1alpha::ServerReflectionRequest ask;
+    ask.set_list_services("");
+    ASSERT_TRUE(stream->Write(ask));
+    stream->WritesDone();
+    grpc::reflection::v1alpha::ServerReflectionResponse services;
+    ASSERT_TRUE(stream->Read(&services));
+    std::set<std::string> names;
+    for (const auto& s : services.list_services_response().service()) names.insert(s.name());
+    EXPECT_TRUE(names.count("dsr.v1.RegistryService")) << services.DebugString();
+    EXPECT_TRUE(names.count("grpc.health.v1.Health"));
+    EXPECT_TRUE(stream->Finish().ok());
+
+    const std::string admin = ReadAdminToken(data);
+    ASSERT_FALSE(admin.empty());
+    actor_token = CreateActor(admin, "acme");
+    for (const char* id : {"raw", "filtered", "model"}) {
+      ASSERT_TRUE(CreateHolding(actor_token, "acme", id).ok());
+    }
+    for (auto [child, parent] : {std::pair{"filtered", "raw"}, std::pair{"model", "filtered"}}) {
+      dsr::v1::CreateLinkRequest request;
+      request.mutable_link()->set_child(std::string("actors/acme/holdings/") + child);
+      request.mutable_link()->set_parent(std::string("actors/acme/holdings/") + parent);
+      request.mutable_link()->set_relation(dsr::v1::Link::DERIVED);
+      dsr::v1::Link link;
+      ASSERT_TRUE(registry_->CreateLink(Context(actor_token).get(), request, &link).ok());
+    }
+
+    const absl::Time signalled = absl::Now();
+    broker->Signal(SIGTERM);
+    EXPECT_EQ(broker->Wait(), 0) << broker->Output();
+    // Idle client connections must not hold the shutdown up.
+    EXPECT_LT(absl::Now() - signalled, absl::Seconds(3));
+    EXPECT_NE(broker->Output().find("stopped"), std::string::npos);
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+  EXPECT_EQ(broker->Output().find("created admin token file"), std::string::npos);
+  Connect(*broker);
+  dsr::v1::GetLineageRequest lineage;
+  lineage.set_holding("actors/acme/holdings/raw");
+  dsr::v1::GetLineageResponse reached;
+  ASSERT_TRUE(registry_->GetLineage(Context().get(), lineage, &reached).ok());
+  ASSERT_EQ(reached.nodes_size(), 3);
+  EXPECT_EQ(reached.nodes(2).holding(), "actors/acme/holdings/model");
+  EXPECT_EQ(reached.nodes(2).depth(), 2);
+  // The actor's token survived the restart too.
+  EXPECT_TRUE(CreateHolding(actor_token, "acme", "after-restart").ok());
+  broker->Signal(SIGINT);
+  EXPECT_EQ(broker->Wait(), 0);
+}
+
+TEST_F(BrokerBinaryTest, KilledMidWriteLeavesAStoreHoldingEveryAcknowledgedWrite) {
+  const std::string data = dir_.Sub("data");
+  std::vector<std::string> acknowledged;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+    Connect(*broker);
+    const std::string token = CreateActor(ReadAdminToken(data), "acme");
+    std::mutex mu;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; !stop; ++i) {
+          const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
+          if (CreateHolding(token, "acme", id).ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.push_back(id);
+          }
+        }
+      });
+    }
+    absl::SleepFor(absl::Milliseconds(500));
+    broker->Signal(SIGKILL);
+    EXPECT_EQ(broker->Wait(), 128 + SIGKILL);
+    stop = true;
+    for (std::thread& t : writers) t.join();
+  }
+  ASSERT_GT(acknowledged.size(), 10u);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+  Connect(*broker);
+  int missing = 0;
+  for (const std::string& id : acknowledged) {
+    dsr::v1::GetHoldingRequest request;
+    request.set_name("actors/acme/holdings/" + id);
+    dsr::v1::Holding holding;
+    if (!registry_->GetHolding(Context().get(), request, &holding).ok()) ++missing;
+  }
+  EXPECT_EQ(missing, 0) << "of " << acknowledged.size() << " acknowledged";
+}
+
+TEST_F(BrokerBinaryTest, SigtermUnderLoadExitsZeroAndKeepsWhatItAcknowledged) {
+  const std::string data = dir_.Sub("data");
+  std::vector<std::string> acknowledged;
+  std::atomic<int> refused{0};
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+    Connect(*broker);
+    const std::string token = CreateActor(ReadAdminToken(data), "acme");
+    std::mutex mu;
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; !stop; ++i) {
+          const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
+          grpc::Status status = CreateHolding(token, "acme", id);
+          if (status.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            acknowledged.push_back(id);
+          } else {
+            ++refused;
+          }
+        }
+      });
+    }
+    absl::SleepFor(absl::Milliseconds(300));
+    broker->Signal(SIGTERM);
+    EXPECT_EQ(broker->Wait(), 0) << broker->Output();
+    stop = true;
+    for (std::thread& t : writers) t.join();
+  }
+  EXPECT_GT(refused.load(), 0);  // calls after shutdown were refused, not hung
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
+  Connect(*broker);
+  dsr::v1::ListHoldingsRequest list;
+  list.set_parent("actors/acme");
+  list.set_page_size(1000);
+  std::set<std::string> stored;
+  do {
+    dsr::v1::ListHoldingsResponse page;
+    ASSERT_TRUE(registry_->ListHoldings(Context().get(), list, &page).ok());
+    for (const auto& h : page.holdings()) stored.insert(h.name().substr(21));
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  for (const std::string& id : acknowledged) EXPECT_TRUE(stored.count(id)) << id;
+}
+
+TEST_F(BrokerBinaryTest, RefusesASecondBrokerOnTheSameDataAndBadFlags) {
+  const std::string data = dir_.Sub("data");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> first, BrokerProcess::Start(data));
+  std::string output;
+  EXPECT_EQ(BrokerProcess::RunToExit({"--listen", "127.0.0.1:0", "--data_dir", data}, &output), 1);
+  EXPECT_NE(output.find("dsr-broker: open"), std::string::npos) << output;
+  output.clear();
+  EXPECT_NE(BrokerProcess::RunToExit({"--no_such_flag"}, &output), 0);
+  output.clear();
+  EXPECT_EQ(
+      BrokerProcess::RunToExit({"--listen", "nonsense", "--data_dir", dir_.Sub("other")}, &output),
+      1);
+  EXPECT_NE(output.find("listen"), std::string::npos) << output;
+  output.clear();
+  EXPECT_EQ(BrokerProcess::RunToExit({"--help"}, &output), 0);
+  EXPECT_NE(output.find("--data_dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dsr::testing
