@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The README's Quick start. On a Debian bookworm machine, as root:
+#   deploy/setup.sh serve [dsr-broker flags...]  install what is missing, build,
+#                                                 run the broker in the foreground
+#   deploy/setup.sh test                          install what is missing, build,
+#                                                 run the whole test suite
+# Both are idempotent and quick when nothing changed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$ROOT/build"
+
+# Debian packages the build, the broker and the tests need.
+PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  librocksdb-dev libabsl-dev libssl-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  python3 python3-grpcio python3-protobuf
+)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+install_missing() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing packages: ${missing[*]}"
+    say "run this script as root, or: sudo apt-get install ${missing[*]}"
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$BUILD" -j "$(nproc)"
+}
+
+case "${1:-}" in
+  serve)
+    shift
+    install_missing
+    build
+    mkdir -p "$ROOT/var/dsr"
+    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/ (Ctrl-C stops it)"
+    exec "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" "$@"
+    ;;
+  test)
+    install_missing
+    build
+    # Every label CI runs: unit, integration, e2e. Long soak runs get their
+    # own label and are excluded here.
+    cd "$BUILD"
+    exec ctest --output-on-failure -j "$(nproc)" -LE soak
+    ;;
+  *)
+    echo "usage: deploy/setup.sh serve [dsr-broker flags...] | test" >&2
+    exit 2
+    ;;
+esac
