@@ -57,8 +57,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   if ((*server)->admin_token_created()) {
-    std::cout << "created admin token file " << (*server)->admin_token_file()
-              << " (mode 0600); pass its contents as 'authorization: Bearer <token>'\n";
+    std::cout
+        << "created admin token file " << (*server)->admin_token_file() << " (mode 0600)\n"
+        << "next: register an organisation with RegistryService.CreateActor, sending\n"
+        << "  'authorization: Bearer <contents of that file>' (README.md, 'Calling the API')\n";
   } else {
     std::cout << "admin token file " << (*server)->admin_token_file() << "\n";
   }
