@@ -63,6 +63,45 @@ class BrokerBinaryTest : public ::testing::Test {
     return registry_->CreateHolding(Context(token).get(), request, &holding);
   }
 
+  // Four threads that create holdings under actors/acme as fast as the broker
+  // acknowledges them, until Stop().
+  class HoldingWriters {
+   public:
+    HoldingWriters(BrokerBinaryTest* test, const std::string& token) {
+      for (int t = 0; t < 4; ++t) {
+        threads_.emplace_back([this, test, token, t] {
+          for (int i = 0; !stop_; ++i) {
+            const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
+            const bool ok = test->CreateHolding(token, "acme", id).ok();
+            std::lock_guard<std::mutex> lock(mu_);
+            if (ok) {
+              acknowledged_.push_back(id);
+            } else {
+              ++refused_;
+            }
+          }
+        });
+      }
+    }
+    ~HoldingWriters() { Stop(); }
+    void Stop() {
+      stop_ = true;
+      for (std::thread& t : threads_) {
+        if (t.joinable()) t.join();
+      }
+    }
+    // Valid after Stop().
+    const std::vector<std::string>& acknowledged() const { return acknowledged_; }
+    int refused() const { return refused_; }
+
+   private:
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+    std::mutex mu_;
+    std::vector<std::string> acknowledged_;
+    int refused_ = 0;
+  };
+
   TempDir dir_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<dsr::v1::RegistryService::Stub> registry_;
@@ -140,26 +179,12 @@ TEST_F(BrokerBinaryTest, KilledMidWriteLeavesAStoreHoldingEveryAcknowledgedWrite
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
     Connect(*broker);
-    const std::string token = CreateActor(ReadAdminToken(data), "acme");
-    std::mutex mu;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> writers;
-    for (int t = 0; t < 4; ++t) {
-      writers.emplace_back([&, t] {
-        for (int i = 0; !stop; ++i) {
-          const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
-          if (CreateHolding(token, "acme", id).ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            acknowledged.push_back(id);
-          }
-        }
-      });
-    }
+    HoldingWriters writers(this, CreateActor(ReadAdminToken(data), "acme"));
     absl::SleepFor(absl::Milliseconds(500));
     broker->Signal(SIGKILL);
     EXPECT_EQ(broker->Wait(), 128 + SIGKILL);
-    stop = true;
-    for (std::thread& t : writers) t.join();
+    writers.Stop();
+    acknowledged = writers.acknowledged();
   }
   ASSERT_GT(acknowledged.size(), 10u);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
@@ -177,35 +202,18 @@ TEST_F(BrokerBinaryTest, KilledMidWriteLeavesAStoreHoldingEveryAcknowledgedWrite
 TEST_F(BrokerBinaryTest, SigtermUnderLoadExitsZeroAndKeepsWhatItAcknowledged) {
   const std::string data = dir_.Sub("data");
   std::vector<std::string> acknowledged;
-  std::atomic<int> refused{0};
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
     Connect(*broker);
-    const std::string token = CreateActor(ReadAdminToken(data), "acme");
-    std::mutex mu;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> writers;
-    for (int t = 0; t < 4; ++t) {
-      writers.emplace_back([&, t] {
-        for (int i = 0; !stop; ++i) {
-          const std::string id = "w" + std::to_string(t) + "-" + std::to_string(i);
-          grpc::Status status = CreateHolding(token, "acme", id);
-          if (status.ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            acknowledged.push_back(id);
-          } else {
-            ++refused;
-          }
-        }
-      });
-    }
+    HoldingWriters writers(this, CreateActor(ReadAdminToken(data), "acme"));
     absl::SleepFor(absl::Milliseconds(300));
     broker->Signal(SIGTERM);
     EXPECT_EQ(broker->Wait(), 0) << broker->Output();
-    stop = true;
-    for (std::thread& t : writers) t.join();
+    writers.Stop();
+    acknowledged = writers.acknowledged();
+    EXPECT_GT(writers.refused(), 0);  // calls after shutdown were refused, not hung
   }
-  EXPECT_GT(refused.load(), 0);  // calls after shutdown were refused, not hung
+  ASSERT_GT(acknowledged.size(), 10u);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
   Connect(*broker);
   dsr::v1::ListHoldingsRequest list;
