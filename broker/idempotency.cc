@@ -1,5 +1,7 @@
 #include "broker/idempotency.h"
 
+#include <memory>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "broker/time_util.h"
@@ -10,53 +12,73 @@
 #include "storage/keys.h"
 
 namespace dsr::broker {
+namespace {
 
-absl::Status ValidateRequestId(absl::string_view request_id) {
-  bool ok = request_id.size() <= 64;
-  for (char c : request_id) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '_');
+bool IsValidRequestId(absl::string_view id) {
+  if (id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
   }
-  if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError("request_id must be at most 64 characters of [A-Za-z0-9_-]");
+  return true;
 }
 
-std::string RequestFingerprint(absl::string_view method, const google::protobuf::Message& request) {
+std::string DeterministicBytes(const google::protobuf::Message& message) {
   std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&out);
-  }
-  return Sha256(absl::StrCat(method, "\n", bytes));
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream out(&stream);
+  out.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&out);
+  out.Trim();
+  return bytes;
 }
 
-absl::StatusOr<std::optional<std::string>> FindEarlierCall(const storage::Store& store,
-                                                           absl::string_view principal,
-                                                           absl::string_view request_id,
-                                                           absl::string_view fingerprint) {
+}  // namespace
+
+absl::StatusOr<IdempotentCall> IdempotentCall::Prepare(const Principal& principal,
+                                                       absl::string_view method,
+                                                       const google::protobuf::Message& request) {
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return absl::InternalError(absl::StrCat(method, " has no request_id field"));
+  }
+  std::string request_id = request.GetReflection()->GetString(request, field);
+  if (!IsValidRequestId(request_id)) {
+    return absl::InvalidArgumentError("request_id must be at most 64 characters of [A-Za-z0-9_-]");
+  }
+  std::unique_ptr<google::protobuf::Message> unkeyed(request.New());
+  unkeyed->CopyFrom(request);
+  unkeyed->GetReflection()->ClearField(unkeyed.get(), field);
+  std::string fingerprint = Sha256(absl::StrCat(method, "\n", DeterministicBytes(*unkeyed)));
+  return IdempotentCall(principal.Label(), std::move(request_id), std::move(fingerprint));
+}
+
+absl::StatusOr<std::optional<std::string>> IdempotentCall::FindEarlier(
+    const storage::Store& store) const {
+  if (!keyed()) return std::nullopt;
   dsr::storage::v1::IdempotencyRecord record;
   absl::Status found = store.Get(storage::ColumnFamily::kIdempotency,
-                                 storage::keys::Idempotency(principal, request_id), &record);
+                                 storage::keys::Idempotency(principal_, request_id_), &record);
   if (absl::IsNotFound(found)) return std::nullopt;
   if (!found.ok()) return found;
-  if (record.fingerprint() != fingerprint) {
+  if (record.fingerprint() != fingerprint_) {
     return absl::InvalidArgumentError(
         "request_id was already used for a different request; use a new request_id");
   }
   return record.resource_name();
 }
 
-void RecordCall(storage::WriteBatch& batch, absl::string_view principal,
-                absl::string_view request_id, absl::string_view fingerprint,
-                absl::string_view resource_name, absl::Time now) {
+void IdempotentCall::Record(storage::WriteBatch& batch, absl::string_view resource_name,
+                            absl::Time now) const {
+  if (!keyed()) return;
   dsr::storage::v1::IdempotencyRecord record;
-  record.set_fingerprint(std::string(fingerprint));
+  record.set_fingerprint(fingerprint_);
   record.set_resource_name(std::string(resource_name));
   *record.mutable_create_time() = ToProtoTime(now);
-  batch.Put(storage::ColumnFamily::kIdempotency, storage::keys::Idempotency(principal, request_id),
-            record);
+  batch.Put(storage::ColumnFamily::kIdempotency,
+            storage::keys::Idempotency(principal_, request_id_), record);
 }
 
 }  // namespace dsr::broker

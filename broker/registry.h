@@ -88,6 +88,8 @@ class Registry {
   absl::Status ReadActor(absl::string_view actor_id, dsr::storage::v1::ActorRecord* record) const;
   absl::Status ReadHolding(absl::string_view actor_id, absl::string_view holding_id,
                            dsr::storage::v1::HoldingRecord* record) const;
+  // The reply to a replayed holding write: the holding `name` as it is now.
+  absl::Status ReplayHolding(absl::string_view name, dsr::v1::Holding* holding) const;
 
   storage::Store* const store_;
   const Clock* const clock_;

@@ -35,25 +35,19 @@ absl::Status Registry::CreateActor(const Principal& principal,
   DSR_RETURN_IF_ERROR(RequireAdmin(principal));
   DSR_RETURN_IF_ERROR(ValidateId(request.actor_id(), "actor_id"));
   DSR_RETURN_IF_ERROR(ValidateActor(request.actor(), limits_));
-  DSR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   DSR_ASSIGN_OR_RETURN(std::string email, NormalizeContactEmail(request.actor().contact_email(),
                                                                 "actor.contact_email"));
-  dsr::v1::CreateActorRequest unkeyed = request;
-  unkeyed.clear_request_id();
-  const std::string fingerprint = RequestFingerprint("CreateActor", unkeyed);
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "CreateActor", request));
   const std::string key = storage::keys::Actor(request.actor_id());
 
   absl::MutexLock lock(&write_mu_);
-  if (!request.request_id().empty()) {
-    DSR_ASSIGN_OR_RETURN(
-        std::optional<std::string> earlier,
-        FindEarlierCall(*store_, principal.Label(), request.request_id(), fingerprint));
-    if (earlier.has_value()) {
-      ActorRecord record;
-      DSR_RETURN_IF_ERROR(ReadActor(request.actor_id(), &record));
-      *response->mutable_actor() = ActorFromRecord(record);
-      return absl::OkStatus();
-    }
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) {
+    ActorRecord record;
+    DSR_RETURN_IF_ERROR(ReadActor(request.actor_id(), &record));
+    *response->mutable_actor() = ActorFromRecord(record);
+    return absl::OkStatus();
   }
   DSR_ASSIGN_OR_RETURN(bool exists, store_->Contains(ColumnFamily::kActors, key));
   if (exists) return absl::AlreadyExistsError("an actor with this actor_id exists");
@@ -71,10 +65,7 @@ absl::Status Registry::CreateActor(const Principal& principal,
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kActors, key, record);
   PutToken(batch, record.token_digest(), record.actor_id());
-  if (!request.request_id().empty()) {
-    RecordCall(batch, principal.Label(), request.request_id(), fingerprint,
-               ActorName(record.actor_id()), now);
-  }
+  call.Record(batch, ActorName(record.actor_id()), now);
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   *response->mutable_actor() = ActorFromRecord(record);
   response->set_token(token);
@@ -113,8 +104,13 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
                                         dsr::v1::RotateActorTokenResponse* response) {
   DSR_RETURN_IF_ERROR(RequireAdmin(principal));
   DSR_ASSIGN_OR_RETURN(std::string actor_id, ParseActorName(request.name(), "name"));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "RotateActorToken", request));
 
   absl::MutexLock lock(&write_mu_);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  // A replay says the rotation happened; its token was shown once already.
+  if (earlier.has_value()) return absl::OkStatus();
   ActorRecord record;
   DSR_RETURN_IF_ERROR(ReadActor(actor_id, &record));
   const std::string token = NewToken(kActorTokenPrefix);
@@ -123,6 +119,7 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
   record.set_token_digest(Sha256(token));
   batch.Put(ColumnFamily::kActors, storage::keys::Actor(actor_id), record);
   PutToken(batch, record.token_digest(), actor_id);
+  call.Record(batch, request.name(), clock_->Now());
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   response->set_token(token);
   return absl::OkStatus();

@@ -1,5 +1,7 @@
 // Registry: holdings.
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "broker/authorization.h"
@@ -27,19 +29,19 @@ constexpr absl::string_view kAllActors = "actors/-";
 // removes those of `before` that `after` lacks.
 void UpdateExternalIdIndex(const HoldingRecord* before, const HoldingRecord& after,
                            storage::WriteBatch& batch) {
-  const std::string name = FormatHoldingName(after.actor_id(), after.holding_id());
+  auto key = [&after](const std::string& id) {
+    return storage::keys::ExternalId(id, after.actor_id(), after.holding_id());
+  };
   absl::flat_hash_set<std::string> old_ids;
   if (before != nullptr)
     old_ids.insert(before->external_ids().begin(), before->external_ids().end());
   absl::flat_hash_set<std::string> new_ids(after.external_ids().begin(),
                                            after.external_ids().end());
   for (const std::string& id : old_ids) {
-    if (!new_ids.contains(id))
-      batch.Delete(ColumnFamily::kExternalIds, storage::keys::ExternalId(id, name));
+    if (!new_ids.contains(id)) batch.Delete(ColumnFamily::kExternalIds, key(id));
   }
   for (const std::string& id : new_ids) {
-    if (!old_ids.contains(id))
-      batch.PutEmpty(ColumnFamily::kExternalIds, storage::keys::ExternalId(id, name));
+    if (!old_ids.contains(id)) batch.PutEmpty(ColumnFamily::kExternalIds, key(id));
   }
 }
 
@@ -59,24 +61,12 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, actor_id));
   DSR_RETURN_IF_ERROR(ValidateId(request.holding_id(), "holding_id"));
   DSR_RETURN_IF_ERROR(ValidateNewHolding(request.holding(), limits_));
-  DSR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  dsr::v1::CreateHoldingRequest unkeyed = request;
-  unkeyed.clear_request_id();
-  const std::string fingerprint = RequestFingerprint("CreateHolding", unkeyed);
-  const std::string name = FormatHoldingName(actor_id, request.holding_id());
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "CreateHolding", request));
 
   absl::MutexLock lock(&write_mu_);
-  if (!request.request_id().empty()) {
-    DSR_ASSIGN_OR_RETURN(
-        std::optional<std::string> earlier,
-        FindEarlierCall(*store_, principal.Label(), request.request_id(), fingerprint));
-    if (earlier.has_value()) {
-      HoldingRecord record;
-      DSR_RETURN_IF_ERROR(ReadHolding(actor_id, request.holding_id(), &record));
-      *holding = HoldingFromRecord(record);
-      return absl::OkStatus();
-    }
-  }
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   DSR_ASSIGN_OR_RETURN(bool actor_exists,
                        store_->Contains(ColumnFamily::kActors, storage::keys::Actor(actor_id)));
   if (!actor_exists) return absl::NotFoundError("actor not found");
@@ -99,11 +89,17 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kHoldings, key, record);
   UpdateExternalIdIndex(nullptr, record, batch);
-  if (!request.request_id().empty()) {
-    RecordCall(batch, principal.Label(), request.request_id(), fingerprint, name, now);
-  }
+  call.Record(batch, FormatHoldingName(actor_id, request.holding_id()), now);
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   graph_.PutHolding(GraphHoldingFromRecord(record));
+  *holding = HoldingFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ReplayHolding(absl::string_view name, dsr::v1::Holding* holding) const {
+  DSR_ASSIGN_OR_RETURN(HoldingName parsed, ParseHoldingName(name, "request_id"));
+  HoldingRecord record;
+  DSR_RETURN_IF_ERROR(ReadHolding(parsed.actor_id, parsed.holding_id, &record));
   *holding = HoldingFromRecord(record);
   return absl::OkStatus();
 }
@@ -151,16 +147,20 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
     query.family = ColumnFamily::kExternalIds;
     query.prefix = actor_id.empty()
                        ? storage::keys::ExternalIdsEqualTo(request.external_id())
-                       : storage::keys::ExternalIdsEqualToWithHoldingPrefix(
-                             request.external_id(), absl::StrCat(ActorName(actor_id), "/"));
+                       : storage::keys::ExternalIdsOfActor(request.external_id(), actor_id);
     DSR_ASSIGN_OR_RETURN(
         next, ScanPage(*store_, query, [&](absl::string_view key, absl::string_view) {
           DSR_ASSIGN_OR_RETURN(storage::keys::ExternalIdKey entry,
                                storage::keys::ParseExternalId(key));
-          DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(entry.holding_name, "index"));
           HoldingRecord record;
-          DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
-          *response->add_holdings() = HoldingFromRecord(record);
+          DSR_RETURN_IF_ERROR(ReadHolding(entry.actor_id, entry.holding_id, &record));
+          // The index and the record are read at different moments; an update
+          // in between may have dropped the id. Such an entry is skipped (the
+          // page comes out shorter, which AIP-158 allows).
+          const auto& ids = record.external_ids();
+          if (std::find(ids.begin(), ids.end(), request.external_id()) != ids.end()) {
+            *response->add_holdings() = HoldingFromRecord(record);
+          }
           return absl::OkStatus();
         }));
   }
@@ -188,17 +188,23 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
   for (const std::string& path : paths) {
     DSR_RETURN_IF_ERROR(ValidateHoldingField(request.holding(), path, limits_));
   }
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "UpdateHolding", request));
 
   absl::MutexLock lock(&write_mu_);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord before;
   DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &before));
   HoldingRecord after = before;
   for (const std::string& path : paths) CopyHoldingField(request.holding(), path, &after);
-  *after.mutable_update_time() = ToProtoTime(clock_->Now());
+  const absl::Time now = clock_->Now();
+  *after.mutable_update_time() = ToProtoTime(now);
 
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), after);
   UpdateExternalIdIndex(&before, after, batch);
+  call.Record(batch, request.holding().name(), now);
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   graph_.PutHolding(GraphHoldingFromRecord(after));
   *holding = HoldingFromRecord(after);
@@ -210,18 +216,24 @@ absl::Status Registry::RetireHolding(const Principal& principal,
                                      dsr::v1::Holding* holding) {
   DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(request.name(), "name"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, name.actor_id));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "RetireHolding", request));
 
   absl::MutexLock lock(&write_mu_);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord record;
   DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
   if (record.state() == dsr::v1::Holding::RETIRED) {
     return absl::FailedPreconditionError("holding is already retired");
   }
+  const absl::Time now = clock_->Now();
   record.set_state(dsr::v1::Holding::RETIRED);
-  *record.mutable_update_time() = ToProtoTime(clock_->Now());
+  *record.mutable_update_time() = ToProtoTime(now);
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id),
             record);
+  call.Record(batch, request.name(), now);
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   graph_.PutHolding(GraphHoldingFromRecord(record));
   *holding = HoldingFromRecord(record);

@@ -46,27 +46,22 @@ absl::Status Registry::CreateLink(const Principal& principal,
       !dsr::v1::Link::Relation_IsValid(wanted.relation())) {
     return absl::InvalidArgumentError("link.relation is required");
   }
-  DSR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  dsr::v1::CreateLinkRequest unkeyed = request;
-  unkeyed.clear_request_id();
-  const std::string fingerprint = RequestFingerprint("CreateLink", unkeyed);
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "CreateLink", request));
 
   absl::MutexLock lock(&write_mu_);
-  if (!request.request_id().empty()) {
-    DSR_ASSIGN_OR_RETURN(
-        std::optional<std::string> earlier,
-        FindEarlierCall(*store_, principal.Label(), request.request_id(), fingerprint));
-    if (earlier.has_value()) {
-      DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(*earlier, "link"));
-      LinkRecord record;
-      absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
-      if (absl::IsNotFound(read)) {
-        return absl::NotFoundError("the link this request_id made has been deleted");
-      }
-      DSR_RETURN_IF_ERROR(read);
-      *link = LinkFromRecord(record);
-      return absl::OkStatus();
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) {
+    DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(*earlier, "link"));
+    LinkRecord record;
+    absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
+    // The broker keeps no copy of a deleted link to replay.
+    if (absl::IsNotFound(read)) {
+      return absl::NotFoundError("the link this request_id made has been deleted since");
     }
+    DSR_RETURN_IF_ERROR(read);
+    *link = LinkFromRecord(record);
+    return absl::OkStatus();
   }
   if (!graph_.HasHolding(wanted.child())) return absl::NotFoundError("link.child not found");
   if (!graph_.HasHolding(wanted.parent())) return absl::NotFoundError("link.parent not found");
@@ -91,10 +86,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
 
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kLinks, key, record);
-  if (!request.request_id().empty()) {
-    RecordCall(batch, principal.Label(), request.request_id(), fingerprint,
-               LinkName(record.link_id()), now);
-  }
+  call.Record(batch, LinkName(record.link_id()), now);
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   graph_.AddLink(GraphLinkFromRecord(record));
   *link = LinkFromRecord(record);
@@ -107,8 +99,12 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   if (principal.is_anonymous()) {
     return absl::UnauthenticatedError("this method needs the owning actor's token");
   }
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "DeleteLink", request));
 
   absl::MutexLock lock(&write_mu_);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  if (earlier.has_value()) return absl::OkStatus();
   LinkRecord record;
   absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
   if (absl::IsNotFound(read)) return absl::NotFoundError("link not found");
@@ -117,6 +113,7 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
+  call.Record(batch, request.name(), clock_->Now());
   DSR_RETURN_IF_ERROR(store_->Commit(batch));
   graph_.RemoveLink(link_id);
   return absl::OkStatus();

@@ -15,7 +15,7 @@ enum class ColumnFamily : int {
   kTokens = 1,       // token digest -> TokenRecord
   kHoldings = 2,     // (actor id, holding id) -> HoldingRecord
   kLinks = 3,        // link id -> LinkRecord
-  kExternalIds = 4,  // (external id, holding name) -> empty (index)
+  kExternalIds = 4,  // (external id, actor id, holding id) -> empty
   kIdempotency = 5,  // (principal, request id) -> IdempotencyRecord
 };
 

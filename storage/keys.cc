@@ -91,25 +91,21 @@ absl::StatusOr<std::string> ParseLink(absl::string_view key) {
   return std::move((*parts)[0]);
 }
 
-std::string ExternalId(absl::string_view external_id, absl::string_view holding_name) {
-  return Encode({external_id, holding_name});
+std::string ExternalId(absl::string_view external_id, absl::string_view actor_id,
+                       absl::string_view holding_id) {
+  return Encode({external_id, actor_id, holding_id});
 }
 
 std::string ExternalIdsEqualTo(absl::string_view external_id) { return Encode({external_id}); }
 
-std::string ExternalIdsEqualToWithHoldingPrefix(absl::string_view external_id,
-                                                absl::string_view holding_name_prefix) {
-  std::string key = Encode({external_id});
-  AppendComponent(holding_name_prefix, &key);
-  // Drop the terminator so that longer holding names still match.
-  key.resize(key.size() - 2);
-  return key;
+std::string ExternalIdsOfActor(absl::string_view external_id, absl::string_view actor_id) {
+  return Encode({external_id, actor_id});
 }
 
 absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key) {
-  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "external id");
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 3, "external id");
   if (!parts.ok()) return parts.status();
-  return ExternalIdKey{std::move((*parts)[0]), std::move((*parts)[1])};
+  return ExternalIdKey{std::move((*parts)[0]), std::move((*parts)[1]), std::move((*parts)[2])};
 }
 
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {

@@ -39,17 +39,18 @@ absl::StatusOr<HoldingKey> ParseHolding(absl::string_view key);
 std::string Link(absl::string_view link_id);
 absl::StatusOr<std::string> ParseLink(absl::string_view key);
 
-// ColumnFamily::kExternalIds: which holdings carry an external id.
-// ExternalIdsEqualTo(id) prefixes all keys of that id.
-std::string ExternalId(absl::string_view external_id, absl::string_view holding_name);
+// ColumnFamily::kExternalIds: which holdings carry an external id, in the
+// same (actor, holding) order as the holdings family.
+// ExternalIdsEqualTo(id) prefixes all keys of that id;
+// ExternalIdsOfActor(id, actor) those of one actor's holdings.
+std::string ExternalId(absl::string_view external_id, absl::string_view actor_id,
+                       absl::string_view holding_id);
 std::string ExternalIdsEqualTo(absl::string_view external_id);
-// Prefixes the keys of `external_id` whose holding name starts with
-// `holding_name_prefix` (a partial last component).
-std::string ExternalIdsEqualToWithHoldingPrefix(absl::string_view external_id,
-                                                absl::string_view holding_name_prefix);
+std::string ExternalIdsOfActor(absl::string_view external_id, absl::string_view actor_id);
 struct ExternalIdKey {
   std::string external_id;
-  std::string holding_name;
+  std::string actor_id;
+  std::string holding_id;
 };
 absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key);
 

@@ -119,6 +119,20 @@ TEST_F(RegistryTest, RotateTokenRevokesTheOldOne) {
   EXPECT_CODE(registry_->RotateActorToken(admin_, request, &response), StatusCode::kNotFound);
 }
 
+TEST_F(RegistryTest, RotateRetryKeepsTheFirstNewTokenValid) {
+  AddActor("acme");
+  Authenticator auth(store_.get(), Sha256("admin"));
+  dsr::v1::RotateActorTokenRequest request;
+  request.set_name("actors/acme");
+  request.set_request_id("rotate-1");
+  dsr::v1::RotateActorTokenResponse first, retry;
+  ASSERT_OK(registry_->RotateActorToken(admin_, request, &first));
+  ASSERT_OK(registry_->RotateActorToken(admin_, request, &retry));
+  EXPECT_TRUE(retry.token().empty());
+  ASSERT_OK_AND_ASSIGN(Principal principal, auth.Authenticate(first.token()));
+  EXPECT_TRUE(principal.IsActor("acme"));
+}
+
 TEST_F(RegistryTest, ListActorsPagesWithOpaqueTokens) {
   std::vector<std::string> ids;
   for (int i = 0; i < 7; ++i) {

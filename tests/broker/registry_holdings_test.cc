@@ -159,10 +159,11 @@ TEST_F(RegistryTest, ListHoldingsByActorAllAndExternalIdWithPaging) {
   EXPECT_EQ(ListAll(*registry_, request).size(), 10u);
 
   request.set_external_id("doi:10.1000/odd");
+  // The same order as without the filter: by actor, then holding.
   EXPECT_EQ(
       ListAll(*registry_, request),
-      (std::vector<std::string>{"actors/acme-labs/holdings/h-1", "actors/acme-labs/holdings/h-3",
-                                "actors/acme/holdings/h-1", "actors/acme/holdings/h-3"}));
+      (std::vector<std::string>{"actors/acme/holdings/h-1", "actors/acme/holdings/h-3",
+                                "actors/acme-labs/holdings/h-1", "actors/acme-labs/holdings/h-3"}));
   request.set_parent("actors/acme");
   EXPECT_EQ(ListAll(*registry_, request),
             (std::vector<std::string>{"actors/acme/holdings/h-1", "actors/acme/holdings/h-3"}));
@@ -230,6 +231,47 @@ TEST_F(RegistryTest, UpdateHoldingHonoursMaskAndKeepsIndexInStep) {
   empty.mutable_holding()->set_name("actors/acme/holdings/missing");
   empty.mutable_holding()->set_title("x y z");
   EXPECT_CODE(registry_->UpdateHolding(admin_, empty, &updated), StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, UpdateAndRetireRetriesReplayTheFirstResult) {
+  AddActor("acme");
+  const std::string name = AddHolding("acme", "words");
+  dsr::v1::UpdateHoldingRequest update;
+  update.mutable_holding()->set_name(name);
+  update.mutable_holding()->set_title("First");
+  update.set_request_id("update-1");
+  dsr::v1::Holding first, replay;
+  ASSERT_OK(registry_->UpdateHolding(admin_, update, &first));
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_OK(registry_->UpdateHolding(admin_, update, &replay));
+  // Nothing changed on the retry, not even update_time.
+  EXPECT_EQ(replay.SerializeAsString(), first.SerializeAsString());
+  update.mutable_holding()->set_title("Second");
+  EXPECT_CODE(registry_->UpdateHolding(admin_, update, &replay), StatusCode::kInvalidArgument);
+
+  dsr::v1::RetireHoldingRequest retire;
+  retire.set_name(name);
+  retire.set_request_id("retire-1");
+  ASSERT_OK(registry_->RetireHolding(admin_, retire, &first));
+  ASSERT_OK(registry_->RetireHolding(admin_, retire, &replay));
+  EXPECT_EQ(replay.state(), dsr::v1::Holding::RETIRED);
+  retire.set_request_id("retire-2");
+  EXPECT_CODE(registry_->RetireHolding(admin_, retire, &replay), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RegistryTest, ListByExternalIdSkipsEntriesTheRecordNoLongerCarries) {
+  AddActor("acme");
+  const std::string name = AddHolding("acme", "words");
+  // An index entry whose holding dropped the id, as a reader racing an
+  // update could see it.
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.PutEmpty(storage::ColumnFamily::kExternalIds,
+                 storage::keys::ExternalId("hf:stale", "acme", "words"));
+  ASSERT_OK(store_->Commit(batch));
+  dsr::v1::ListHoldingsRequest request;
+  request.set_parent("actors/-");
+  request.set_external_id("hf:stale");
+  EXPECT_TRUE(ListAll(*registry_, request).empty());
 }
 
 TEST_F(RegistryTest, RetireIsOneWayAndShowsInLineage) {

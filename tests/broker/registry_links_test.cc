@@ -100,7 +100,10 @@ TEST_F(RegistryTest, LinksAreDeclaredByTheChildsOwner) {
   del.set_name(link.name());
   EXPECT_CODE(registry_->DeleteLink(Principal::Actor("acme"), del), StatusCode::kPermissionDenied);
   EXPECT_CODE(registry_->DeleteLink(Principal::Anonymous(), del), StatusCode::kUnauthenticated);
+  del.set_request_id("delete-1");
   ASSERT_OK(registry_->DeleteLink(Principal::Actor("beta"), del));
+  ASSERT_OK(registry_->DeleteLink(Principal::Actor("beta"), del));  // a retry
+  del.clear_request_id();
   EXPECT_CODE(registry_->DeleteLink(Principal::Actor("beta"), del), StatusCode::kNotFound);
   EXPECT_TRUE(Downstream(H("source")).empty());
   Reopen();

@@ -58,9 +58,10 @@ TEST(KeysTest, ParsersInvertBuilders) {
   ASSERT_OK_AND_ASSIGN(std::string link, ParseLink(Link("abc123")));
   EXPECT_EQ(link, "abc123");
   ASSERT_OK_AND_ASSIGN(ExternalIdKey external,
-                       ParseExternalId(ExternalId("doi:10.1/x\0y"s, "actors/a/holdings/b")));
+                       ParseExternalId(ExternalId("doi:10.1/x\0y"s, "acme", "squad")));
   EXPECT_EQ(external.external_id, "doi:10.1/x\0y"s);
-  EXPECT_EQ(external.holding_name, "actors/a/holdings/b");
+  EXPECT_EQ(external.actor_id, "acme");
+  EXPECT_EQ(external.holding_id, "squad");
 }
 
 TEST(KeysTest, ParsersRefuseKeysOfAnotherShape) {
@@ -71,17 +72,16 @@ TEST(KeysTest, ParsersRefuseKeysOfAnotherShape) {
   EXPECT_CODE(Decode("ab\0\x05"s), absl::StatusCode::kInvalidArgument);  // bad escape
 }
 
-TEST(KeysTest, ExternalIdPrefixSelectsOneActorsHoldings) {
-  const std::string prefix = ExternalIdsEqualToWithHoldingPrefix("hf:squad", "actors/acme/");
-  EXPECT_EQ(ExternalId("hf:squad", "actors/acme/holdings/x").rfind(prefix, 0), 0u);
-  EXPECT_NE(ExternalId("hf:squad", "actors/acme-2/holdings/x").rfind(prefix, 0), 0u);
-  EXPECT_NE(ExternalId("hf:squad2", "actors/acme/holdings/x").rfind(prefix, 0), 0u);
-  EXPECT_EQ(
-      ExternalId("hf:squad", "actors/acme/holdings/x").rfind(ExternalIdsEqualTo("hf:squad"), 0),
-      0u);
-  EXPECT_NE(
-      ExternalId("hf:squad2", "actors/acme/holdings/x").rfind(ExternalIdsEqualTo("hf:squad"), 0),
-      0u);
+TEST(KeysTest, ExternalIdPrefixesSelectOneIdAndOneActor) {
+  const std::string of_acme = ExternalIdsOfActor("hf:squad", "acme");
+  EXPECT_EQ(ExternalId("hf:squad", "acme", "x").rfind(of_acme, 0), 0u);
+  EXPECT_NE(ExternalId("hf:squad", "acme-2", "x").rfind(of_acme, 0), 0u);
+  EXPECT_NE(ExternalId("hf:squad2", "acme", "x").rfind(of_acme, 0), 0u);
+  EXPECT_EQ(ExternalId("hf:squad", "acme", "x").rfind(ExternalIdsEqualTo("hf:squad"), 0), 0u);
+  EXPECT_NE(ExternalId("hf:squad2", "acme", "x").rfind(ExternalIdsEqualTo("hf:squad"), 0), 0u);
+  // Index entries sort like the holdings they point to.
+  EXPECT_LT(ExternalId("hf:squad", "acme", "x"), ExternalId("hf:squad", "acme-labs", "a"));
+  EXPECT_LT(Holding("acme", "x"), Holding("acme-labs", "a"));
 }
 
 }  // namespace
