@@ -8,6 +8,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_status.h"
@@ -61,6 +62,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
   std::unique_ptr<Store> store(new Store());
+  store->statistics_ = rocksdb::CreateDBStatistics();
+  db_options.statistics = store->statistics_;
   rocksdb::DB* db = nullptr;
   rocksdb::Status opened =
       rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &db);
@@ -138,6 +141,14 @@ absl::Status Store::CompactAll() {
     if (!s.ok()) return FromRocksDb(s, "compact");
   }
   return absl::OkStatus();
+}
+
+StoreStats Store::Stats() const {
+  StoreStats stats;
+  stats.commits = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_SELF) +
+                  statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_OTHER);
+  stats.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  return stats;
 }
 
 }  // namespace dsr::storage

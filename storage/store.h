@@ -21,6 +21,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Statistics;
 }  // namespace rocksdb
 
 namespace dsr::storage {
@@ -32,6 +33,15 @@ struct StoreOptions {
   size_t block_cache_bytes = 64 << 20;
   // Memtable size per column family. Default: 16 MiB.
   size_t write_buffer_bytes = 16 << 20;
+};
+
+// Counters since the store was opened.
+struct StoreStats {
+  // Write batches committed.
+  uint64_t commits = 0;
+  // WAL syncs. With concurrent committers RocksDB's group commit makes this
+  // smaller than `commits`; with sync=true it is never zero after a commit.
+  uint64_t wal_syncs = 0;
 };
 
 class Store {
@@ -73,9 +83,12 @@ class Store {
   // Compacts every column family (tests and maintenance).
   absl::Status CompactAll();
 
+  StoreStats Stats() const;
+
  private:
   Store() = default;
 
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by ColumnFamily; then handles of unknown families.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

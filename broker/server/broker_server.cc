@@ -20,8 +20,8 @@
 namespace dsr::broker {
 
 // Members are destroyed in reverse order: the gRPC server first (no more
-// calls), then the executor (runs what was queued), then the logic and the
-// store.
+// calls), then the worker pools (they run what was queued, which may use the
+// services, the logic and the store), then the rest.
 struct BrokerServer::Parts {
   SystemClock system_clock;
   std::string admin_token_file;
@@ -29,15 +29,23 @@ struct BrokerServer::Parts {
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<Authenticator> authenticator;
-  std::unique_ptr<Executor> executor;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
+  std::unique_ptr<Executor> read_pool;
+  std::unique_ptr<Executor> write_pool;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 };
+
+namespace {
+
+// How long refusals sent while draining get to reach their clients.
+constexpr absl::Duration kRefusalFlush = absl::Milliseconds(250);
+
+}  // namespace
 
 BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
@@ -65,8 +73,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{parts->store.get(), clock,
                                                                          options.limits}));
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
-  parts->executor = std::make_unique<Executor>(options.worker_threads);
-  parts->calls = std::make_unique<UnaryCalls>(parts->executor.get(), parts->authenticator.get());
+  parts->read_pool = std::make_unique<Executor>(options.read_threads);
+  parts->write_pool = std::make_unique<Executor>(options.write_threads);
+  parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),
+                                              parts->authenticator.get());
   parts->registry_service =
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
 
@@ -99,11 +109,12 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   parts_->shut_down = true;
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   // gRPC's own graceful shutdown also waits for idle client connections to
-  // go away, which may take the whole grace period. Drain our calls instead,
-  // then close at once: nothing of ours is pending by then, unless the grace
-  // period ran out, in which case the remaining calls are cancelled.
+  // go away, which may take the whole grace period. Drain our calls instead
+  // (new ones are refused with UNAVAILABLE), then give the last refusals a
+  // moment to reach their clients and close: a call still pending after that
+  // is cancelled.
   parts_->calls->Drain(grace);
-  parts_->server->Shutdown(absl::ToChronoTime(absl::Now()));
+  parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
 }
 

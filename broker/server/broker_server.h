@@ -24,8 +24,11 @@ struct BrokerServerOptions {
   // File holding the admin token; created with a new token when missing.
   // Default (empty): `admin_token` in data_dir.
   std::string admin_token_file;
-  // Threads that run the domain logic of calls. Default: 8.
-  int worker_threads = 8;
+  // Threads that run the domain logic of read calls. Default: 8.
+  int read_threads = 8;
+  // Threads that run the domain logic of write calls (each may wait for a
+  // synced commit). Default: 8.
+  int write_threads = 8;
   // Time source. Default (nullptr): the system clock. Must outlive the server.
   const Clock* clock = nullptr;
   Limits limits;

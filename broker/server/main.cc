@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "DSR Broker: routes data-protection rights requests along AI training-data "
       "lineage.\n\nExample:\n  dsr-broker --listen 127.0.0.1:50051 --data_dir var/dsr"};
+  // A flag given twice takes its last value, so that a wrapper's defaults
+  // (deploy/setup.sh serve) can be overridden by the arguments it passes on.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--listen", options.listen, "Address to serve on, HOST:PORT; port 0 picks one")
       ->capture_default_str();
   app.add_option("--data_dir", options.data_dir, "Directory of the broker's data")
@@ -40,7 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--admin_token_file", options.admin_token_file,
                  "File with the admin token; created (mode 0600) when missing. "
                  "Default: DATA_DIR/admin_token");
-  app.add_option("--worker_threads", options.worker_threads, "Threads that run calls' domain logic")
+  app.add_option("--read_threads", options.read_threads, "Threads that serve read calls")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--write_threads", options.write_threads, "Threads that serve write calls")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   app.add_option("--shutdown_grace_seconds", grace_seconds,

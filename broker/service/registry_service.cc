@@ -8,7 +8,7 @@ using grpc::ServerUnaryReactor;
 ServerUnaryReactor* RegistryGrpcService::CreateActor(CallbackServerContext* context,
                                                      const dsr::v1::CreateActorRequest* request,
                                                      dsr::v1::CreateActorResponse* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->CreateActor(principal, *request, response);
   });
 }
@@ -16,7 +16,7 @@ ServerUnaryReactor* RegistryGrpcService::CreateActor(CallbackServerContext* cont
 ServerUnaryReactor* RegistryGrpcService::GetActor(CallbackServerContext* context,
                                                   const dsr::v1::GetActorRequest* request,
                                                   dsr::v1::Actor* response) {
-  return calls_->Run(context, [this, request, response](const Principal&) {
+  return calls_->RunRead(context, [this, request, response](const Principal&) {
     return registry_->GetActor(*request, response);
   });
 }
@@ -24,7 +24,7 @@ ServerUnaryReactor* RegistryGrpcService::GetActor(CallbackServerContext* context
 ServerUnaryReactor* RegistryGrpcService::ListActors(CallbackServerContext* context,
                                                     const dsr::v1::ListActorsRequest* request,
                                                     dsr::v1::ListActorsResponse* response) {
-  return calls_->Run(context, [this, request, response](const Principal&) {
+  return calls_->RunRead(context, [this, request, response](const Principal&) {
     return registry_->ListActors(*request, response);
   });
 }
@@ -32,7 +32,7 @@ ServerUnaryReactor* RegistryGrpcService::ListActors(CallbackServerContext* conte
 ServerUnaryReactor* RegistryGrpcService::RotateActorToken(
     CallbackServerContext* context, const dsr::v1::RotateActorTokenRequest* request,
     dsr::v1::RotateActorTokenResponse* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->RotateActorToken(principal, *request, response);
   });
 }
@@ -40,7 +40,7 @@ ServerUnaryReactor* RegistryGrpcService::RotateActorToken(
 ServerUnaryReactor* RegistryGrpcService::CreateHolding(CallbackServerContext* context,
                                                        const dsr::v1::CreateHoldingRequest* request,
                                                        dsr::v1::Holding* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->CreateHolding(principal, *request, response);
   });
 }
@@ -48,7 +48,7 @@ ServerUnaryReactor* RegistryGrpcService::CreateHolding(CallbackServerContext* co
 ServerUnaryReactor* RegistryGrpcService::GetHolding(CallbackServerContext* context,
                                                     const dsr::v1::GetHoldingRequest* request,
                                                     dsr::v1::Holding* response) {
-  return calls_->Run(context, [this, request, response](const Principal&) {
+  return calls_->RunRead(context, [this, request, response](const Principal&) {
     return registry_->GetHolding(*request, response);
   });
 }
@@ -56,7 +56,7 @@ ServerUnaryReactor* RegistryGrpcService::GetHolding(CallbackServerContext* conte
 ServerUnaryReactor* RegistryGrpcService::ListHoldings(CallbackServerContext* context,
                                                       const dsr::v1::ListHoldingsRequest* request,
                                                       dsr::v1::ListHoldingsResponse* response) {
-  return calls_->Run(context, [this, request, response](const Principal&) {
+  return calls_->RunRead(context, [this, request, response](const Principal&) {
     return registry_->ListHoldings(*request, response);
   });
 }
@@ -64,7 +64,7 @@ ServerUnaryReactor* RegistryGrpcService::ListHoldings(CallbackServerContext* con
 ServerUnaryReactor* RegistryGrpcService::UpdateHolding(CallbackServerContext* context,
                                                        const dsr::v1::UpdateHoldingRequest* request,
                                                        dsr::v1::Holding* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->UpdateHolding(principal, *request, response);
   });
 }
@@ -72,7 +72,7 @@ ServerUnaryReactor* RegistryGrpcService::UpdateHolding(CallbackServerContext* co
 ServerUnaryReactor* RegistryGrpcService::RetireHolding(CallbackServerContext* context,
                                                        const dsr::v1::RetireHoldingRequest* request,
                                                        dsr::v1::Holding* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->RetireHolding(principal, *request, response);
   });
 }
@@ -80,7 +80,7 @@ ServerUnaryReactor* RegistryGrpcService::RetireHolding(CallbackServerContext* co
 ServerUnaryReactor* RegistryGrpcService::CreateLink(CallbackServerContext* context,
                                                     const dsr::v1::CreateLinkRequest* request,
                                                     dsr::v1::Link* response) {
-  return calls_->Run(context, [this, request, response](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
     return registry_->CreateLink(principal, *request, response);
   });
 }
@@ -88,7 +88,7 @@ ServerUnaryReactor* RegistryGrpcService::CreateLink(CallbackServerContext* conte
 ServerUnaryReactor* RegistryGrpcService::DeleteLink(CallbackServerContext* context,
                                                     const dsr::v1::DeleteLinkRequest* request,
                                                     google::protobuf::Empty* /*response*/) {
-  return calls_->Run(context, [this, request](const Principal& principal) {
+  return calls_->RunWrite(context, [this, request](const Principal& principal) {
     return registry_->DeleteLink(principal, *request);
   });
 }
@@ -96,7 +96,7 @@ ServerUnaryReactor* RegistryGrpcService::DeleteLink(CallbackServerContext* conte
 ServerUnaryReactor* RegistryGrpcService::GetLineage(CallbackServerContext* context,
                                                     const dsr::v1::GetLineageRequest* request,
                                                     dsr::v1::GetLineageResponse* response) {
-  return calls_->Run(context, [this, request, response](const Principal&) {
+  return calls_->RunRead(context, [this, request, response](const Principal&) {
     return registry_->GetLineage(*request, response);
   });
 }

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "broker/log.h"
+
 namespace dsr::broker {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -11,7 +14,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     case absl::StatusCode::kInternal:
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnknown:
-      return grpc::Status(code, "internal error in the broker; see its log");
+      LogError(status.ToString());
+      return grpc::Status(code, "internal error in the broker; its operator has the details");
+    case absl::StatusCode::kUnavailable:
+      LogError(status.ToString());
+      return grpc::Status(code, "the broker cannot reach its storage right now; retry later");
     default:
       return grpc::Status(code, std::string(status.message()));
   }

@@ -7,8 +7,9 @@
 namespace dsr::broker {
 
 // The one place where an absl::Status becomes a grpc::Status. Codes map one
-// to one. INTERNAL and DATA_LOSS messages are replaced by a generic one: they
-// describe the broker's storage, which is no business of the caller's.
+// to one. Errors from the broker's own machinery (INTERNAL, UNKNOWN,
+// DATA_LOSS, UNAVAILABLE) are logged in full and reach the caller with a
+// generic message: they describe the broker's storage, not the request.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace dsr::broker

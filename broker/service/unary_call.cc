@@ -6,14 +6,15 @@
 namespace dsr::broker {
 
 void UnaryCalls::Reactor::OnDone() {
-  owner_->Done();
+  if (admitted_) owner_->Done();
   delete this;
 }
 
 bool UnaryCalls::Admit() {
   absl::MutexLock lock(&mu_);
+  if (draining_) return false;
   ++in_flight_;
-  return !draining_;
+  return true;
 }
 
 void UnaryCalls::Done() {

@@ -2,10 +2,11 @@
 #define DSR_BROKER_SERVICE_UNARY_CALL_H_
 
 // How every unary RPC is served: authenticate the caller from its metadata,
-// run the domain call on the executor (it may block on a synced write, which
+// run the domain call on a worker pool (it may block on a synced write, which
 // must not happen on gRPC's callback threads), and finish the call with the
-// mapped status. A later write path that batches commits can replace the
-// executor here without touching the domain logic.
+// mapped status. Reads and writes have separate pools, so that reads never
+// queue behind writes waiting for the disk. A later write path that batches
+// commits can replace the write pool here without touching the domain logic.
 //
 // UnaryCalls also counts the calls in flight, so that shutdown can refuse new
 // calls and wait for the running ones to finish. Thread-safe.
@@ -26,25 +27,20 @@ namespace dsr::broker {
 
 class UnaryCalls {
  public:
-  // Both must outlive every call.
-  UnaryCalls(Executor* executor, const Authenticator* authenticator)
-      : executor_(executor), authenticator_(authenticator) {}
+  // All must outlive every call.
+  UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator)
+      : reads_(reads), writes_(writes), authenticator_(authenticator) {}
 
   // Serves one call: `call(const Principal&)` returns the status to send and
   // fills the response before returning. While draining, the call is refused
   // with UNAVAILABLE (the client may retry against a running broker).
   template <typename Call>
-  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context, Call call) {
-    Reactor* reactor = new Reactor(this);
-    if (!Admit()) {
-      reactor->Finish(Refusal());
-      return reactor;
-    }
-    executor_->Schedule([this, context, reactor, call = std::move(call)]() mutable {
-      absl::StatusOr<Principal> principal = Authenticate(*context);
-      reactor->Finish(ToGrpc(principal.ok() ? call(*principal) : principal.status()));
-    });
-    return reactor;
+  grpc::ServerUnaryReactor* RunRead(grpc::CallbackServerContext* context, Call call) {
+    return Run(reads_, context, std::move(call));
+  }
+  template <typename Call>
+  grpc::ServerUnaryReactor* RunWrite(grpc::CallbackServerContext* context, Call call) {
+    return Run(writes_, context, std::move(call));
   }
 
   // Refuses new calls from now on, then waits until every call in flight is
@@ -52,27 +48,45 @@ class UnaryCalls {
   bool Drain(absl::Duration grace) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // Deletes itself when gRPC is done with the call.
+  // Deletes itself when gRPC is done with the call; an admitted call then
+  // stops counting as in flight.
   class Reactor final : public grpc::ServerUnaryReactor {
    public:
-    explicit Reactor(UnaryCalls* owner) : owner_(owner) {}
+    Reactor(UnaryCalls* owner, bool admitted) : owner_(owner), admitted_(admitted) {}
     void OnDone() override;
 
    private:
     UnaryCalls* const owner_;
+    const bool admitted_;
   };
 
-  // Counts a new call in flight; false while draining.
+  template <typename Call>
+  grpc::ServerUnaryReactor* Run(Executor* pool, grpc::CallbackServerContext* context, Call call) {
+    const bool admitted = Admit();
+    Reactor* reactor = new Reactor(this, admitted);
+    if (!admitted) {
+      reactor->Finish(Refusal());
+      return reactor;
+    }
+    pool->Schedule([this, context, reactor, call = std::move(call)]() mutable {
+      absl::StatusOr<Principal> principal = Authenticate(*context);
+      reactor->Finish(ToGrpc(principal.ok() ? call(*principal) : principal.status()));
+    });
+    return reactor;
+  }
+
+  // Counts a new call in flight; false (and not counted) while draining.
   bool Admit() ABSL_LOCKS_EXCLUDED(mu_);
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
   static grpc::Status ToGrpc(const absl::Status& status);
   static grpc::Status Refusal();
 
-  Executor* const executor_;
+  Executor* const reads_;
+  Executor* const writes_;
   const Authenticator* const authenticator_;
   absl::Mutex mu_;
-  // Calls started and not yet done, refused ones included.
+  // Admitted calls not yet done.
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
 };

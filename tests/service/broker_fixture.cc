@@ -23,7 +23,8 @@ void BrokerFixture::Start() {
   options.listen = "127.0.0.1:0";
   options.data_dir = dir_.path();
   options.clock = &clock_;
-  options.worker_threads = 4;
+  options.read_threads = 2;
+  options.write_threads = 4;
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);
   ASSERT_OK(server);

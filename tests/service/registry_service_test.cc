@@ -129,6 +129,45 @@ TEST_F(RegistryServiceTest, StatusCodesReachTheClient) {
   EXPECT_EQ(CreateLink(acme, a, "actors/acme/holdings/zzz").error_code(), StatusCode::NOT_FOUND);
 }
 
+TEST_F(RegistryServiceTest, ShutdownFinishesCallsInFlightAndRefusesNewOnes) {
+  const std::string token = CreateActor("acme");
+  clock_.Hold();
+  grpc::Status in_flight;
+  std::thread writer([&] {
+    dsr::v1::CreateHoldingRequest request;
+    request.set_parent("actors/acme");
+    request.set_holding_id("slow");
+    request.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
+    request.mutable_holding()->set_title("Slow");
+    dsr::v1::Holding holding;
+    in_flight = registry_->CreateHolding(Context(token).get(), request, &holding);
+  });
+  clock_.AwaitHeldCaller();  // the write is inside the registry now
+  std::thread stopper([&] { server_->Shutdown(absl::Seconds(30)); });
+
+  // Once draining, new calls are refused at once while the held one runs on.
+  grpc::Status refused;
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  do {
+    dsr::v1::Actor actor;
+    dsr::v1::GetActorRequest get;
+    get.set_name("actors/acme");
+    refused = registry_->GetActor(Context().get(), get, &actor);
+  } while (refused.ok() && absl::Now() < give_up);
+  EXPECT_EQ(refused.error_code(), StatusCode::UNAVAILABLE);
+  EXPECT_NE(refused.error_message().find("shutting down"), std::string::npos);
+
+  clock_.Release();
+  writer.join();
+  stopper.join();
+  EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
+  Restart();
+  dsr::v1::GetHoldingRequest get;
+  get.set_name("actors/acme/holdings/slow");
+  dsr::v1::Holding holding;
+  EXPECT_TRUE(registry_->GetHolding(Context().get(), get, &holding).ok());
+}
+
 TEST_F(RegistryServiceTest, ConcurrentWritersAllLandAndSurviveRestart) {
   const std::string token = CreateActor("acme");
   constexpr int kThreads = 8;

@@ -7,7 +7,7 @@ namespace {
 
 TEST(StatusConversionTest, CodesMapOneToOneAndMessagesPass) {
   for (int code = 1; code <= 16; ++code) {
-    const absl::Status in(static_cast<absl::StatusCode>(code), "holding not found");
+    const absl::Status in(static_cast<absl::StatusCode>(code), "a message");
     const grpc::Status out = ToGrpcStatus(in);
     EXPECT_EQ(static_cast<int>(out.error_code()), code);
   }

@@ -50,6 +50,22 @@ TEST(StoreTest, CommittedRecordsSurviveReopen) {
   EXPECT_TRUE(indexed);
 }
 
+TEST(StoreTest, EveryCommitIsSyncedToTheWal) {
+  testing::TempDir dir;
+  std::unique_ptr<Store> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  const StoreStats before = store->Stats();
+  for (int i = 0; i < 3; ++i) {
+    WriteBatch batch = store->NewWriteBatch();
+    batch.Put(ColumnFamily::kActors, keys::Actor("a" + std::to_string(i)), MakeActor("a"));
+    ASSERT_OK(store->Commit(batch));
+  }
+  const StoreStats after = store->Stats();
+  EXPECT_EQ(after.commits - before.commits, 3u);
+  // One after the other, each commit needs its own sync.
+  EXPECT_EQ(after.wal_syncs - before.wal_syncs, 3u);
+}
+
 TEST(StoreTest, MissingRecordIsNotFound) {
   testing::TempDir dir;
   std::unique_ptr<Store> store = OpenOrDie(dir.path());
