@@ -14,11 +14,14 @@ using dsr::storage::v1::LinkRecord;
 using storage::ColumnFamily;
 
 Registry::Registry(const RegistryOptions& options)
-    : store_(options.store), clock_(options.clock), limits_(options.limits) {}
+    : store_(options.store),
+      clock_(options.clock),
+      journal_(options.journal),
+      limits_(options.limits) {}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
-  if (options.store == nullptr || options.clock == nullptr) {
-    return absl::InvalidArgumentError("registry needs a store and a clock");
+  if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr) {
+    return absl::InvalidArgumentError("registry needs a store, a clock and a journal");
   }
   std::unique_ptr<Registry> registry(new Registry(options));
   DSR_RETURN_IF_ERROR(registry->LoadGraph());

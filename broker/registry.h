@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/clock.h"
 #include "broker/graph.h"
+#include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
 #include "dsr/storage/v1/registry_records.pb.h"
@@ -32,6 +33,9 @@ struct RegistryOptions {
   storage::Store* store = nullptr;
   // REQUIRED. Must outlive the registry.
   const Clock* clock = nullptr;
+  // REQUIRED. Commits every mutation with its audit event. Must outlive the
+  // registry.
+  Journal* journal = nullptr;
   Limits limits;
 };
 
@@ -93,6 +97,7 @@ class Registry {
 
   storage::Store* const store_;
   const Clock* const clock_;
+  Journal* const journal_;
   const Limits limits_;
   ProvenanceGraph graph_;
   absl::Mutex write_mu_;

@@ -66,7 +66,8 @@ absl::Status Registry::CreateActor(const Principal& principal,
   batch.Put(ColumnFamily::kActors, key, record);
   PutToken(batch, record.token_digest(), record.actor_id());
   call.Record(batch, ActorName(record.actor_id()), now);
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(
+      journal_->Commit(batch, principal, "CreateActor", ActorName(record.actor_id())));
   *response->mutable_actor() = ActorFromRecord(record);
   response->set_token(token);
   return absl::OkStatus();
@@ -120,7 +121,7 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
   batch.Put(ColumnFamily::kActors, storage::keys::Actor(actor_id), record);
   PutToken(batch, record.token_digest(), actor_id);
   call.Record(batch, request.name(), clock_->Now());
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "RotateActorToken", request.name()));
   response->set_token(token);
   return absl::OkStatus();
 }

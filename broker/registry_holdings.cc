@@ -90,7 +90,8 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   batch.Put(ColumnFamily::kHoldings, key, record);
   UpdateExternalIdIndex(nullptr, record, batch);
   call.Record(batch, FormatHoldingName(actor_id, request.holding_id()), now);
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "CreateHolding",
+                                       FormatHoldingName(actor_id, request.holding_id())));
   graph_.PutHolding(GraphHoldingFromRecord(record));
   *holding = HoldingFromRecord(record);
   return absl::OkStatus();
@@ -205,7 +206,8 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), after);
   UpdateExternalIdIndex(&before, after, batch);
   call.Record(batch, request.holding().name(), now);
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(
+      journal_->Commit(batch, principal, "UpdateHolding", request.holding().name()));
   graph_.PutHolding(GraphHoldingFromRecord(after));
   *holding = HoldingFromRecord(after);
   return absl::OkStatus();
@@ -234,7 +236,7 @@ absl::Status Registry::RetireHolding(const Principal& principal,
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id),
             record);
   call.Record(batch, request.name(), now);
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "RetireHolding", request.name()));
   graph_.PutHolding(GraphHoldingFromRecord(record));
   *holding = HoldingFromRecord(record);
   return absl::OkStatus();

@@ -87,7 +87,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kLinks, key, record);
   call.Record(batch, LinkName(record.link_id()), now);
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "CreateLink", LinkName(record.link_id())));
   graph_.AddLink(GraphLinkFromRecord(record));
   *link = LinkFromRecord(record);
   return absl::OkStatus();
@@ -114,7 +114,7 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
   call.Record(batch, request.name(), clock_->Now());
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "DeleteLink", request.name()));
   graph_.RemoveLink(link_id);
   return absl::OkStatus();
 }

@@ -16,6 +16,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "external_ids";
     case ColumnFamily::kIdempotency:
       return "idempotency";
+    case ColumnFamily::kAudit:
+      return "audit";
   }
   return "unknown";
 }

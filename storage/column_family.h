@@ -17,11 +17,13 @@ enum class ColumnFamily : int {
   kLinks = 3,        // link id -> LinkRecord
   kExternalIds = 4,  // (external id, actor id, holding id) -> empty
   kIdempotency = 5,  // (principal, request id) -> IdempotencyRecord
+  kAudit = 6,        // sequence -> AuditEventRecord
 };
 
-inline constexpr std::array<ColumnFamily, 6> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 7> kAllColumnFamilies = {
     ColumnFamily::kActors, ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,  ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
+    ColumnFamily::kAudit,
 };
 
 // The name RocksDB stores for `cf`.

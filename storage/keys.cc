@@ -108,6 +108,34 @@ absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key) {
   return ExternalIdKey{std::move((*parts)[0]), std::move((*parts)[1]), std::move((*parts)[2])};
 }
 
+namespace {
+
+std::string BigEndian(uint64_t n) {
+  std::string bytes(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    bytes[i] = static_cast<char>(n & 0xff);
+    n >>= 8;
+  }
+  return bytes;
+}
+
+absl::StatusOr<uint64_t> FromBigEndian(absl::string_view bytes) {
+  if (bytes.size() != 8) return absl::InvalidArgumentError("number component is not 8 bytes");
+  uint64_t n = 0;
+  for (char c : bytes) n = (n << 8) | static_cast<unsigned char>(c);
+  return n;
+}
+
+}  // namespace
+
+std::string AuditEvent(uint64_t sequence) { return Encode({BigEndian(sequence)}); }
+
+absl::StatusOr<uint64_t> ParseAuditEvent(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 1, "audit");
+  if (!parts.ok()) return parts.status();
+  return FromBigEndian((*parts)[0]);
+}
+
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
   return Encode({principal, request_id});
 }

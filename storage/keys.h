@@ -11,6 +11,7 @@
 //
 // All functions are pure and thread-safe.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -54,11 +55,16 @@ struct ExternalIdKey {
 };
 absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key);
 
+// ColumnFamily::kAudit: keys sort by sequence number.
+std::string AuditEvent(uint64_t sequence);
+absl::StatusOr<uint64_t> ParseAuditEvent(absl::string_view key);
+
 // ColumnFamily::kIdempotency.
 std::string Idempotency(absl::string_view principal, absl::string_view request_id);
 
 // Low level, exposed for tests: encodes components as described above, and
-// splits a key back into them (INVALID_ARGUMENT if it is malformed).
+// splits a key back into them (INVALID_ARGUMENT if it is malformed). A
+// number is one component of 8 big-endian bytes, so numbers sort in order.
 std::string Encode(const std::vector<absl::string_view>& components);
 absl::StatusOr<std::vector<std::string>> Decode(absl::string_view key);
 

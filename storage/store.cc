@@ -96,6 +96,21 @@ absl::Status Store::Get(ColumnFamily cf, absl::string_view key,
   return absl::OkStatus();
 }
 
+absl::Status Store::GetLast(ColumnFamily cf, google::protobuf::MessageLite* record) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)]));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return FromRocksDb(it->status(), "seek");
+    return absl::NotFoundError("no such record");
+  }
+  if (!record->ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    return absl::DataLossError(absl::StrCat("stored ", record->GetTypeName(), " in ",
+                                            ColumnFamilyName(cf), " does not parse"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> Store::Contains(ColumnFamily cf, absl::string_view key) const {
   rocksdb::PinnableSlice value;
   rocksdb::Status s =

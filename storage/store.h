@@ -62,6 +62,10 @@ class Store {
   absl::Status Get(ColumnFamily cf, absl::string_view key,
                    google::protobuf::MessageLite* record) const;
 
+  // Reads the record with the greatest key in `cf` into `*record`. NOT_FOUND
+  // if the family is empty; DATA_LOSS if it does not parse.
+  absl::Status GetLast(ColumnFamily cf, google::protobuf::MessageLite* record) const;
+
   // Whether `key` is present.
   absl::StatusOr<bool> Contains(ColumnFamily cf, absl::string_view key) const;
 

@@ -6,9 +6,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/admin_token.h"
+#include "broker/audit_log.h"
 #include "broker/authenticator.h"
 #include "broker/executor.h"
+#include "broker/journal.h"
 #include "broker/registry.h"
+#include "broker/service/audit_service.h"
 #include "broker/service/registry_service.h"
 #include "broker/service/unary_call.h"
 #include "broker/status_macros.h"
@@ -27,10 +30,13 @@ struct BrokerServer::Parts {
   std::string admin_token_file;
   bool admin_token_created = false;
   std::unique_ptr<storage::Store> store;
+  std::unique_ptr<Journal> journal;
   std::unique_ptr<Registry> registry;
+  std::unique_ptr<AuditLog> audit_log;
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
+  std::unique_ptr<AuditGrpcService> audit_service;
   std::unique_ptr<Executor> read_pool;
   std::unique_ptr<Executor> write_pool;
   std::unique_ptr<grpc::Server> server;
@@ -70,8 +76,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
   DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
-  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{parts->store.get(), clock,
-                                                                         options.limits}));
+  DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
+  DSR_ASSIGN_OR_RETURN(parts->registry,
+                       Registry::Create(RegistryOptions{parts->store.get(), clock,
+                                                        parts->journal.get(), options.limits}));
+  parts->audit_log = std::make_unique<AuditLog>(parts->store.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
@@ -79,12 +88,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                               parts->authenticator.get());
   parts->registry_service =
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
+  parts->audit_service =
+      std::make_unique<AuditGrpcService>(parts->audit_log.get(), parts->calls.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &parts->port);
   builder.RegisterService(parts->registry_service.get());
+  builder.RegisterService(parts->audit_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

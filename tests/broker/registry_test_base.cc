@@ -8,13 +8,17 @@ RegistryTest::RegistryTest() { Reopen(); }
 
 void RegistryTest::Reopen() {
   registry_.reset();
+  journal_.reset();
   store_.reset();
   absl::StatusOr<std::unique_ptr<storage::Store>> store =
       storage::Store::Open(storage::StoreOptions{dir_.Sub("db")});
   ASSERT_OK(store);
   store_ = std::move(*store);
+  absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::Open(store_.get(), &clock_);
+  ASSERT_OK(journal);
+  journal_ = std::move(*journal);
   absl::StatusOr<std::unique_ptr<Registry>> registry =
-      Registry::Create(RegistryOptions{store_.get(), &clock_, Limits()});
+      Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), Limits()});
   ASSERT_OK(registry);
   registry_ = std::move(*registry);
 }

@@ -37,6 +37,7 @@ class RegistryTest : public ::testing::Test {
   testing::TempDir dir_;
   testing::FakeClock clock_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Journal> journal_;
   std::unique_ptr<Registry> registry_;
 };
 

@@ -155,8 +155,11 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   registry_.reset();
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Store> store,
                        storage::Store::Open(storage::StoreOptions{dir_.Sub("db")}));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Registry> registry,
-                       broker::Registry::Create(broker::RegistryOptions{store.get(), &clock_, {}}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Journal> journal,
+                       broker::Journal::Open(store.get(), &clock_));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<broker::Registry> registry,
+      broker::Registry::Create(broker::RegistryOptions{store.get(), &clock_, journal.get(), {}}));
   std::vector<double> micros;
   for (int i = 0; i < 200; ++i) {
     dsr::v1::GetLineageResponse response;

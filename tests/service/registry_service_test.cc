@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "dsr/v1/audit_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
 
@@ -89,6 +90,22 @@ TEST_F(RegistryServiceTest, EveryMethodWorksOverTheWire) {
   // The rotated-away token no longer works, even for a read.
   EXPECT_EQ(registry_->GetActor(Context(old_token).get(), get_actor, &actor).error_code(),
             StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(RegistryServiceTest, AuditServiceListsAndVerifiesOverTheWire) {
+  const std::string token = CreateActor("acme");
+  CreateHolding(token, "acme", "aaa");
+  auto audit = dsr::v1::AuditService::NewStub(channel_);
+  dsr::v1::ListAuditEventsResponse listed;
+  ASSERT_TRUE(audit->ListAuditEvents(AdminContext().get(), {}, &listed).ok());
+  ASSERT_EQ(listed.events_size(), 2);
+  EXPECT_EQ(listed.events(1).principal(), "actors/acme");
+  dsr::v1::VerifyAuditLogResponse verified;
+  ASSERT_TRUE(audit->VerifyAuditLog(AdminContext().get(), {}, &verified).ok());
+  EXPECT_TRUE(verified.intact());
+  EXPECT_EQ(verified.event_count(), 2u);
+  EXPECT_EQ(audit->VerifyAuditLog(Context(token).get(), {}, &verified).error_code(),
+            StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(RegistryServiceTest, StatusCodesReachTheClient) {

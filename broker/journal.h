@@ -1,0 +1,64 @@
+#ifndef DSR_BROKER_JOURNAL_H_
+#define DSR_BROKER_JOURNAL_H_
+
+// The single way domain logic commits a mutation: the mutation's write batch
+// plus its audit events, chained onto the audit log's head, in one synced
+// commit. Thread-safe: commits are ordered by the audit sequence; a failed
+// commit leaves the head where it was, so the chain never has a gap.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/clock.h"
+#include "broker/principal.h"
+#include "storage/store.h"
+
+namespace dsr::broker {
+
+// What one mutation did, for the audit log. No personal data: `action` is a
+// method name, `resource` a resource name.
+struct AuditEntry {
+  std::string action;
+  std::string resource;
+};
+
+class Journal {
+ public:
+  // Reads the audit head (the last event) from the store. Both must outlive
+  // the journal.
+  static absl::StatusOr<std::unique_ptr<Journal>> Open(storage::Store* store, const Clock* clock);
+
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends `entries` (at least one) as audit events by `principal` to
+  // `batch` and commits it, synced. Returns the commit's status; on failure
+  // nothing of the batch is stored.
+  absl::Status Commit(storage::WriteBatch& batch, const Principal& principal,
+                      const std::vector<AuditEntry>& entries) ABSL_LOCKS_EXCLUDED(mu_);
+  // The same for one entry.
+  absl::Status Commit(storage::WriteBatch& batch, const Principal& principal, std::string action,
+                      std::string resource) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The sequence number of the last committed event; 0 for an empty log.
+  uint64_t head_sequence() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  Journal(storage::Store* store, const Clock* clock, uint64_t head, std::string head_hash)
+      : store_(store), clock_(clock), head_(head), head_hash_(std::move(head_hash)) {}
+
+  storage::Store* const store_;
+  const Clock* const clock_;
+  mutable absl::Mutex mu_;
+  uint64_t head_ ABSL_GUARDED_BY(mu_);
+  std::string head_hash_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_JOURNAL_H_
