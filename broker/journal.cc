@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(storage::Store* store, co
 
 absl::Status Journal::Commit(storage::WriteBatch& batch, const Principal& principal,
                              const std::vector<AuditEntry>& entries) {
-  absl::MutexLock lock(&mu_);
+  mu_.AssertHeld();
   const google::protobuf::Timestamp now = ToProtoTime(clock_->Now());
   uint64_t sequence = head_;
   std::string hash = head_hash_;

@@ -3,8 +3,14 @@
 
 // The single way domain logic commits a mutation: the mutation's write batch
 // plus its audit events, chained onto the audit log's head, in one synced
-// commit. Thread-safe: commits are ordered by the audit sequence; a failed
-// commit leaves the head where it was, so the chain never has a gap.
+// commit. A failed commit leaves the head where it was, so the chain never
+// has a gap.
+//
+// Thread-safe. Mutations are serialised by the journal's mutation lock: a
+// mutation takes it (MutationLock) before its checks and keeps it through
+// Commit, so that its checks see every earlier mutation and the sequences it
+// allocates (audit, inbox) are committed in order. Registry and requests share
+// this one lock because a registry write (a late link) can touch requests.
 
 #include <cstdint>
 #include <memory>
@@ -36,14 +42,25 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
+  // Holds the journal's mutation lock for its lifetime.
+  class ABSL_SCOPED_LOCKABLE MutationLock {
+   public:
+    explicit MutationLock(Journal* journal) ABSL_EXCLUSIVE_LOCK_FUNCTION(journal->mu_)
+        : lock_(&journal->mu_) {}
+
+   private:
+    absl::MutexLock lock_;
+  };
+
   // Appends `entries` (at least one) as audit events by `principal` to
   // `batch` and commits it, synced. Returns the commit's status; on failure
-  // nothing of the batch is stored.
+  // nothing of the batch is stored. REQUIRES: the caller holds a
+  // MutationLock.
   absl::Status Commit(storage::WriteBatch& batch, const Principal& principal,
-                      const std::vector<AuditEntry>& entries) ABSL_LOCKS_EXCLUDED(mu_);
+                      const std::vector<AuditEntry>& entries) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The same for one entry.
   absl::Status Commit(storage::WriteBatch& batch, const Principal& principal, std::string action,
-                      std::string resource) ABSL_LOCKS_EXCLUDED(mu_);
+                      std::string resource) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // The sequence number of the last committed event; 0 for an empty log.
   uint64_t head_sequence() const ABSL_LOCKS_EXCLUDED(mu_);

@@ -6,9 +6,10 @@
 // method takes the authenticated principal and the API request, checks it,
 // and returns an absl::Status; the service layer only maps that status.
 //
-// Thread-safe. Reads run concurrently. Writes are serialised by one lock held
-// across their checks, the synced commit and the in-memory graph update, so
-// that checks (duplicates, cycles, idempotency) see every earlier write.
+// Thread-safe. Reads run concurrently. Writes are serialised by the journal's
+// mutation lock, held across their checks, the synced commit and the
+// in-memory graph update, so that checks (duplicates, cycles, idempotency)
+// see every earlier write.
 
 #include <memory>
 
@@ -100,7 +101,6 @@ class Registry {
   Journal* const journal_;
   const Limits limits_;
   ProvenanceGraph graph_;
-  absl::Mutex write_mu_;
 };
 
 }  // namespace dsr::broker

@@ -41,7 +41,7 @@ absl::Status Registry::CreateActor(const Principal& principal,
                        IdempotentCall::Prepare(principal, "CreateActor", request));
   const std::string key = storage::keys::Actor(request.actor_id());
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) {
     ActorRecord record;
@@ -108,7 +108,7 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "RotateActorToken", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   // A replay says the rotation happened; its token was shown once already.
   if (earlier.has_value()) return absl::OkStatus();

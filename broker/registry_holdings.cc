@@ -64,7 +64,7 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "CreateHolding", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   DSR_ASSIGN_OR_RETURN(bool actor_exists,
@@ -192,7 +192,7 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "UpdateHolding", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord before;
@@ -221,7 +221,7 @@ absl::Status Registry::RetireHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "RetireHolding", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord record;

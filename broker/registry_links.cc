@@ -49,7 +49,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "CreateLink", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) {
     DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(*earlier, "link"));
@@ -102,7 +102,7 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "DeleteLink", request));
 
-  absl::MutexLock lock(&write_mu_);
+  Journal::MutationLock lock(journal_);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) return absl::OkStatus();
   LinkRecord record;
