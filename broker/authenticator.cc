@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "broker/tokens.h"
 #include "dsr/storage/v1/registry_records.pb.h"
+#include "dsr/storage/v1/request_records.pb.h"
 #include "storage/keys.h"
 
 namespace dsr::broker {
@@ -23,6 +24,12 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view token) c
     absl::Status found =
         store_->Get(storage::ColumnFamily::kTokens, storage::keys::Token(digest), &owner);
     if (found.ok()) return Principal::Actor(owner.actor_id());
+    if (!absl::IsNotFound(found)) return found;
+  } else if (absl::StartsWith(token, kReceiptTokenPrefix)) {
+    dsr::storage::v1::ReceiptRecord receipt;
+    absl::Status found =
+        store_->Get(storage::ColumnFamily::kReceipts, storage::keys::Receipt(digest), &receipt);
+    if (found.ok()) return Principal::Receipt(receipt.request_id());
     if (!absl::IsNotFound(found)) return found;
   }
   return absl::UnauthenticatedError("unknown token");

@@ -10,9 +10,9 @@
 
 namespace dsr::broker {
 
-// Turns a bearer token into a principal: the admin, an actor, or (without a
-// token) anonymous. Tokens are compared by SHA-256 digest in constant time.
-// Thread-safe.
+// Turns a bearer token into a principal: the admin, an actor, the holder of
+// a request's receipt, or (without a token) anonymous. Tokens are compared by SHA-256 digest in
+// constant time. Thread-safe.
 class Authenticator {
  public:
   // `store` must outlive the authenticator. `admin_token_digest` is the

@@ -139,6 +139,30 @@ std::optional<Lineage> ProvenanceGraph::Walk(absl::string_view root, WalkDirecti
   return lineage;
 }
 
+std::vector<Reached> ProvenanceGraph::Reach(const std::vector<std::string>& roots,
+                                            bool downstream) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<Reached> out;
+  std::vector<int> node_of;  // graph node of out[i]
+  absl::flat_hash_map<int, int> index_of;
+  for (const std::string& root : roots) {
+    auto it = node_index_.find(root);
+    if (it == node_index_.end() || !index_of.try_emplace(it->second, out.size()).second) continue;
+    out.push_back(Reached{nodes_[it->second].holding, -1});
+    node_of.push_back(it->second);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    const Node& node = nodes_[node_of[i]];
+    for (int e : downstream ? node.down : node.up) {
+      const int next = downstream ? edges_[e].child : edges_[e].parent;
+      if (!index_of.try_emplace(next, out.size()).second) continue;
+      out.push_back(Reached{nodes_[next].holding, static_cast<int>(i)});
+      node_of.push_back(next);
+    }
+  }
+  return out;
+}
+
 int ProvenanceGraph::holding_count() const {
   absl::ReaderMutexLock lock(&mu_);
   return static_cast<int>(nodes_.size());

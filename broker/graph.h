@@ -54,6 +54,14 @@ struct Lineage {
   std::vector<GraphLink> links;
 };
 
+// One holding reached by ProvenanceGraph::Reach.
+struct Reached {
+  GraphHolding holding;
+  // Index (in Reach's result) of the holding it was reached from; -1 for a
+  // root.
+  int from = -1;
+};
+
 class ProvenanceGraph {
  public:
   ProvenanceGraph() = default;
@@ -81,6 +89,13 @@ class ProvenanceGraph {
   // Walks from `root` at most `max_depth` links in `direction`. nullopt if
   // the root is not in the graph.
   std::optional<Lineage> Walk(absl::string_view root, WalkDirection direction, int max_depth) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Breadth-first from all `roots` at once, in their order, over links
+  // downstream (or upstream), with no depth limit. Each holding appears once,
+  // reached by the first path found; roots first. Roots not in the graph are
+  // skipped.
+  std::vector<Reached> Reach(const std::vector<std::string>& roots, bool downstream) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
   int holding_count() const ABSL_LOCKS_EXCLUDED(mu_);

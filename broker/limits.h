@@ -22,6 +22,12 @@ struct Limits {
   int max_repeated = 32;
   // Default: 64. Links a lineage walk may follow.
   int max_lineage_depth = 64;
+  // Default: 32. Subject identifiers per request.
+  int max_identifiers = 32;
+  // Default: 512. Bytes per subject identifier.
+  size_t max_identifier_bytes = 512;
+  // Default: 64. Targets per request.
+  int max_targets = 64;
 };
 
 }  // namespace dsr::broker

@@ -11,31 +11,42 @@ namespace dsr::broker {
 // value type; immutable.
 class Principal {
  public:
-  enum class Kind { kAnonymous, kAdmin, kActor };
+  enum class Kind { kAnonymous, kAdmin, kActor, kReceipt };
 
   static Principal Anonymous() { return Principal(Kind::kAnonymous, ""); }
   static Principal Admin() { return Principal(Kind::kAdmin, ""); }
   static Principal Actor(absl::string_view actor_id) { return Principal(Kind::kActor, actor_id); }
+  // The holder of the receipt token of request `request_id`.
+  static Principal Receipt(absl::string_view request_id) {
+    return Principal(Kind::kReceipt, request_id);
+  }
 
   Kind kind() const { return kind_; }
   bool is_admin() const { return kind_ == Kind::kAdmin; }
   bool is_anonymous() const { return kind_ == Kind::kAnonymous; }
   // The actor's id for kActor; empty otherwise.
-  const std::string& actor_id() const { return actor_id_; }
+  const std::string& actor_id() const { return kind_ == Kind::kActor ? id_ : Empty(); }
 
   // Whether this principal is the actor `actor_id`.
   bool IsActor(absl::string_view actor_id) const {
-    return kind_ == Kind::kActor && actor_id_ == actor_id;
+    return kind_ == Kind::kActor && id_ == actor_id;
+  }
+  // Whether this principal holds the receipt of request `request_id`.
+  bool HoldsReceipt(absl::string_view request_id) const {
+    return kind_ == Kind::kReceipt && id_ == request_id;
   }
 
-  // A stable label for idempotency scopes and audit: "anonymous", "admin" or
-  // "actors/{actor}". Contains no secret.
+  // A stable label for idempotency scopes and audit: "anonymous", "admin",
+  // "actors/{actor}" or "receipt:requests/{request}". Contains no secret and
+  // no personal data.
   std::string Label() const {
     switch (kind_) {
       case Kind::kAdmin:
         return "admin";
       case Kind::kActor:
-        return "actors/" + actor_id_;
+        return "actors/" + id_;
+      case Kind::kReceipt:
+        return "receipt:requests/" + id_;
       case Kind::kAnonymous:
         break;
     }
@@ -43,10 +54,15 @@ class Principal {
   }
 
  private:
-  Principal(Kind kind, absl::string_view actor_id) : kind_(kind), actor_id_(actor_id) {}
+  Principal(Kind kind, absl::string_view id) : kind_(kind), id_(id) {}
+  static const std::string& Empty() {
+    static const std::string* empty = new std::string();
+    return *empty;
+  }
 
   Kind kind_;
-  std::string actor_id_;
+  // The actor id (kActor) or the request id (kReceipt).
+  std::string id_;
 };
 
 }  // namespace dsr::broker

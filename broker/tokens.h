@@ -13,6 +13,7 @@ namespace dsr::broker {
 // for without revealing anything of it.
 inline constexpr absl::string_view kAdminTokenPrefix = "dsr_admin_";
 inline constexpr absl::string_view kActorTokenPrefix = "dsr_actor_";
+inline constexpr absl::string_view kReceiptTokenPrefix = "dsr_receipt_";
 
 // A new bearer token: `prefix` followed by 256 random bits, base64url.
 std::string NewToken(absl::string_view prefix);

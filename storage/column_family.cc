@@ -18,6 +18,20 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "idempotency";
     case ColumnFamily::kAudit:
       return "audit";
+    case ColumnFamily::kRequests:
+      return "requests";
+    case ColumnFamily::kReceipts:
+      return "receipts";
+    case ColumnFamily::kTasks:
+      return "tasks";
+    case ColumnFamily::kActorTasks:
+      return "actor_tasks";
+    case ColumnFamily::kHoldingRequests:
+      return "holding_requests";
+    case ColumnFamily::kInbox:
+      return "inbox";
+    case ColumnFamily::kInboxState:
+      return "inbox_state";
   }
   return "unknown";
 }

@@ -11,19 +11,28 @@ namespace dsr::storage {
 // store's handle table; the names are what RocksDB persists, so a name must
 // never change once released.
 enum class ColumnFamily : int {
-  kActors = 0,       // actor id -> ActorRecord
-  kTokens = 1,       // token digest -> TokenRecord
-  kHoldings = 2,     // (actor id, holding id) -> HoldingRecord
-  kLinks = 3,        // link id -> LinkRecord
-  kExternalIds = 4,  // (external id, actor id, holding id) -> empty
-  kIdempotency = 5,  // (principal, request id) -> IdempotencyRecord
-  kAudit = 6,        // sequence -> AuditEventRecord
+  kActors = 0,            // actor id -> ActorRecord
+  kTokens = 1,            // token digest -> TokenRecord
+  kHoldings = 2,          // (actor id, holding id) -> HoldingRecord
+  kLinks = 3,             // link id -> LinkRecord
+  kExternalIds = 4,       // (external id, actor id, holding id) -> empty
+  kIdempotency = 5,       // (principal, request id) -> IdempotencyRecord
+  kAudit = 6,             // sequence -> AuditEventRecord
+  kRequests = 7,          // request id -> RequestRecord
+  kReceipts = 8,          // receipt digest -> ReceiptRecord
+  kTasks = 9,             // (request id, task number) -> TaskRecord
+  kActorTasks = 10,       // (actor id, request id, task number) -> empty
+  kHoldingRequests = 11,  // (holding name, request id) -> HoldingTaskRecord
+  kInbox = 12,            // (actor id, sequence) -> InboxEventRecord
+  kInboxState = 13,       // actor id -> InboxStateRecord
 };
 
-inline constexpr std::array<ColumnFamily, 7> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 14> kAllColumnFamilies = {
     ColumnFamily::kActors, ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,  ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
-    ColumnFamily::kAudit,
+    ColumnFamily::kAudit,  ColumnFamily::kRequests,    ColumnFamily::kReceipts,
+    ColumnFamily::kTasks,  ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
+    ColumnFamily::kInbox,  ColumnFamily::kInboxState,
 };
 
 // The name RocksDB stores for `cf`.

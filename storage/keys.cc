@@ -136,6 +136,65 @@ absl::StatusOr<uint64_t> ParseAuditEvent(absl::string_view key) {
   return FromBigEndian((*parts)[0]);
 }
 
+std::string Request(absl::string_view request_id) { return Encode({request_id}); }
+
+std::string Receipt(absl::string_view receipt_digest) { return Encode({receipt_digest}); }
+
+std::string Task(absl::string_view request_id, uint64_t task_number) {
+  return Encode({request_id, BigEndian(task_number)});
+}
+
+std::string TasksOf(absl::string_view request_id) { return Encode({request_id}); }
+
+absl::StatusOr<TaskKey> ParseTask(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "task");
+  if (!parts.ok()) return parts.status();
+  absl::StatusOr<uint64_t> number = FromBigEndian((*parts)[1]);
+  if (!number.ok()) return number.status();
+  return TaskKey{std::move((*parts)[0]), *number};
+}
+
+std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
+                      uint64_t task_number) {
+  return Encode({actor_id, request_id, BigEndian(task_number)});
+}
+
+std::string ActorTasksOf(absl::string_view actor_id) { return Encode({actor_id}); }
+
+absl::StatusOr<ActorTaskKey> ParseActorTask(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 3, "actor task");
+  if (!parts.ok()) return parts.status();
+  absl::StatusOr<uint64_t> number = FromBigEndian((*parts)[2]);
+  if (!number.ok()) return number.status();
+  return ActorTaskKey{std::move((*parts)[0]), std::move((*parts)[1]), *number};
+}
+
+std::string HoldingRequest(absl::string_view holding_name, absl::string_view request_id) {
+  return Encode({holding_name, request_id});
+}
+
+std::string HoldingRequestsOf(absl::string_view holding_name) { return Encode({holding_name}); }
+
+absl::StatusOr<HoldingRequestKey> ParseHoldingRequest(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "holding request");
+  if (!parts.ok()) return parts.status();
+  return HoldingRequestKey{std::move((*parts)[0]), std::move((*parts)[1])};
+}
+
+std::string InboxEvent(absl::string_view actor_id, uint64_t sequence) {
+  return Encode({actor_id, BigEndian(sequence)});
+}
+
+std::string InboxOf(absl::string_view actor_id) { return Encode({actor_id}); }
+
+absl::StatusOr<uint64_t> ParseInboxSequence(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "inbox");
+  if (!parts.ok()) return parts.status();
+  return FromBigEndian((*parts)[1]);
+}
+
+std::string InboxState(absl::string_view actor_id) { return Encode({actor_id}); }
+
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
   return Encode({principal, request_id});
 }

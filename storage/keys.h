@@ -59,6 +59,48 @@ absl::StatusOr<ExternalIdKey> ParseExternalId(absl::string_view key);
 std::string AuditEvent(uint64_t sequence);
 absl::StatusOr<uint64_t> ParseAuditEvent(absl::string_view key);
 
+// ColumnFamily::kRequests and kReceipts.
+std::string Request(absl::string_view request_id);
+std::string Receipt(absl::string_view receipt_digest);
+
+// ColumnFamily::kTasks. TasksOf(request) prefixes a request's tasks, in task
+// number order.
+std::string Task(absl::string_view request_id, uint64_t task_number);
+std::string TasksOf(absl::string_view request_id);
+struct TaskKey {
+  std::string request_id;
+  uint64_t task_number = 0;
+};
+absl::StatusOr<TaskKey> ParseTask(absl::string_view key);
+
+// ColumnFamily::kActorTasks: an actor's tasks, by request then number.
+std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
+                      uint64_t task_number);
+std::string ActorTasksOf(absl::string_view actor_id);
+struct ActorTaskKey {
+  std::string actor_id;
+  std::string request_id;
+  uint64_t task_number = 0;
+};
+absl::StatusOr<ActorTaskKey> ParseActorTask(absl::string_view key);
+
+// ColumnFamily::kHoldingRequests: the requests with a task on a holding.
+std::string HoldingRequest(absl::string_view holding_name, absl::string_view request_id);
+std::string HoldingRequestsOf(absl::string_view holding_name);
+struct HoldingRequestKey {
+  std::string holding_name;
+  std::string request_id;
+};
+absl::StatusOr<HoldingRequestKey> ParseHoldingRequest(absl::string_view key);
+
+// ColumnFamily::kInbox: an actor's events in sequence order.
+std::string InboxEvent(absl::string_view actor_id, uint64_t sequence);
+std::string InboxOf(absl::string_view actor_id);
+absl::StatusOr<uint64_t> ParseInboxSequence(absl::string_view key);
+
+// ColumnFamily::kInboxState.
+std::string InboxState(absl::string_view actor_id);
+
 // ColumnFamily::kIdempotency.
 std::string Idempotency(absl::string_view principal, absl::string_view request_id);
 

@@ -9,10 +9,13 @@
 #include "broker/audit_log.h"
 #include "broker/authenticator.h"
 #include "broker/executor.h"
+#include "broker/inbox_log.h"
 #include "broker/journal.h"
 #include "broker/registry.h"
+#include "broker/requests.h"
 #include "broker/service/audit_service.h"
 #include "broker/service/registry_service.h"
+#include "broker/service/request_service.h"
 #include "broker/service/unary_call.h"
 #include "broker/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -32,11 +35,14 @@ struct BrokerServer::Parts {
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Registry> registry;
+  std::unique_ptr<InboxLog> inbox;
+  std::unique_ptr<Requests> requests;
   std::unique_ptr<AuditLog> audit_log;
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
   std::unique_ptr<AuditGrpcService> audit_service;
+  std::unique_ptr<RequestGrpcService> request_service;
   std::unique_ptr<Executor> read_pool;
   std::unique_ptr<Executor> write_pool;
   std::unique_ptr<grpc::Server> server;
@@ -80,6 +86,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->registry,
                        Registry::Create(RegistryOptions{parts->store.get(), clock,
                                                         parts->journal.get(), options.limits}));
+  parts->inbox = std::make_unique<InboxLog>(parts->store.get());
+  DSR_ASSIGN_OR_RETURN(parts->requests,
+                       Requests::Create(RequestsOptions{
+                           parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
+                           &parts->registry->graph(), options.limits}));
   parts->audit_log = std::make_unique<AuditLog>(parts->store.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
@@ -90,6 +101,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
   parts->audit_service =
       std::make_unique<AuditGrpcService>(parts->audit_log.get(), parts->calls.get());
+  parts->request_service =
+      std::make_unique<RequestGrpcService>(parts->requests.get(), parts->calls.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -97,6 +110,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &parts->port);
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
+  builder.RegisterService(parts->request_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -1,0 +1,68 @@
+#include "broker/inbox_log.h"
+
+#include "broker/status_macros.h"
+#include "broker/time_util.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::InboxStateRecord;
+
+absl::StatusOr<InboxStateRecord> InboxLog::State(const std::string& actor_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = cache_.find(actor_id);
+  if (it != cache_.end()) return it->second;
+  InboxStateRecord state;
+  absl::Status read =
+      store_->Get(storage::ColumnFamily::kInboxState, storage::keys::InboxState(actor_id), &state);
+  if (!read.ok() && !absl::IsNotFound(read)) return read;
+  cache_[actor_id] = state;
+  return state;
+}
+
+void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>& states) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [actor, state] : states) cache_[actor] = state;
+}
+
+uint64_t InboxLog::AwaitAfter(const std::string& actor_id, uint64_t after, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto last = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> uint64_t {
+    auto it = cache_.find(actor_id);
+    return it == cache_.end() ? 0 : it->second.last_sequence();
+  };
+  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return last() > after; };
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  return last();
+}
+
+absl::StatusOr<InboxStateRecord*> InboxAppender::StateOf(const std::string& actor_id) {
+  auto it = states_.find(actor_id);
+  if (it != states_.end()) return &it->second;
+  DSR_ASSIGN_OR_RETURN(InboxStateRecord state, log_->State(actor_id));
+  return &(states_[actor_id] = state);
+}
+
+absl::Status InboxAppender::Append(const std::string& actor_id, dsr::v1::InboxEvent::Kind kind,
+                                   const std::string& task_name) {
+  DSR_ASSIGN_OR_RETURN(InboxStateRecord * state, StateOf(actor_id));
+  state->set_last_sequence(state->last_sequence() + 1);
+  dsr::storage::v1::InboxEventRecord event;
+  event.set_sequence(state->last_sequence());
+  event.set_kind(kind);
+  event.set_task(task_name);
+  *event.mutable_event_time() = ToProtoTime(now_);
+  batch_->Put(storage::ColumnFamily::kInbox,
+              storage::keys::InboxEvent(actor_id, state->last_sequence()), event);
+  batch_->Put(storage::ColumnFamily::kInboxState, storage::keys::InboxState(actor_id), *state);
+  return absl::OkStatus();
+}
+
+absl::Status InboxAppender::SetCommitted(const std::string& actor_id, uint64_t cursor) {
+  DSR_ASSIGN_OR_RETURN(InboxStateRecord * state, StateOf(actor_id));
+  state->set_committed(cursor);
+  batch_->Put(storage::ColumnFamily::kInboxState, storage::keys::InboxState(actor_id), *state);
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,80 @@
+#ifndef DSR_BROKER_INBOX_LOG_H_
+#define DSR_BROKER_INBOX_LOG_H_
+
+// The actors' inboxes: per-actor event sequences, gap-free and increasing.
+// Events are written in the same batch as the mutation they report, under
+// the journal's mutation lock, so sequence numbers are committed in order.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "dsr/storage/v1/request_records.pb.h"
+#include "dsr/v1/inbox.pb.h"
+#include "storage/store.h"
+
+namespace dsr::broker {
+
+// The state of every inbox: last sequence and committed cursor, cached from
+// the store. Thread-safe. Writers call Stage and Publish under the journal's
+// mutation lock; readers may call anything at any time.
+class InboxLog {
+ public:
+  // `store` must outlive the log.
+  explicit InboxLog(const storage::Store* store) : store_(store) {}
+
+  // The stored state of `actor_id`'s inbox (zeros for an empty one).
+  absl::StatusOr<dsr::storage::v1::InboxStateRecord> State(const std::string& actor_id) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Records that a batch holding `states` committed: the cache takes them
+  // and waiting readers wake up.
+  void Publish(const absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord>& states)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Blocks until `actor_id`'s last sequence exceeds `after` or `deadline`
+  // passes. Returns the last sequence.
+  uint64_t AwaitAfter(const std::string& actor_id, uint64_t after, absl::Time deadline)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  const storage::Store* const store_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord> cache_
+      ABSL_GUARDED_BY(mu_);
+};
+
+// The inbox events of one mutation. Not thread-safe; use under the journal's
+// mutation lock, from building the batch until after its commit.
+class InboxAppender {
+ public:
+  InboxAppender(InboxLog* log, storage::WriteBatch* batch, absl::Time now)
+      : log_(log), batch_(batch), now_(now) {}
+
+  // Adds an event for `task_name` to `actor_id`'s inbox.
+  absl::Status Append(const std::string& actor_id, dsr::v1::InboxEvent::Kind kind,
+                      const std::string& task_name);
+
+  // Sets `actor_id`'s committed cursor.
+  absl::Status SetCommitted(const std::string& actor_id, uint64_t cursor);
+
+  // Call once the batch committed.
+  void Published() { log_->Publish(states_); }
+
+ private:
+  absl::StatusOr<dsr::storage::v1::InboxStateRecord*> StateOf(const std::string& actor_id);
+
+  InboxLog* const log_;
+  storage::WriteBatch* const batch_;
+  const absl::Time now_;
+  absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord> states_;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_INBOX_LOG_H_

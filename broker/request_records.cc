@@ -1,0 +1,135 @@
+#include "broker/request_records.h"
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "broker/time_util.h"
+
+namespace dsr::broker {
+namespace {
+
+bool IsRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string RequestName(absl::string_view request_id) {
+  return absl::StrCat("requests/", request_id);
+}
+
+std::string TaskName(absl::string_view request_id, uint64_t task_number) {
+  return absl::StrCat("requests/", request_id, "/tasks/", task_number);
+}
+
+absl::StatusOr<std::string> ParseRequestName(absl::string_view name, absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 2 || parts[0] != "requests" || !IsRequestId(parts[1])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must have the form requests/{request}"));
+  }
+  return std::string(parts[1]);
+}
+
+absl::StatusOr<TaskRef> ParseTaskName(absl::string_view name, absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  TaskRef ref;
+  if (parts.size() != 4 || parts[0] != "requests" || !IsRequestId(parts[1]) ||
+      parts[2] != "tasks" || !absl::SimpleAtoi(parts[3], &ref.task_number) ||
+      ref.task_number == 0 || parts[3][0] == '0' || parts[3][0] == '+') {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must have the form requests/{request}/tasks/{task}"));
+  }
+  ref.request_id = std::string(parts[1]);
+  return ref;
+}
+
+bool IsTerminal(int task_state) {
+  return task_state == dsr::v1::Task::COMPLETED || task_state == dsr::v1::Task::REFUSED ||
+         task_state == dsr::v1::Task::CANCELLED;
+}
+
+dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
+                             const dsr::storage::v1::RequestRecord& request, absl::Time now) {
+  dsr::v1::Task out;
+  out.set_name(TaskName(task.request_id(), task.task_number()));
+  out.set_holding(task.holding());
+  out.set_actor(absl::StrCat("actors/", task.actor_id()));
+  out.set_via(task.via());
+  *out.mutable_path() = task.path();
+  out.set_reason(static_cast<dsr::v1::Task::Reason>(task.reason()));
+  out.set_state(static_cast<dsr::v1::Task::State>(task.state()));
+  *out.mutable_due_time() = task.due_time();
+  out.set_extension_months(task.extension_months());
+  out.set_extension_reason(task.extension_reason());
+  out.set_overdue(!IsTerminal(task.state()) && now > FromProtoTime(task.due_time()));
+  *out.mutable_create_time() = task.create_time();
+  *out.mutable_update_time() = task.update_time();
+  out.set_request_type(static_cast<dsr::v1::RequestType>(request.type()));
+  for (const auto& id : request.identifiers()) {
+    dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
+    identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
+    identifier->set_value(id.value());
+  }
+  out.set_details(request.details());
+  return out;
+}
+
+dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& request,
+                                   const std::vector<dsr::storage::v1::TaskRecord>& tasks,
+                                   absl::Time now) {
+  dsr::v1::Request out;
+  out.set_name(RequestName(request.request_id()));
+  out.set_type(static_cast<dsr::v1::RequestType>(request.type()));
+  for (const auto& id : request.identifiers()) {
+    dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
+    identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
+    identifier->set_value(id.value());
+  }
+  *out.mutable_targets() = request.targets();
+  out.set_lineage_scope(static_cast<dsr::v1::Request::LineageScope>(request.lineage_scope()));
+  out.set_details(request.details());
+  *out.mutable_create_time() = request.create_time();
+  dsr::v1::TaskCounts* counts = out.mutable_task_counts();
+  bool all_terminal = true;
+  for (const auto& task : tasks) {
+    switch (task.state()) {
+      case dsr::v1::Task::OPEN:
+        counts->set_open(counts->open() + 1);
+        break;
+      case dsr::v1::Task::ACKNOWLEDGED:
+        counts->set_acknowledged(counts->acknowledged() + 1);
+        break;
+      case dsr::v1::Task::COMPLETED:
+        counts->set_completed(counts->completed() + 1);
+        break;
+      case dsr::v1::Task::REFUSED:
+        counts->set_refused(counts->refused() + 1);
+        break;
+      case dsr::v1::Task::CANCELLED:
+        counts->set_cancelled(counts->cancelled() + 1);
+        break;
+      default:
+        break;
+    }
+    if (!IsTerminal(task.state())) {
+      all_terminal = false;
+      if (now > FromProtoTime(task.due_time())) counts->set_overdue(counts->overdue() + 1);
+    }
+  }
+  if (request.cancelled()) {
+    out.set_state(dsr::v1::Request::CANCELLED);
+  } else {
+    out.set_state(all_terminal ? dsr::v1::Request::COMPLETED : dsr::v1::Request::OPEN);
+  }
+  return out;
+}
+
+}  // namespace dsr::broker

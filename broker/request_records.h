@@ -1,0 +1,43 @@
+#ifndef DSR_BROKER_REQUEST_RECORDS_H_
+#define DSR_BROKER_REQUEST_RECORDS_H_
+
+// Conversions between the stored records of requests and tasks and their API
+// messages, and the names of requests and tasks. Pure functions.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dsr/storage/v1/request_records.pb.h"
+#include "dsr/v1/request.pb.h"
+
+namespace dsr::broker {
+
+std::string RequestName(absl::string_view request_id);
+std::string TaskName(absl::string_view request_id, uint64_t task_number);
+// INVALID_ARGUMENT naming `field` unless `name` is `requests/{request}`.
+absl::StatusOr<std::string> ParseRequestName(absl::string_view name, absl::string_view field);
+struct TaskRef {
+  std::string request_id;
+  uint64_t task_number = 0;
+};
+// INVALID_ARGUMENT naming `field` unless `name` is
+// `requests/{request}/tasks/{task}`.
+absl::StatusOr<TaskRef> ParseTaskName(absl::string_view name, absl::string_view field);
+
+bool IsTerminal(int task_state);
+
+// The API task: its record, with the request's type, identifiers and details
+// and the overdue flag as of `now`.
+dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
+                             const dsr::storage::v1::RequestRecord& request, absl::Time now);
+
+// The API request, its state and counts derived from `tasks`.
+dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& request,
+                                   const std::vector<dsr::storage::v1::TaskRecord>& tasks,
+                                   absl::Time now);
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_REQUEST_RECORDS_H_

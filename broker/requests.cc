@@ -1,0 +1,121 @@
+// Requests: construction, reading, authorisation.
+
+#include "broker/requests.h"
+
+#include "broker/names.h"
+#include "broker/request_records.h"
+#include "broker/status_macros.h"
+#include "dsr/storage/v1/registry_records.pb.h"
+#include "dsr/v1/holding.pb.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::RequestRecord;
+using dsr::storage::v1::TaskRecord;
+using storage::ColumnFamily;
+
+absl::StatusOr<std::unique_ptr<Requests>> Requests::Create(const RequestsOptions& options) {
+  if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||
+      options.inbox == nullptr || options.graph == nullptr) {
+    return absl::InvalidArgumentError("requests need a store, clock, journal, inbox and graph");
+  }
+  return std::unique_ptr<Requests>(new Requests(options));
+}
+
+absl::Status Requests::Read(absl::string_view request_id, RequestRecord* request,
+                            std::vector<TaskRecord>* tasks) const {
+  absl::Status read =
+      options_.store->Get(ColumnFamily::kRequests, storage::keys::Request(request_id), request);
+  if (absl::IsNotFound(read)) return absl::NotFoundError("request not found");
+  DSR_RETURN_IF_ERROR(read);
+  tasks->clear();
+  tasks->reserve(request->task_count());
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(options_.store->Scan(
+      ColumnFamily::kTasks, storage::keys::TasksOf(request_id), "",
+      [&](absl::string_view, absl::string_view value) {
+        TaskRecord& task = tasks->emplace_back();
+        if (!task.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError("a stored task does not parse");
+          return false;
+        }
+        return true;
+      }));
+  return bad;
+}
+
+absl::StatusOr<std::string> Requests::Authorize(const Principal& principal,
+                                                absl::string_view name) const {
+  DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(name, "name"));
+  switch (principal.kind()) {
+    case Principal::Kind::kAdmin:
+      return request_id;
+    case Principal::Kind::kReceipt:
+      // Another request's receipt sees this one as missing.
+      if (principal.HoldsReceipt(request_id)) return request_id;
+      return absl::NotFoundError("request not found");
+    case Principal::Kind::kActor:
+      return absl::PermissionDeniedError(
+          "requests are opened with their receipt token, not an actor's");
+    case Principal::Kind::kAnonymous:
+      break;
+  }
+  return absl::UnauthenticatedError("this method needs the request's receipt token");
+}
+
+absl::StatusOr<std::vector<std::string>> Requests::ExpandTarget(const std::string& target,
+                                                                absl::string_view field) const {
+  if (absl::StatusOr<HoldingName> holding = ParseHoldingName(target, field); holding.ok()) {
+    if (!options_.graph->HasHolding(target)) {
+      return absl::NotFoundError(absl::StrCat(field, " not found"));
+    }
+    return std::vector<std::string>{target};
+  }
+  absl::StatusOr<std::string> actor = ParseActorName(target, field);
+  if (!actor.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must be actors/{actor}/holdings/{holding} or actors/{actor}"));
+  }
+  DSR_ASSIGN_OR_RETURN(
+      bool exists, options_.store->Contains(ColumnFamily::kActors, storage::keys::Actor(*actor)));
+  if (!exists) return absl::NotFoundError(absl::StrCat(field, " not found"));
+  std::vector<std::string> holdings;
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(options_.store->Scan(
+      ColumnFamily::kHoldings, storage::keys::HoldingsOf(*actor), "",
+      [&](absl::string_view, absl::string_view value) {
+        dsr::storage::v1::HoldingRecord holding;
+        if (!holding.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError("a stored holding does not parse");
+          return false;
+        }
+        if (holding.state() == dsr::v1::Holding::ACTIVE) {
+          holdings.push_back(FormatHoldingName(holding.actor_id(), holding.holding_id()));
+        }
+        return true;
+      }));
+  DSR_RETURN_IF_ERROR(bad);
+  return holdings;
+}
+
+void Requests::FillResponse(const RequestRecord& request, const std::vector<TaskRecord>& tasks,
+                            dsr::v1::Request* out_request,
+                            google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const {
+  const absl::Time now = options_.clock->Now();
+  *out_request = RequestFromRecord(request, tasks, now);
+  out_tasks->Reserve(static_cast<int>(tasks.size()));
+  for (const TaskRecord& task : tasks) *out_tasks->Add() = TaskFromRecord(task, request, now);
+}
+
+absl::Status Requests::Get(const Principal& principal, const dsr::v1::GetRequestRequest& request,
+                           dsr::v1::GetRequestResponse* response) const {
+  DSR_ASSIGN_OR_RETURN(std::string request_id, Authorize(principal, request.name()));
+  RequestRecord record;
+  std::vector<TaskRecord> tasks;
+  DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

@@ -1,0 +1,76 @@
+#ifndef DSR_BROKER_REQUESTS_H_
+#define DSR_BROKER_REQUESTS_H_
+
+// Rights requests from the person's side (RequestService, SPEC §3-§5):
+// submission with routing along the lineage, reading, withdrawal. gRPC-free
+// domain logic; thread-safe. Every mutation takes the journal's mutation
+// lock, writes the request, its tasks, their indexes, the holders' inbox
+// events and the audit event in one synced batch.
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "broker/clock.h"
+#include "broker/graph.h"
+#include "broker/inbox_log.h"
+#include "broker/journal.h"
+#include "broker/limits.h"
+#include "broker/principal.h"
+#include "dsr/storage/v1/request_records.pb.h"
+#include "dsr/v1/request_service.pb.h"
+#include "storage/store.h"
+
+namespace dsr::broker {
+
+struct RequestsOptions {
+  // REQUIRED, each. All must outlive the Requests.
+  storage::Store* store = nullptr;
+  const Clock* clock = nullptr;
+  Journal* journal = nullptr;
+  InboxLog* inbox = nullptr;
+  const ProvenanceGraph* graph = nullptr;
+  Limits limits;
+};
+
+class Requests {
+ public:
+  static absl::StatusOr<std::unique_ptr<Requests>> Create(const RequestsOptions& options);
+
+  Requests(const Requests&) = delete;
+  Requests& operator=(const Requests&) = delete;
+
+  // Open to anyone.
+  absl::Status Submit(const Principal& principal, const dsr::v1::SubmitRequestRequest& request,
+                      dsr::v1::SubmitRequestResponse* response);
+  // The receipt holder of that request, or the admin. Anonymous callers get
+  // UNAUTHENTICATED, actors PERMISSION_DENIED, other receipt holders
+  // NOT_FOUND (as for a missing request).
+  absl::Status Get(const Principal& principal, const dsr::v1::GetRequestRequest& request,
+                   dsr::v1::GetRequestResponse* response) const;
+  absl::Status Cancel(const Principal& principal, const dsr::v1::CancelRequestRequest& request,
+                      dsr::v1::GetRequestResponse* response);
+
+ private:
+  explicit Requests(const RequestsOptions& options) : options_(options) {}
+
+  // The request's record and tasks, in task order.
+  absl::Status Read(absl::string_view request_id, dsr::storage::v1::RequestRecord* request,
+                    std::vector<dsr::storage::v1::TaskRecord>* tasks) const;
+  // Request id of `name` if `principal` may open it; the errors above if not.
+  absl::StatusOr<std::string> Authorize(const Principal& principal, absl::string_view name) const;
+  // The holding names a target (a holding or an actor) stands for.
+  absl::StatusOr<std::vector<std::string>> ExpandTarget(const std::string& target,
+                                                        absl::string_view field) const;
+  void FillResponse(const dsr::storage::v1::RequestRecord& request,
+                    const std::vector<dsr::storage::v1::TaskRecord>& tasks,
+                    dsr::v1::Request* out_request,
+                    google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const;
+
+  const RequestsOptions options_;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_REQUESTS_H_

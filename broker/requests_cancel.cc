@@ -1,0 +1,53 @@
+// Requests: withdrawal by the person.
+
+#include "broker/idempotency.h"
+#include "broker/request_records.h"
+#include "broker/requests.h"
+#include "broker/status_macros.h"
+#include "broker/task_writes.h"
+#include "broker/time_util.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::RequestRecord;
+using dsr::storage::v1::TaskRecord;
+
+absl::Status Requests::Cancel(const Principal& principal,
+                              const dsr::v1::CancelRequestRequest& request,
+                              dsr::v1::GetRequestResponse* response) {
+  DSR_ASSIGN_OR_RETURN(std::string request_id, Authorize(principal, request.name()));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "CancelRequest", request));
+
+  Journal::MutationLock lock(options_.journal);
+  RequestRecord record;
+  std::vector<TaskRecord> tasks;
+  DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+  if (!earlier.has_value()) {
+    if (record.cancelled()) return absl::FailedPreconditionError("request is already cancelled");
+    const absl::Time now = options_.clock->Now();
+    storage::WriteBatch batch = options_.store->NewWriteBatch();
+    InboxAppender inbox(options_.inbox, &batch, now);
+    for (TaskRecord& task : tasks) {
+      if (IsTerminal(task.state())) continue;
+      task.set_state(dsr::v1::Task::CANCELLED);
+      *task.mutable_update_time() = ToProtoTime(now);
+      PutTask(batch, task);
+      DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_CANCELLED,
+                                       TaskName(request_id, task.task_number())));
+    }
+    record.set_cancelled(true);
+    *record.mutable_cancel_time() = ToProtoTime(now);
+    batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(request_id), record);
+    call.Record(batch, request.name(), now);
+    DSR_RETURN_IF_ERROR(
+        options_.journal->Commit(batch, principal, "CancelRequest", request.name()));
+    inbox.Published();
+  }
+  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

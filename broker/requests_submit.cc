@@ -1,0 +1,155 @@
+// Requests: submission and routing.
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "broker/deadlines.h"
+#include "broker/idempotency.h"
+#include "broker/identifiers.h"
+#include "broker/names.h"
+#include "broker/request_records.h"
+#include "broker/requests.h"
+#include "broker/routing.h"
+#include "broker/status_macros.h"
+#include "broker/task_writes.h"
+#include "broker/time_util.h"
+#include "broker/tokens.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::RequestRecord;
+using dsr::storage::v1::TaskRecord;
+using storage::ColumnFamily;
+
+namespace {
+
+// Request ids carry 130 random bits (SPEC: at least 128).
+constexpr int kRequestIdBits = 130;
+
+// Checks and normalises the caller's request into a record (without ids,
+// times and tasks).
+absl::StatusOr<RequestRecord> Validate(const dsr::v1::Request& request, const Limits& limits) {
+  RequestRecord record;
+  if (request.type() == dsr::v1::REQUEST_TYPE_UNSPECIFIED ||
+      !dsr::v1::RequestType_IsValid(request.type())) {
+    return absl::InvalidArgumentError("request.type is required");
+  }
+  record.set_type(request.type());
+  if (request.subject_identifiers().empty() ||
+      request.subject_identifiers_size() > limits.max_identifiers) {
+    return absl::InvalidArgumentError(absl::StrCat("request.subject_identifiers must have 1 to ",
+                                                   limits.max_identifiers, " entries"));
+  }
+  for (int i = 0; i < request.subject_identifiers_size(); ++i) {
+    const dsr::v1::SubjectIdentifier& id = request.subject_identifiers(i);
+    const std::string field = absl::StrCat("request.subject_identifiers[", i, "]");
+    if (id.type() == dsr::v1::SubjectIdentifier::TYPE_UNSPECIFIED ||
+        !dsr::v1::SubjectIdentifier::Type_IsValid(id.type())) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".type is required"));
+    }
+    DSR_ASSIGN_OR_RETURN(std::string value,
+                         NormalizeIdentifier(id.type(), id.value(), limits.max_identifier_bytes,
+                                             absl::StrCat(field, ".value")));
+    dsr::storage::v1::SubjectIdentifierRecord* stored = record.add_identifiers();
+    stored->set_type(id.type());
+    stored->set_value(std::move(value));
+  }
+  if (request.targets().empty() || request.targets_size() > limits.max_targets) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request.targets must have 1 to ", limits.max_targets, " entries"));
+  }
+  *record.mutable_targets() = request.targets();
+  if (!dsr::v1::Request::LineageScope_IsValid(request.lineage_scope())) {
+    return absl::InvalidArgumentError("request.lineage_scope has an unknown value");
+  }
+  record.set_lineage_scope(request.lineage_scope() == dsr::v1::Request::LINEAGE_SCOPE_UNSPECIFIED
+                               ? dsr::v1::Request::DOWNSTREAM
+                               : request.lineage_scope());
+  if (request.details().size() > limits.max_free_text_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request.details must be at most ", limits.max_free_text_bytes, " bytes"));
+  }
+  record.set_details(request.details());
+  return record;
+}
+
+}  // namespace
+
+absl::Status Requests::Submit(const Principal& principal,
+                              const dsr::v1::SubmitRequestRequest& request,
+                              dsr::v1::SubmitRequestResponse* response) {
+  DSR_ASSIGN_OR_RETURN(RequestRecord record, Validate(request.request(), options_.limits));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, "SubmitRequest", request));
+
+  Journal::MutationLock lock(options_.journal);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+  if (earlier.has_value()) {
+    DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(*earlier, "request_id"));
+    std::vector<TaskRecord> tasks;
+    DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+    FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+    return absl::OkStatus();
+  }
+
+  std::vector<std::string> roots;
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < record.targets_size(); ++i) {
+    DSR_ASSIGN_OR_RETURN(std::vector<std::string> holdings,
+                         ExpandTarget(record.targets(i), absl::StrCat("request.targets[", i, "]")));
+    for (std::string& h : holdings) {
+      if (seen.insert(h).second) roots.push_back(std::move(h));
+    }
+  }
+  const std::vector<Route> routes = RouteRequest(
+      *options_.graph, roots, static_cast<dsr::v1::Request::LineageScope>(record.lineage_scope()));
+  if (routes.empty()) {
+    return absl::FailedPreconditionError(
+        "the request reaches no active holding: every target is retired or has no holdings");
+  }
+
+  const absl::Time now = options_.clock->Now();
+  const std::string receipt = NewToken(kReceiptTokenPrefix);
+  record.set_request_id(NewRandomId(kRequestIdBits));
+  *record.mutable_create_time() = ToProtoTime(now);
+  record.set_receipt_digest(Sha256(receipt));
+  record.set_task_count(routes.size());
+  const std::string name = RequestName(record.request_id());
+
+  storage::WriteBatch batch = options_.store->NewWriteBatch();
+  InboxAppender inbox(options_.inbox, &batch, now);
+  std::vector<TaskRecord> tasks;
+  tasks.reserve(routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const Route& route = routes[i];
+    TaskRecord& task = tasks.emplace_back();
+    task.set_request_id(record.request_id());
+    task.set_task_number(i + 1);
+    task.set_holding(route.holding);
+    DSR_ASSIGN_OR_RETURN(HoldingName holding, ParseHoldingName(route.holding, "route"));
+    task.set_actor_id(holding.actor_id);
+    task.set_via(route.via);
+    for (const std::string& step : route.path) task.add_path(step);
+    task.set_reason(route.reason);
+    task.set_state(dsr::v1::Task::OPEN);
+    *task.mutable_due_time() = ToProtoTime(DueTime(now, 0));
+    *task.mutable_create_time() = record.create_time();
+    *task.mutable_update_time() = record.create_time();
+    PutNewTask(batch, task);
+    DSR_RETURN_IF_ERROR(inbox.Append(holding.actor_id, dsr::v1::InboxEvent::TASK_CREATED,
+                                     TaskName(record.request_id(), task.task_number())));
+  }
+  batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
+  dsr::storage::v1::ReceiptRecord opens;
+  opens.set_request_id(record.request_id());
+  batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(record.receipt_digest()), opens);
+  call.Record(batch, name, now);
+  DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
+  inbox.Published();
+
+  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  response->set_receipt_token(receipt);
+  return absl::OkStatus();
+}
+
+}  // namespace dsr::broker

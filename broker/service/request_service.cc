@@ -1,0 +1,29 @@
+#include "broker/service/request_service.h"
+
+namespace dsr::broker {
+
+grpc::ServerUnaryReactor* RequestGrpcService::SubmitRequest(
+    grpc::CallbackServerContext* context, const dsr::v1::SubmitRequestRequest* request,
+    dsr::v1::SubmitRequestResponse* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return requests_->Submit(principal, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* RequestGrpcService::GetRequest(grpc::CallbackServerContext* context,
+                                                         const dsr::v1::GetRequestRequest* request,
+                                                         dsr::v1::GetRequestResponse* response) {
+  return calls_->RunRead(context, [this, request, response](const Principal& principal) {
+    return requests_->Get(principal, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* RequestGrpcService::CancelRequest(
+    grpc::CallbackServerContext* context, const dsr::v1::CancelRequestRequest* request,
+    dsr::v1::GetRequestResponse* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return requests_->Cancel(principal, *request, response);
+  });
+}
+
+}  // namespace dsr::broker
