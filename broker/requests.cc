@@ -104,6 +104,7 @@ void Requests::FillResponse(const RequestRecord& request, const std::vector<Task
                             google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const {
   const absl::Time now = options_.clock->Now();
   *out_request = RequestFromRecord(request, tasks, now);
+  out_tasks->Clear();
   out_tasks->Reserve(static_cast<int>(tasks.size()));
   for (const TaskRecord& task : tasks) *out_tasks->Add() = TaskFromRecord(task, request, now);
 }

@@ -1,0 +1,232 @@
+#include "broker/audit_log.h"
+#include "broker/deadlines.h"
+#include "broker/time_util.h"
+#include "storage/keys.h"
+#include "tests/broker/requests_test_base.h"
+#include "tests/support/status_matchers.h"
+
+namespace dsr::broker {
+namespace {
+
+using absl::StatusCode;
+
+std::string H(const std::string& actor, const std::string& id) {
+  return "actors/" + actor + "/holdings/" + id;
+}
+
+class SubmitTest : public RequestsTest {
+ protected:
+  SubmitTest() {
+    AddActor("acme");
+    AddActor("beta");
+    AddHolding("acme", "raw");
+    AddHolding("acme", "clean");
+    AddHolding("beta", "model", dsr::v1::Holding::MODEL);
+    EXPECT_OK(Link(H("acme", "clean"), H("acme", "raw")));
+    EXPECT_OK(Link(H("beta", "model"), H("acme", "clean")));
+  }
+};
+
+TEST_F(SubmitTest, ErasureReachesTheLineageWithInboxEventsAndAudit) {
+  const uint64_t audit_before = journal_->head_sequence();
+  dsr::v1::SubmitRequestResponse submitted = Submit({H("acme", "raw")});
+  ASSERT_EQ(submitted.tasks_size(), 3);
+  EXPECT_FALSE(submitted.receipt_token().empty());
+  const dsr::v1::Request& request = submitted.request();
+  EXPECT_EQ(request.state(), dsr::v1::Request::OPEN);
+  EXPECT_EQ(request.subject_identifiers(0).value(), "alice@example.com");
+  EXPECT_EQ(request.lineage_scope(), dsr::v1::Request::DOWNSTREAM);
+  EXPECT_EQ(request.task_counts().open(), 3);
+
+  const dsr::v1::Task& model = submitted.tasks(2);
+  EXPECT_EQ(model.holding(), H("beta", "model"));
+  EXPECT_EQ(model.actor(), "actors/beta");
+  EXPECT_EQ(model.reason(), dsr::v1::Task::LINEAGE);
+  EXPECT_EQ(model.via(), H("acme", "clean"));
+  EXPECT_EQ(model.path_size(), 3);
+  EXPECT_EQ(model.state(), dsr::v1::Task::OPEN);
+  EXPECT_EQ(FromProtoTime(model.due_time()), DueTime(clock_.Now(), 0));
+  EXPECT_EQ(model.subject_identifiers(0).value(), "alice@example.com");
+
+  // Each holder's inbox got its events, numbered from 1 without gaps.
+  std::vector<storage::v1::InboxEventRecord> acme = InboxOf("acme");
+  ASSERT_EQ(acme.size(), 2u);
+  EXPECT_EQ(acme[0].sequence(), 1u);
+  EXPECT_EQ(acme[1].sequence(), 2u);
+  EXPECT_EQ(acme[0].kind(), dsr::v1::InboxEvent::TASK_CREATED);
+  std::vector<storage::v1::InboxEventRecord> beta = InboxOf("beta");
+  ASSERT_EQ(beta.size(), 1u);
+  EXPECT_EQ(beta[0].task(), model.name());
+
+  EXPECT_EQ(journal_->head_sequence(), audit_before + 1);
+  AuditLog audit(store_.get(), Limits());
+  dsr::v1::ListAuditEventsResponse events;
+  ASSERT_OK(audit.ListAuditEvents(admin_, {}, &events));
+  EXPECT_EQ(events.events().rbegin()->action(), "SubmitRequest");
+  EXPECT_EQ(events.events().rbegin()->resource(), request.name());
+  EXPECT_EQ(events.events().rbegin()->principal(), "anonymous");
+  // The audit log names the request, never the person.
+  for (const auto& e : events.events()) {
+    EXPECT_EQ(e.DebugString().find("alice"), std::string::npos);
+  }
+}
+
+TEST_F(SubmitTest, ReceiptOpensItsRequestOnly) {
+  dsr::v1::SubmitRequestResponse first = Submit({H("acme", "raw")});
+  dsr::v1::SubmitRequestResponse second = Submit({H("beta", "model")});
+  dsr::v1::GetRequestRequest get;
+  get.set_name(first.request().name());
+  dsr::v1::GetRequestResponse read;
+  ASSERT_OK(requests_->Get(ReceiptOf(first), get, &read));
+  EXPECT_EQ(read.tasks_size(), 3);
+  EXPECT_OK(requests_->Get(admin_, get, &read));
+  EXPECT_CODE(requests_->Get(ReceiptOf(second), get, &read), StatusCode::kNotFound);
+  EXPECT_CODE(requests_->Get(Principal::Actor("acme"), get, &read), StatusCode::kPermissionDenied);
+  EXPECT_CODE(requests_->Get(Principal::Anonymous(), get, &read), StatusCode::kUnauthenticated);
+  get.set_name("requests/doesnotexist");
+  EXPECT_CODE(requests_->Get(admin_, get, &read), StatusCode::kNotFound);
+  // A foreign request and a missing one look alike.
+  get.set_name(first.request().name());
+  absl::Status foreign = requests_->Get(ReceiptOf(second), get, &read);
+  get.set_name("requests/doesnotexist");
+  absl::Status missing = requests_->Get(ReceiptOf(second), get, &read);
+  EXPECT_EQ(foreign, missing);
+}
+
+TEST_F(SubmitTest, AnActorAsTargetMeansItsActiveHoldings) {
+  AddHolding("beta", "old");
+  dsr::v1::RetireHoldingRequest retire;
+  retire.set_name(H("beta", "old"));
+  dsr::v1::Holding h;
+  ASSERT_OK(registry_->RetireHolding(admin_, retire, &h));
+  AddHolding("beta", "other");
+  dsr::v1::SubmitRequestResponse submitted = Submit({"actors/beta"});
+  std::set<std::string> holdings;
+  for (const auto& t : submitted.tasks()) {
+    holdings.insert(t.holding());
+    EXPECT_EQ(t.reason(), dsr::v1::Task::TARGET);
+  }
+  EXPECT_EQ(holdings, (std::set<std::string>{H("beta", "model"), H("beta", "other")}));
+}
+
+TEST_F(SubmitTest, CancelWithdrawsOpenTasksAndTellsTheHolders) {
+  dsr::v1::SubmitRequestResponse submitted = Submit({H("acme", "raw")});
+  dsr::v1::CancelRequestRequest cancel;
+  cancel.set_name(submitted.request().name());
+  dsr::v1::GetRequestResponse cancelled;
+  EXPECT_CODE(requests_->Cancel(Principal::Actor("acme"), cancel, &cancelled),
+              StatusCode::kPermissionDenied);
+  ASSERT_OK(requests_->Cancel(ReceiptOf(submitted), cancel, &cancelled));
+  EXPECT_EQ(cancelled.request().state(), dsr::v1::Request::CANCELLED);
+  EXPECT_EQ(cancelled.request().task_counts().cancelled(), 3);
+  for (const auto& t : cancelled.tasks()) EXPECT_EQ(t.state(), dsr::v1::Task::CANCELLED);
+  std::vector<storage::v1::InboxEventRecord> beta = InboxOf("beta");
+  ASSERT_EQ(beta.size(), 2u);
+  EXPECT_EQ(beta[1].kind(), dsr::v1::InboxEvent::TASK_CANCELLED);
+  EXPECT_EQ(beta[1].sequence(), 2u);
+  EXPECT_CODE(requests_->Cancel(ReceiptOf(submitted), cancel, &cancelled),
+              StatusCode::kFailedPrecondition);
+
+  ReopenAll();
+  dsr::v1::GetRequestRequest get;
+  get.set_name(submitted.request().name());
+  dsr::v1::GetRequestResponse read;
+  ASSERT_OK(requests_->Get(admin_, get, &read));
+  EXPECT_EQ(read.request().state(), dsr::v1::Request::CANCELLED);
+}
+
+TEST_F(SubmitTest, SameRequestIdGivesTheSameRequestAndOneSetOfTasks) {
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::OBJECTION);
+  auto* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::USERNAME);
+  id->set_value("github:alice");
+  request.mutable_request()->add_targets(H("acme", "raw"));
+  request.set_request_id("4f1d-retry");
+  dsr::v1::SubmitRequestResponse first, second;
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &first));
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &second));
+  EXPECT_EQ(first.request().name(), second.request().name());
+  EXPECT_EQ(first.tasks_size(), second.tasks_size());
+  EXPECT_TRUE(second.receipt_token().empty());
+  int stored = 0;
+  ASSERT_OK(store_->Scan(storage::ColumnFamily::kRequests, "", "",
+                         [&](absl::string_view, absl::string_view) { return ++stored > 0; }));
+  EXPECT_EQ(stored, 1);
+  EXPECT_EQ(InboxOf("beta").size(), 1u);
+}
+
+TEST_F(SubmitTest, ValidationNamesFieldsAndNeverEchoesIdentifiers) {
+  auto attempt = [&](const std::function<void(dsr::v1::SubmitRequestRequest&)>& mutate) {
+    dsr::v1::SubmitRequestRequest request;
+    request.mutable_request()->set_type(dsr::v1::ACCESS);
+    auto* id = request.mutable_request()->add_subject_identifiers();
+    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+    id->set_value("carol@example.org");
+    request.mutable_request()->add_targets(H("acme", "raw"));
+    mutate(request);
+    dsr::v1::SubmitRequestResponse response;
+    return requests_->Submit(Principal::Anonymous(), request, &response);
+  };
+  absl::Status s = attempt([](auto& r) {
+    r.mutable_request()->mutable_subject_identifiers(0)->set_value("carol-secret-at-example");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("request.subject_identifiers[0].value"), std::string::npos);
+  EXPECT_EQ(s.message().find("carol"), std::string::npos);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->clear_type(); }),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->clear_subject_identifiers(); }),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->clear_targets(); }),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->set_targets(0, H("acme", "nope")); }),
+              StatusCode::kNotFound);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->set_targets(0, "actors/nobody"); }),
+              StatusCode::kNotFound);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->set_targets(0, "acme"); }),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->set_details(std::string(4097, 'd')); }),
+              StatusCode::kInvalidArgument);
+  EXPECT_OK(attempt([](auto& r) { r.mutable_request()->set_details(std::string(4096, 'd')); }));
+  EXPECT_OK(attempt([](auto& r) {
+    for (int i = 0; i < 31; ++i)
+      *r.mutable_request()->add_subject_identifiers() = r.request().subject_identifiers(0);
+  }));
+  EXPECT_CODE(attempt([](auto& r) {
+                for (int i = 0; i < 32; ++i)
+                  *r.mutable_request()->add_subject_identifiers() =
+                      r.request().subject_identifiers(0);
+              }),
+              StatusCode::kInvalidArgument);
+  EXPECT_CODE(attempt([](auto& r) {
+                for (int i = 0; i < 64; ++i) r.mutable_request()->add_targets(H("acme", "raw"));
+              }),
+              StatusCode::kInvalidArgument);
+
+  // Nothing active reached: refused rather than filed with no task.
+  AddHolding("acme", "gone");
+  dsr::v1::RetireHoldingRequest retire;
+  retire.set_name(H("acme", "gone"));
+  dsr::v1::Holding h;
+  ASSERT_OK(registry_->RetireHolding(admin_, retire, &h));
+  EXPECT_CODE(attempt([](auto& r) { r.mutable_request()->set_targets(0, H("acme", "gone")); }),
+              StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SubmitTest, OverdueTasksAreFlaggedAndCounted) {
+  dsr::v1::SubmitRequestResponse submitted = Submit({H("acme", "raw")});
+  dsr::v1::GetRequestRequest get;
+  get.set_name(submitted.request().name());
+  dsr::v1::GetRequestResponse read;
+  clock_.Set(FromProtoTime(submitted.tasks(0).due_time()));
+  ASSERT_OK(requests_->Get(admin_, get, &read));
+  EXPECT_EQ(read.request().task_counts().overdue(), 0);  // due, not yet past
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_OK(requests_->Get(admin_, get, &read));
+  EXPECT_EQ(read.request().task_counts().overdue(), 3);
+  EXPECT_TRUE(read.tasks(0).overdue());
+}
+
+}  // namespace
+}  // namespace dsr::broker
