@@ -19,21 +19,23 @@ absl::Status AuditLog::ListAuditEvents(const Principal& principal,
   PageQuery query{storage::ColumnFamily::kAudit, "", QueryFingerprint("ListAuditEvents", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  DSR_ASSIGN_OR_RETURN(std::string next,
-                       ScanPage(*store_, query, [&](absl::string_view, absl::string_view value) {
-                         AuditEventRecord record;
-                         if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                           return absl::DataLossError("an audit event does not parse");
-                         }
-                         dsr::v1::AuditEvent* event = response->add_events();
-                         event->set_sequence(record.sequence());
-                         *event->mutable_event_time() = record.event_time();
-                         event->set_principal(record.principal());
-                         event->set_action(record.action());
-                         event->set_resource(record.resource());
-                         event->set_hash(record.hash());
-                         return absl::OkStatus();
-                       }));
+  DSR_ASSIGN_OR_RETURN(
+      std::string next,
+      ScanPage(*store_, query,
+               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<bool> {
+                 AuditEventRecord record;
+                 if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                   return absl::DataLossError("an audit event does not parse");
+                 }
+                 dsr::v1::AuditEvent* event = response->add_events();
+                 event->set_sequence(record.sequence());
+                 *event->mutable_event_time() = record.event_time();
+                 event->set_principal(record.principal());
+                 event->set_action(record.action());
+                 event->set_resource(record.resource());
+                 event->set_hash(record.hash());
+                 return true;
+               }));
   response->set_next_page_token(next);
   return absl::OkStatus();
 }

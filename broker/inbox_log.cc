@@ -21,19 +21,16 @@ absl::StatusOr<InboxStateRecord> InboxLog::State(const std::string& actor_id) co
 }
 
 void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>& states) {
-  absl::MutexLock lock(&mu_);
-  for (const auto& [actor, state] : states) cache_[actor] = state;
-}
-
-uint64_t InboxLog::AwaitAfter(const std::string& actor_id, uint64_t after, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
-  auto last = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> uint64_t {
-    auto it = cache_.find(actor_id);
-    return it == cache_.end() ? 0 : it->second.last_sequence();
-  };
-  auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return last() > after; };
-  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
-  return last();
+  std::vector<std::string> changed;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [actor, state] : states) {
+      InboxStateRecord& cached = cache_[actor];
+      if (state.last_sequence() != cached.last_sequence()) changed.push_back(actor);
+      cached = state;
+    }
+  }
+  if (listener_ && !changed.empty()) listener_(changed);
 }
 
 absl::StatusOr<InboxStateRecord*> InboxAppender::StateOf(const std::string& actor_id) {

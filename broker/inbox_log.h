@@ -6,6 +6,7 @@
 // the journal's mutation lock, so sequence numbers are committed in order.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ class InboxLog {
   // `store` must outlive the log.
   explicit InboxLog(const storage::Store* store) : store_(store) {}
 
+  // Called after each Publish with every actor whose inbox changed, outside
+  // the log's lock, on the publishing thread: it must return quickly.
+  using Listener = std::function<void(const std::vector<std::string>& actor_ids)>;
+  // Set once, before any Publish.
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
   // The stored state of `actor_id`'s inbox (zeros for an empty one).
   absl::StatusOr<dsr::storage::v1::InboxStateRecord> State(const std::string& actor_id) const
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -37,13 +44,9 @@ class InboxLog {
   void Publish(const absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord>& states)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Blocks until `actor_id`'s last sequence exceeds `after` or `deadline`
-  // passes. Returns the last sequence.
-  uint64_t AwaitAfter(const std::string& actor_id, uint64_t after, absl::Time deadline)
-      ABSL_LOCKS_EXCLUDED(mu_);
-
  private:
   const storage::Store* const store_;
+  Listener listener_;
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord> cache_
       ABSL_GUARDED_BY(mu_);

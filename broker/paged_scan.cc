@@ -7,7 +7,8 @@ namespace dsr::broker {
 
 absl::StatusOr<std::string> ScanPage(
     const storage::Store& store, const PageQuery& query,
-    const std::function<absl::Status(absl::string_view key, absl::string_view value)>& add) {
+    const std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>&
+        add) {
   DSR_ASSIGN_OR_RETURN(std::string after, DecodePageToken(query.page_token, query.fingerprint));
   int count = 0;
   bool more = false;
@@ -19,9 +20,12 @@ absl::StatusOr<std::string> ScanPage(
                                      more = true;
                                      return false;
                                    }
-                                   failed = add(key, value);
-                                   if (!failed.ok()) return false;
-                                   ++count;
+                                   absl::StatusOr<bool> taken = add(key, value);
+                                   if (!taken.ok()) {
+                                     failed = taken.status();
+                                     return false;
+                                   }
+                                   if (*taken) ++count;
                                    last_key = std::string(key);
                                    return true;
                                  }));

@@ -23,12 +23,14 @@ struct PageQuery {
   int page_size = 0;
 };
 
-// Lists one page: calls `add` with up to `query.page_size` entries in key
-// order after the page token, and returns the token of the next page (empty
-// on the last page). Stops at the first error of `add` and returns it.
+// Lists one page: offers `add` the entries in key order after the page
+// token until it has taken `query.page_size` of them (`add` returns whether
+// it took the entry: a filter may pass some over), and returns the token of
+// the next page (empty on the last page). Stops at the first error of `add`
+// and returns it.
 absl::StatusOr<std::string> ScanPage(
     const storage::Store& store, const PageQuery& query,
-    const std::function<absl::Status(absl::string_view key, absl::string_view value)>& add);
+    const std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>& add);
 
 }  // namespace dsr::broker
 

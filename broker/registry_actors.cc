@@ -87,15 +87,17 @@ absl::Status Registry::ListActors(const dsr::v1::ListActorsRequest& request,
   PageQuery query{ColumnFamily::kActors, "", QueryFingerprint("ListActors", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  DSR_ASSIGN_OR_RETURN(std::string next,
-                       ScanPage(*store_, query, [&](absl::string_view, absl::string_view value) {
-                         ActorRecord record;
-                         if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                           return absl::DataLossError("a stored actor does not parse");
-                         }
-                         *response->add_actors() = ActorFromRecord(record);
-                         return absl::OkStatus();
-                       }));
+  DSR_ASSIGN_OR_RETURN(
+      std::string next,
+      ScanPage(*store_, query,
+               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<bool> {
+                 ActorRecord record;
+                 if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                   return absl::DataLossError("a stored actor does not parse");
+                 }
+                 *response->add_actors() = ActorFromRecord(record);
+                 return true;
+               }));
   response->set_next_page_token(next);
   return absl::OkStatus();
 }

@@ -137,33 +137,36 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
   if (request.external_id().empty()) {
     query.family = ColumnFamily::kHoldings;
     query.prefix = actor_id.empty() ? "" : storage::keys::HoldingsOf(actor_id);
-    DSR_ASSIGN_OR_RETURN(next,
-                         ScanPage(*store_, query, [&](absl::string_view, absl::string_view v) {
-                           HoldingRecord record;
-                           DSR_RETURN_IF_ERROR(ParseHoldingValue(v, &record));
-                           *response->add_holdings() = HoldingFromRecord(record);
-                           return absl::OkStatus();
-                         }));
+    DSR_ASSIGN_OR_RETURN(
+        next, ScanPage(*store_, query,
+                       [&](absl::string_view, absl::string_view v) -> absl::StatusOr<bool> {
+                         HoldingRecord record;
+                         DSR_RETURN_IF_ERROR(ParseHoldingValue(v, &record));
+                         *response->add_holdings() = HoldingFromRecord(record);
+                         return true;
+                       }));
   } else {
     query.family = ColumnFamily::kExternalIds;
     query.prefix = actor_id.empty()
                        ? storage::keys::ExternalIdsEqualTo(request.external_id())
                        : storage::keys::ExternalIdsOfActor(request.external_id(), actor_id);
     DSR_ASSIGN_OR_RETURN(
-        next, ScanPage(*store_, query, [&](absl::string_view key, absl::string_view) {
-          DSR_ASSIGN_OR_RETURN(storage::keys::ExternalIdKey entry,
-                               storage::keys::ParseExternalId(key));
-          HoldingRecord record;
-          DSR_RETURN_IF_ERROR(ReadHolding(entry.actor_id, entry.holding_id, &record));
-          // The index and the record are read at different moments; an update
-          // in between may have dropped the id. Such an entry is skipped (the
-          // page comes out shorter, which AIP-158 allows).
-          const auto& ids = record.external_ids();
-          if (std::find(ids.begin(), ids.end(), request.external_id()) != ids.end()) {
-            *response->add_holdings() = HoldingFromRecord(record);
-          }
-          return absl::OkStatus();
-        }));
+        next,
+        ScanPage(*store_, query,
+                 [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+                   DSR_ASSIGN_OR_RETURN(storage::keys::ExternalIdKey entry,
+                                        storage::keys::ParseExternalId(key));
+                   HoldingRecord record;
+                   DSR_RETURN_IF_ERROR(ReadHolding(entry.actor_id, entry.holding_id, &record));
+                   // The index and the record are read at different moments; an update
+                   // in between may have dropped the id. Such an entry is passed over.
+                   const auto& ids = record.external_ids();
+                   if (std::find(ids.begin(), ids.end(), request.external_id()) == ids.end()) {
+                     return false;
+                   }
+                   *response->add_holdings() = HoldingFromRecord(record);
+                   return true;
+                 }));
   }
   response->set_next_page_token(next);
   return absl::OkStatus();

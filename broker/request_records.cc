@@ -79,6 +79,9 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
     identifier->set_value(id.value());
   }
   out.set_details(request.details());
+  out.set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
+  out.set_refusal_ground(static_cast<dsr::v1::RefusalGround>(task.refusal_ground()));
+  out.set_explanation(task.explanation());
   return out;
 }
 

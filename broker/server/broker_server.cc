@@ -9,11 +9,14 @@
 #include "broker/audit_log.h"
 #include "broker/authenticator.h"
 #include "broker/executor.h"
+#include "broker/inbox.h"
 #include "broker/inbox_log.h"
 #include "broker/journal.h"
 #include "broker/registry.h"
 #include "broker/requests.h"
 #include "broker/service/audit_service.h"
+#include "broker/service/inbox_service.h"
+#include "broker/service/inbox_streams.h"
 #include "broker/service/registry_service.h"
 #include "broker/service/request_service.h"
 #include "broker/service/unary_call.h"
@@ -37,12 +40,15 @@ struct BrokerServer::Parts {
   std::unique_ptr<Registry> registry;
   std::unique_ptr<InboxLog> inbox;
   std::unique_ptr<Requests> requests;
+  std::unique_ptr<Inbox> inbox_logic;
   std::unique_ptr<AuditLog> audit_log;
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
   std::unique_ptr<AuditGrpcService> audit_service;
   std::unique_ptr<RequestGrpcService> request_service;
+  std::unique_ptr<InboxStreams> streams;
+  std::unique_ptr<InboxGrpcService> inbox_service;
   std::unique_ptr<Executor> read_pool;
   std::unique_ptr<Executor> write_pool;
   std::unique_ptr<grpc::Server> server;
@@ -91,6 +97,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                        Requests::Create(RequestsOptions{
                            parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
                            &parts->registry->graph(), options.limits}));
+  DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
+                       Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
+                                                  parts->inbox.get(), options.limits}));
   parts->audit_log = std::make_unique<AuditLog>(parts->store.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
@@ -103,6 +112,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       std::make_unique<AuditGrpcService>(parts->audit_log.get(), parts->calls.get());
   parts->request_service =
       std::make_unique<RequestGrpcService>(parts->requests.get(), parts->calls.get());
+  parts->streams =
+      std::make_unique<InboxStreams>(parts->inbox_logic.get(), parts->inbox.get(),
+                                     parts->read_pool.get(), parts->authenticator.get());
+  parts->inbox_service = std::make_unique<InboxGrpcService>(
+      parts->inbox_logic.get(), parts->streams.get(), parts->calls.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -111,6 +125,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->request_service.get());
+  builder.RegisterService(parts->inbox_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
@@ -139,6 +154,7 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // (new ones are refused with UNAVAILABLE), then give the last refusals a
   // moment to reach their clients and close: a call still pending after that
   // is cancelled.
+  parts_->streams->CloseAll();
   parts_->calls->Drain(grace);
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();

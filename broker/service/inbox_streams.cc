@@ -1,0 +1,177 @@
+#include "broker/service/inbox_streams.h"
+
+#include <deque>
+
+#include "broker/service/status_conversion.h"
+#include "grpcpp/server_context.h"
+
+namespace dsr::broker {
+namespace {
+
+// Events read from the store at a time, per stream.
+constexpr int kBatch = 64;
+
+}  // namespace
+
+// One open StreamInbox call. Writes one event at a time; whoever finds the
+// stream idle with something new to send starts the next write.
+class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::InboxEvent> {
+ public:
+  Stream(InboxStreams* owner, std::string actor_id, uint64_t cursor)
+      : owner_(owner), actor_id_(std::move(actor_id)), cursor_(cursor) {}
+
+  const std::string& actor_id() const { return actor_id_; }
+
+  // Reads what follows the cursor and starts writing it, unless a write is
+  // in flight (its completion pumps again).
+  void Pump() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || writing_) return;
+    if (pending_.empty()) {
+      absl::StatusOr<std::vector<dsr::v1::InboxEvent>> events =
+          owner_->inbox_->ReadEvents(actor_id_, cursor_, kBatch);
+      if (!events.ok()) {
+        FinishLocked(ToGrpcStatus(events.status()));
+        return;
+      }
+      for (dsr::v1::InboxEvent& e : *events) {
+        cursor_ = e.sequence();
+        pending_.push_back(std::move(e));
+      }
+    }
+    if (pending_.empty()) return;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
+  void Close(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(status);
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      // Not ok: the call is ending; OnCancel or OnDone follows.
+      if (!ok) return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    owner_->Remove(this);
+    delete this;
+  }
+
+ private:
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  InboxStreams* const owner_;
+  const std::string actor_id_;
+  absl::Mutex mu_;
+  // The last sequence read from the store (sent or pending).
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_);
+  std::deque<dsr::v1::InboxEvent> pending_ ABSL_GUARDED_BY(mu_);
+  dsr::v1::InboxEvent current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
+                           const Authenticator* authenticator)
+    : inbox_(inbox), pool_(pool), authenticator_(authenticator) {
+  log->SetListener([this](const std::vector<std::string>& actors) {
+    // On the writer's thread, which still holds the mutation lock: hand off.
+    for (const std::string& actor : actors) {
+      pool_->Schedule([this, actor] { Pump(actor); });
+    }
+  });
+}
+
+grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
+    grpc::CallbackServerContext* context, const dsr::v1::StreamInboxRequest* request) {
+  // A reactor that only reports an error.
+  class Refusal final : public grpc::ServerWriteReactor<dsr::v1::InboxEvent> {
+   public:
+    explicit Refusal(const grpc::Status& status) { Finish(status); }
+    void OnDone() override { delete this; }
+  };
+
+  const auto& metadata = context->client_metadata();
+  auto header = metadata.find("authorization");
+  absl::string_view value;
+  if (header != metadata.end())
+    value = absl::string_view(header->second.data(), header->second.size());
+  absl::StatusOr<Principal> principal =
+      authenticator_->AuthenticateHeader(header == metadata.end() ? nullptr : &value);
+  if (!principal.ok()) return new Refusal(ToGrpcStatus(principal.status()));
+  absl::StatusOr<std::string> actor_id = Inbox::RequireActor(*principal);
+  if (!actor_id.ok()) return new Refusal(ToGrpcStatus(actor_id.status()));
+  uint64_t cursor = request->after_sequence();
+  if (request->from_committed_cursor()) {
+    absl::StatusOr<dsr::storage::v1::InboxStateRecord> state = inbox_->log().State(*actor_id);
+    if (!state.ok()) return new Refusal(ToGrpcStatus(state.status()));
+    cursor = state->committed();
+  }
+  Stream* stream = new Stream(this, *actor_id, cursor);
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) {
+      stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down"));
+      return stream;
+    }
+    streams_[*actor_id].insert(stream);
+    ++count_;
+  }
+  pool_->Schedule([this, actor = *actor_id] { Pump(actor); });
+  return stream;
+}
+
+void InboxStreams::Pump(const std::string& actor_id) {
+  // Streams are removed under mu_ before they are deleted, so holding it
+  // keeps them alive while they pump.
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(actor_id);
+  if (it == streams_.end()) return;
+  for (Stream* stream : it->second) stream->Pump();
+}
+
+void InboxStreams::Remove(Stream* stream) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(stream->actor_id());
+  if (it == streams_.end() || it->second.erase(stream) == 0) return;
+  if (it->second.empty()) streams_.erase(it);
+  --count_;
+}
+
+void InboxStreams::CloseAll() {
+  absl::MutexLock lock(&mu_);
+  closing_ = true;
+  for (auto& [actor, streams] : streams_) {
+    for (Stream* stream : streams) {
+      stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the broker is shutting down; reconnect and resume"));
+    }
+  }
+  auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return count_ == 0; };
+  mu_.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(5));
+}
+
+int InboxStreams::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return count_;
+}
+
+}  // namespace dsr::broker

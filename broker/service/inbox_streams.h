@@ -1,0 +1,56 @@
+#ifndef DSR_BROKER_SERVICE_INBOX_STREAMS_H_
+#define DSR_BROKER_SERVICE_INBOX_STREAMS_H_
+
+// StreamInbox: each open stream sends the actor's backlog after its cursor,
+// then new events as the InboxLog announces them, without polling and
+// without a thread per stream (gRPC's callback API). Thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "broker/authenticator.h"
+#include "broker/executor.h"
+#include "broker/inbox.h"
+#include "dsr/v1/inbox_service.pb.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace dsr::broker {
+
+class InboxStreams {
+ public:
+  // All must outlive the streams. Registers itself as `log`'s listener.
+  InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, const Authenticator* authenticator);
+
+  // Opens a stream for the calling actor.
+  grpc::ServerWriteReactor<dsr::v1::InboxEvent>* Open(grpc::CallbackServerContext* context,
+                                                      const dsr::v1::StreamInboxRequest* request);
+
+  // Ends every open stream with UNAVAILABLE (the client reconnects to a
+  // running broker) and refuses new ones. Returns once all are done.
+  void CloseAll() ABSL_LOCKS_EXCLUDED(mu_);
+
+  int open_streams() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  class Stream;
+
+  // Sends what is new to every stream of `actor_id`.
+  void Pump(const std::string& actor_id) ABSL_LOCKS_EXCLUDED(mu_);
+  void Remove(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
+
+  Inbox* const inbox_;
+  Executor* const pool_;
+  const Authenticator* const authenticator_;
+  mutable absl::Mutex mu_;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<Stream*>> streams_ ABSL_GUARDED_BY(mu_);
+  int count_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_SERVICE_INBOX_STREAMS_H_
