@@ -17,11 +17,13 @@ Registry::Registry(const RegistryOptions& options)
     : store_(options.store),
       clock_(options.clock),
       journal_(options.journal),
+      inbox_(options.inbox),
       limits_(options.limits) {}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
-  if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr) {
-    return absl::InvalidArgumentError("registry needs a store, a clock and a journal");
+  if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||
+      options.inbox == nullptr) {
+    return absl::InvalidArgumentError("registry needs a store, a clock, a journal and an inbox");
   }
   std::unique_ptr<Registry> registry(new Registry(options));
   DSR_RETURN_IF_ERROR(registry->LoadGraph());

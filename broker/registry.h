@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/clock.h"
 #include "broker/graph.h"
+#include "broker/inbox_log.h"
 #include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
@@ -37,6 +38,9 @@ struct RegistryOptions {
   // REQUIRED. Commits every mutation with its audit event. Must outlive the
   // registry.
   Journal* journal = nullptr;
+  // REQUIRED. The actors' inboxes, told of tasks a late link makes. Must
+  // outlive the registry.
+  InboxLog* inbox = nullptr;
   Limits limits;
 };
 
@@ -74,7 +78,9 @@ class Registry {
                              const dsr::v1::RetireHoldingRequest& request,
                              dsr::v1::Holding* holding);
 
-  // Links. Writes: the child holding's owner or admin.
+  // Links. Writes: the child holding's owner or admin. CreateLink forwards
+  // the parent's standing requests to the child (late_links.h) in the same
+  // commit.
   absl::Status CreateLink(const Principal& principal, const dsr::v1::CreateLinkRequest& request,
                           dsr::v1::Link* link);
   absl::Status DeleteLink(const Principal& principal, const dsr::v1::DeleteLinkRequest& request);
@@ -99,6 +105,7 @@ class Registry {
   storage::Store* const store_;
   const Clock* const clock_;
   Journal* const journal_;
+  InboxLog* const inbox_;
   const Limits limits_;
   ProvenanceGraph graph_;
 };

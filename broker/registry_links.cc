@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/authorization.h"
 #include "broker/idempotency.h"
+#include "broker/late_links.h"
 #include "broker/names.h"
 #include "broker/registry.h"
 #include "broker/registry_records.h"
@@ -87,7 +88,12 @@ absl::Status Registry::CreateLink(const Principal& principal,
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kLinks, key, record);
   call.Record(batch, LinkName(record.link_id()), now);
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "CreateLink", LinkName(record.link_id())));
+  InboxAppender inbox(inbox_, &batch, now);
+  std::vector<AuditEntry> audit = {{"CreateLink", LinkName(record.link_id())}};
+  DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
+                                         batch, inbox, &audit));
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
+  inbox.Published();
   graph_.AddLink(GraphLinkFromRecord(record));
   *link = LinkFromRecord(record);
   return absl::OkStatus();

@@ -89,10 +89,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
   DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
-  DSR_ASSIGN_OR_RETURN(parts->registry,
-                       Registry::Create(RegistryOptions{parts->store.get(), clock,
-                                                        parts->journal.get(), options.limits}));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
+  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
+                                            parts->store.get(), clock, parts->journal.get(),
+                                            parts->inbox.get(), options.limits}));
   DSR_ASSIGN_OR_RETURN(parts->requests,
                        Requests::Create(RequestsOptions{
                            parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),

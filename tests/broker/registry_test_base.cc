@@ -8,6 +8,7 @@ RegistryTest::RegistryTest() { Reopen(); }
 
 void RegistryTest::Reopen() {
   registry_.reset();
+  inbox_.reset();
   journal_.reset();
   store_.reset();
   absl::StatusOr<std::unique_ptr<storage::Store>> store =
@@ -17,8 +18,9 @@ void RegistryTest::Reopen() {
   absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::Open(store_.get(), &clock_);
   ASSERT_OK(journal);
   journal_ = std::move(*journal);
-  absl::StatusOr<std::unique_ptr<Registry>> registry =
-      Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), Limits()});
+  inbox_ = std::make_unique<InboxLog>(store_.get());
+  absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(
+      RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), Limits()});
   ASSERT_OK(registry);
   registry_ = std::move(*registry);
 }

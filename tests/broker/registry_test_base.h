@@ -38,6 +38,7 @@ class RegistryTest : public ::testing::Test {
   testing::FakeClock clock_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Journal> journal_;
+  std::unique_ptr<InboxLog> inbox_;
   std::unique_ptr<Registry> registry_;
 };
 

@@ -10,9 +10,7 @@ RequestsTest::RequestsTest() { ReopenAll(); }
 
 void RequestsTest::ReopenAll() {
   requests_.reset();
-  inbox_.reset();
   Reopen();
-  inbox_ = std::make_unique<InboxLog>(store_.get());
   absl::StatusOr<std::unique_ptr<Requests>> requests = Requests::Create(RequestsOptions{
       store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(), Limits()});
   ASSERT_OK(requests);

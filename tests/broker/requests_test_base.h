@@ -30,7 +30,6 @@ class RequestsTest : public RegistryTest {
   // The stored inbox events of `actor`, in order.
   std::vector<dsr::storage::v1::InboxEventRecord> InboxOf(const std::string& actor);
 
-  std::unique_ptr<InboxLog> inbox_;
   std::unique_ptr<Requests> requests_;
 };
 

@@ -178,9 +178,10 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
                        storage::Store::Open(storage::StoreOptions{dir_.Sub("db")}));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Journal> journal,
                        broker::Journal::Open(store.get(), &clock_));
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<broker::Registry> registry,
-      broker::Registry::Create(broker::RegistryOptions{store.get(), &clock_, journal.get(), {}}));
+  broker::InboxLog inbox(store.get());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Registry> registry,
+                       broker::Registry::Create(broker::RegistryOptions{
+                           store.get(), &clock_, journal.get(), &inbox, {}}));
   std::vector<double> micros;
   for (int i = 0; i < 200; ++i) {
     dsr::v1::GetLineageResponse response;
@@ -197,7 +198,6 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
 
   // Server-side time of SubmitRequest fanning out to the 120 holdings: the
   // domain call alone, synced commit included.
-  broker::InboxLog inbox(store.get());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Requests> desk,
                        broker::Requests::Create(broker::RequestsOptions{
                            store.get(), &clock_, journal.get(), &inbox, &registry->graph(), {}}));
