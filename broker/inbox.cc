@@ -31,6 +31,7 @@ absl::StatusOr<std::string> Inbox::RequireActor(const Principal& principal) {
       return absl::UnauthenticatedError("this method needs an actor's token");
     case Principal::Kind::kAdmin:
     case Principal::Kind::kReceipt:
+    case Principal::Kind::kBroker:
       break;
   }
   return absl::PermissionDeniedError("this method is for the actor a task is addressed to");

@@ -74,10 +74,11 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
   const absl::Time now = options_.clock->Now();
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
   if (!earlier.has_value()) {
+    const TaskRecord before = task;
     DSR_RETURN_IF_ERROR(change(task, owner, now));
     *task.mutable_update_time() = ToProtoTime(now);
     storage::WriteBatch batch = options_.store->NewWriteBatch();
-    PutTask(batch, task);
+    PutChangedTask(batch, before, task);
     call.Record(batch, name, now);
     DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
   }

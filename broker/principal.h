@@ -11,10 +11,13 @@ namespace dsr::broker {
 // value type; immutable.
 class Principal {
  public:
-  enum class Kind { kAnonymous, kAdmin, kActor, kReceipt };
+  // kBroker is the broker itself, acting on its own (deadline sweeps); no
+  // credential maps to it.
+  enum class Kind { kAnonymous, kAdmin, kActor, kReceipt, kBroker };
 
   static Principal Anonymous() { return Principal(Kind::kAnonymous, ""); }
   static Principal Admin() { return Principal(Kind::kAdmin, ""); }
+  static Principal Broker() { return Principal(Kind::kBroker, ""); }
   static Principal Actor(absl::string_view actor_id) { return Principal(Kind::kActor, actor_id); }
   // The holder of the receipt token of request `request_id`.
   static Principal Receipt(absl::string_view request_id) {
@@ -47,6 +50,8 @@ class Principal {
         return "actors/" + id_;
       case Kind::kReceipt:
         return "receipt:requests/" + id_;
+      case Kind::kBroker:
+        return "broker";
       case Kind::kAnonymous:
         break;
     }

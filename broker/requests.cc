@@ -56,6 +56,7 @@ absl::StatusOr<std::string> Requests::Authorize(const Principal& principal,
       if (principal.HoldsReceipt(request_id)) return request_id;
       return absl::NotFoundError("request not found");
     case Principal::Kind::kActor:
+    case Principal::Kind::kBroker:
       return absl::PermissionDeniedError(
           "requests are opened with their receipt token, not an actor's");
     case Principal::Kind::kAnonymous:

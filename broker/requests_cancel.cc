@@ -32,9 +32,10 @@ absl::Status Requests::Cancel(const Principal& principal,
     InboxAppender inbox(options_.inbox, &batch, now);
     for (TaskRecord& task : tasks) {
       if (IsTerminal(task.state())) continue;
+      const TaskRecord before = task;
       task.set_state(dsr::v1::Task::CANCELLED);
       *task.mutable_update_time() = ToProtoTime(now);
-      PutTask(batch, task);
+      PutChangedTask(batch, before, task);
       DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_CANCELLED,
                                        TaskName(request_id, task.task_number())));
     }

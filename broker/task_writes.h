@@ -10,11 +10,16 @@
 
 namespace dsr::broker {
 
-// A task that did not exist: its record and both indexes.
+// A task that did not exist: its record and its indexes (by actor, by
+// holding, by due time).
 void PutNewTask(storage::WriteBatch& batch, const dsr::storage::v1::TaskRecord& task);
 
-// A task whose record changed (state, extension); the indexes stay.
-void PutTask(storage::WriteBatch& batch, const dsr::storage::v1::TaskRecord& task);
+// A task whose record changed from `before` to `after` (state, due time,
+// overdue announcement): the record, and the due-time index moved to match.
+// A task is in the due-time index while it awaits an answer and its overdue
+// announcement.
+void PutChangedTask(storage::WriteBatch& batch, const dsr::storage::v1::TaskRecord& before,
+                    const dsr::storage::v1::TaskRecord& after);
 
 }  // namespace dsr::broker
 

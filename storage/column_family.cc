@@ -32,6 +32,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "inbox";
     case ColumnFamily::kInboxState:
       return "inbox_state";
+    case ColumnFamily::kDueTasks:
+      return "due_tasks";
   }
   return "unknown";
 }

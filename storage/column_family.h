@@ -25,14 +25,15 @@ enum class ColumnFamily : int {
   kHoldingRequests = 11,  // (holding name, request id) -> HoldingTaskRecord
   kInbox = 12,            // (actor id, sequence) -> InboxEventRecord
   kInboxState = 13,       // actor id -> InboxStateRecord
+  kDueTasks = 14,         // (due time, request id, task number) -> empty
 };
 
-inline constexpr std::array<ColumnFamily, 14> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 15> kAllColumnFamilies = {
     ColumnFamily::kActors, ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,  ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
     ColumnFamily::kAudit,  ColumnFamily::kRequests,    ColumnFamily::kReceipts,
     ColumnFamily::kTasks,  ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
-    ColumnFamily::kInbox,  ColumnFamily::kInboxState,
+    ColumnFamily::kInbox,  ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
 };
 
 // The name RocksDB stores for `cf`.

@@ -1,5 +1,7 @@
 #include "storage/keys.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -194,6 +196,23 @@ absl::StatusOr<uint64_t> ParseInboxSequence(absl::string_view key) {
 }
 
 std::string InboxState(absl::string_view actor_id) { return Encode({actor_id}); }
+
+// Due times are after 1970, so the sign bit is never set and the unsigned
+// big-endian form sorts like the number.
+std::string DueTask(int64_t due_unix_micros, absl::string_view request_id, uint64_t task_number) {
+  return Encode({BigEndian(static_cast<uint64_t>(std::max<int64_t>(due_unix_micros, 0))),
+                 request_id, BigEndian(task_number)});
+}
+
+absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 3, "due task");
+  if (!parts.ok()) return parts.status();
+  absl::StatusOr<uint64_t> due = FromBigEndian((*parts)[0]);
+  if (!due.ok()) return due.status();
+  absl::StatusOr<uint64_t> number = FromBigEndian((*parts)[2]);
+  if (!number.ok()) return number.status();
+  return DueTaskKey{static_cast<int64_t>(*due), std::move((*parts)[1]), *number};
+}
 
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
   return Encode({principal, request_id});

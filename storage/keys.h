@@ -101,6 +101,16 @@ absl::StatusOr<uint64_t> ParseInboxSequence(absl::string_view key);
 // ColumnFamily::kInboxState.
 std::string InboxState(absl::string_view actor_id);
 
+// ColumnFamily::kDueTasks: tasks awaiting an answer, by due time (unix
+// microseconds; keys sort by it).
+std::string DueTask(int64_t due_unix_micros, absl::string_view request_id, uint64_t task_number);
+struct DueTaskKey {
+  int64_t due_unix_micros = 0;
+  std::string request_id;
+  uint64_t task_number = 0;
+};
+absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key);
+
 // ColumnFamily::kIdempotency.
 std::string Idempotency(absl::string_view principal, absl::string_view request_id);
 

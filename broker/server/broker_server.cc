@@ -1,10 +1,12 @@
 #include "broker/server/broker_server.h"
 
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "broker/admin_token.h"
 #include "broker/audit_log.h"
 #include "broker/authenticator.h"
@@ -12,6 +14,8 @@
 #include "broker/inbox.h"
 #include "broker/inbox_log.h"
 #include "broker/journal.h"
+#include "broker/log.h"
+#include "broker/overdue.h"
 #include "broker/registry.h"
 #include "broker/requests.h"
 #include "broker/service/audit_service.h"
@@ -51,6 +55,9 @@ struct BrokerServer::Parts {
   std::unique_ptr<InboxGrpcService> inbox_service;
   std::unique_ptr<Executor> read_pool;
   std::unique_ptr<Executor> write_pool;
+  std::unique_ptr<OverdueSweeper> sweeper;
+  absl::Notification stop_sweeping;
+  std::thread sweep_thread;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -131,6 +138,20 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   parts->host = options.listen.substr(0, colon);
+  parts->sweeper = std::make_unique<OverdueSweeper>(parts->store.get(), clock, parts->journal.get(),
+                                                    parts->inbox.get());
+  Parts* p = parts.get();
+  const absl::Duration interval = options.overdue_sweep_interval;
+  parts->sweep_thread = std::thread([p, interval] {
+    do {
+      absl::StatusOr<int> announced = p->sweeper->Sweep();
+      if (!announced.ok()) {
+        LogError(absl::StrCat("overdue sweep: ", announced.status().ToString()));
+      } else if (*announced > 0) {
+        LogInfo(absl::StrCat("announced ", *announced, " overdue tasks"));
+      }
+    } while (!p->stop_sweeping.WaitForNotificationWithTimeout(interval));
+  });
   // The store is open and the graph loaded: ready.
   parts->server->GetHealthCheckService()->SetServingStatus(true);
   return std::unique_ptr<BrokerServer>(new BrokerServer(std::move(parts)));
@@ -154,6 +175,8 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // (new ones are refused with UNAVAILABLE), then give the last refusals a
   // moment to reach their clients and close: a call still pending after that
   // is cancelled.
+  parts_->stop_sweeping.Notify();
+  if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
   parts_->streams->CloseAll();
   parts_->calls->Drain(grace);
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));

@@ -29,6 +29,8 @@ struct BrokerServerOptions {
   // Threads that run the domain logic of write calls (each may wait for a
   // synced commit). Default: 8.
   int write_threads = 8;
+  // How often to look for tasks that became overdue. Default: 1 minute.
+  absl::Duration overdue_sweep_interval = absl::Minutes(1);
   // Time source. Default (nullptr): the system clock. Must outlive the server.
   const Clock* clock = nullptr;
   Limits limits;

@@ -49,12 +49,18 @@ int main(int argc, char** argv) {
   app.add_option("--write_threads", options.write_threads, "Threads that serve write calls")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  double sweep_seconds = 60;
+  app.add_option("--overdue_sweep_seconds", sweep_seconds,
+                 "How often to look for tasks past their due time")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 86400.0));
   app.add_option("--shutdown_grace_seconds", grace_seconds,
                  "On SIGTERM or SIGINT, how long calls in flight may take to finish")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
+  options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
   const sigset_t signals = BlockShutdownSignals();
   absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
       dsr::broker::BrokerServer::Start(options);
