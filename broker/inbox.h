@@ -78,9 +78,10 @@ class Inbox {
   // A task transition: checks the caller, replays a retried request_id, else
   // applies `change` (which refuses illegal transitions) and commits the task
   // with its audit event.
-  using Change =
-      std::function<absl::Status(dsr::storage::v1::TaskRecord& task,
-                                 const dsr::storage::v1::RequestRecord& request, absl::Time now)>;
+  // `change` may add its own records to `batch`.
+  using Change = std::function<absl::Status(dsr::storage::v1::TaskRecord& task,
+                                            const dsr::storage::v1::RequestRecord& request,
+                                            absl::Time now, storage::WriteBatch& batch)>;
   absl::Status Transition(const Principal& principal, absl::string_view method,
                           const std::string& name, const google::protobuf::Message& request,
                           const Change& change, dsr::v1::Task* task);

@@ -1,12 +1,14 @@
 // Inbox: task transitions (SPEC §4).
 
 #include "absl/strings/str_cat.h"
+#include "broker/access_reports.h"
 #include "broker/deadlines.h"
 #include "broker/idempotency.h"
 #include "broker/inbox.h"
 #include "broker/status_macros.h"
 #include "broker/task_writes.h"
 #include "broker/time_util.h"
+#include "storage/keys.h"
 
 namespace dsr::broker {
 
@@ -75,9 +77,9 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
   if (!earlier.has_value()) {
     const TaskRecord before = task;
-    DSR_RETURN_IF_ERROR(change(task, owner, now));
-    *task.mutable_update_time() = ToProtoTime(now);
     storage::WriteBatch batch = options_.store->NewWriteBatch();
+    DSR_RETURN_IF_ERROR(change(task, owner, now, batch));
+    *task.mutable_update_time() = ToProtoTime(now);
     PutChangedTask(batch, before, task);
     call.Record(batch, name, now);
     DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
@@ -91,7 +93,7 @@ absl::Status Inbox::Acknowledge(const Principal& principal,
                                 dsr::v1::Task* task) {
   return Transition(
       principal, "AcknowledgeTask", request.name(), request,
-      [](TaskRecord& t, const RequestRecord&, absl::Time) {
+      [](TaskRecord& t, const RequestRecord&, absl::Time, storage::WriteBatch&) {
         if (t.state() != dsr::v1::Task::OPEN) {
           return absl::FailedPreconditionError("only an OPEN task can be acknowledged");
         }
@@ -110,12 +112,26 @@ absl::Status Inbox::Complete(const Principal& principal,
   DSR_RETURN_IF_ERROR(CheckText("explanation", request.explanation(), false, options_.limits));
   return Transition(
       principal, "CompleteTask", request.name(), request,
-      [&request](TaskRecord& t, const RequestRecord& owner, absl::Time) {
+      [this, &request](TaskRecord& t, const RequestRecord& owner, absl::Time,
+                       storage::WriteBatch& batch) {
         DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
         if (!OutcomeFits(owner.type(), request.outcome())) {
           return absl::InvalidArgumentError(absl::StrCat(
               "outcome ", dsr::v1::Outcome_Name(request.outcome()), " does not answer a ",
               dsr::v1::RequestType_Name(owner.type()), " request"));
+        }
+        const bool provides = request.outcome() == dsr::v1::ACCESS_PROVIDED;
+        if (provides != request.has_access_report()) {
+          return absl::InvalidArgumentError(provides
+                                                ? "access_report is required with ACCESS_PROVIDED"
+                                                : "access_report goes only with ACCESS_PROVIDED");
+        }
+        if (provides) {
+          DSR_RETURN_IF_ERROR(ValidateAccessReport(
+              request.access_report(), owner.type() == dsr::v1::PORTABILITY, options_.limits));
+          batch.Put(storage::ColumnFamily::kReports,
+                    storage::keys::Report(t.request_id(), t.task_number()),
+                    AccessReportToRecord(request.access_report()));
         }
         t.set_state(dsr::v1::Task::COMPLETED);
         t.set_outcome(request.outcome());
@@ -134,7 +150,7 @@ absl::Status Inbox::Refuse(const Principal& principal, const dsr::v1::RefuseTask
   DSR_RETURN_IF_ERROR(CheckText("explanation", request.explanation(), true, options_.limits));
   return Transition(
       principal, "RefuseTask", request.name(), request,
-      [&request](TaskRecord& t, const RequestRecord&, absl::Time) {
+      [&request](TaskRecord& t, const RequestRecord&, absl::Time, storage::WriteBatch&) {
         DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
         t.set_state(dsr::v1::Task::REFUSED);
         t.set_refusal_ground(request.ground());
@@ -152,7 +168,7 @@ absl::Status Inbox::Extend(const Principal& principal, const dsr::v1::ExtendTask
   DSR_RETURN_IF_ERROR(CheckText("reason", request.reason(), true, options_.limits));
   return Transition(
       principal, "ExtendTask", request.name(), request,
-      [&request](TaskRecord& t, const RequestRecord&, absl::Time now) {
+      [&request](TaskRecord& t, const RequestRecord&, absl::Time now, storage::WriteBatch&) {
         DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
         if (now >= FromProtoTime(t.due_time())) {
           return absl::FailedPreconditionError("a task can only be extended before it is due");

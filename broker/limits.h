@@ -28,6 +28,8 @@ struct Limits {
   size_t max_identifier_bytes = 512;
   // Default: 64. Targets per request.
   int max_targets = 64;
+  // Default: 1 MiB. One access report, copy included.
+  size_t max_access_report_bytes = 1 << 20;
 };
 
 }  // namespace dsr::broker

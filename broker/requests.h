@@ -51,6 +51,11 @@ class Requests {
                    dsr::v1::GetRequestResponse* response) const;
   absl::Status Cancel(const Principal& principal, const dsr::v1::CancelRequestRequest& request,
                       dsr::v1::GetRequestResponse* response);
+  // Same callers as Get. FAILED_PRECONDITION unless the request is ACCESS or
+  // PORTABILITY.
+  absl::Status GetAccessReport(const Principal& principal,
+                               const dsr::v1::GetAccessReportRequest& request,
+                               dsr::v1::GetAccessReportResponse* response) const;
 
  private:
   explicit Requests(const RequestsOptions& options) : options_(options) {}

@@ -34,6 +34,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "inbox_state";
     case ColumnFamily::kDueTasks:
       return "due_tasks";
+    case ColumnFamily::kReports:
+      return "reports";
   }
   return "unknown";
 }

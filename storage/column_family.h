@@ -26,14 +26,16 @@ enum class ColumnFamily : int {
   kInbox = 12,            // (actor id, sequence) -> InboxEventRecord
   kInboxState = 13,       // actor id -> InboxStateRecord
   kDueTasks = 14,         // (due time, request id, task number) -> empty
+  kReports = 15,          // (request id, task number) -> AccessReportRecord
 };
 
-inline constexpr std::array<ColumnFamily, 15> kAllColumnFamilies = {
-    ColumnFamily::kActors, ColumnFamily::kTokens,      ColumnFamily::kHoldings,
-    ColumnFamily::kLinks,  ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
-    ColumnFamily::kAudit,  ColumnFamily::kRequests,    ColumnFamily::kReceipts,
-    ColumnFamily::kTasks,  ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
-    ColumnFamily::kInbox,  ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
+inline constexpr std::array<ColumnFamily, 16> kAllColumnFamilies = {
+    ColumnFamily::kActors,  ColumnFamily::kTokens,      ColumnFamily::kHoldings,
+    ColumnFamily::kLinks,   ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
+    ColumnFamily::kAudit,   ColumnFamily::kRequests,    ColumnFamily::kReceipts,
+    ColumnFamily::kTasks,   ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
+    ColumnFamily::kInbox,   ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
+    ColumnFamily::kReports,
 };
 
 // The name RocksDB stores for `cf`.

@@ -148,6 +148,10 @@ std::string Task(absl::string_view request_id, uint64_t task_number) {
 
 std::string TasksOf(absl::string_view request_id) { return Encode({request_id}); }
 
+std::string Report(absl::string_view request_id, uint64_t task_number) {
+  return Task(request_id, task_number);
+}
+
 absl::StatusOr<TaskKey> ParseTask(absl::string_view key) {
   absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "task");
   if (!parts.ok()) return parts.status();

@@ -73,6 +73,9 @@ struct TaskKey {
 };
 absl::StatusOr<TaskKey> ParseTask(absl::string_view key);
 
+// ColumnFamily::kReports: keyed like the task.
+std::string Report(absl::string_view request_id, uint64_t task_number);
+
 // ColumnFamily::kActorTasks: an actor's tasks, by request then number.
 std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
                       uint64_t task_number);

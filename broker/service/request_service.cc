@@ -26,4 +26,12 @@ grpc::ServerUnaryReactor* RequestGrpcService::CancelRequest(
   });
 }
 
+grpc::ServerUnaryReactor* RequestGrpcService::GetAccessReport(
+    grpc::CallbackServerContext* context, const dsr::v1::GetAccessReportRequest* request,
+    dsr::v1::GetAccessReportResponse* response) {
+  return calls_->RunRead(context, [this, request, response](const Principal& principal) {
+    return requests_->GetAccessReport(principal, *request, response);
+  });
+}
+
 }  // namespace dsr::broker

@@ -22,6 +22,9 @@ class RequestGrpcService final : public dsr::v1::RequestService::CallbackService
   grpc::ServerUnaryReactor* CancelRequest(grpc::CallbackServerContext* context,
                                           const dsr::v1::CancelRequestRequest* request,
                                           dsr::v1::GetRequestResponse* response) override;
+  grpc::ServerUnaryReactor* GetAccessReport(grpc::CallbackServerContext* context,
+                                            const dsr::v1::GetAccessReportRequest* request,
+                                            dsr::v1::GetAccessReportResponse* response) override;
 
  private:
   Requests* const requests_;
