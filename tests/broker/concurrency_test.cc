@@ -39,6 +39,7 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
 
   std::atomic<int> completed{0}, refused{0}, acknowledged{0}, submitted{0}, cancelled{0};
   std::atomic<int> unexpected{0};
+  std::atomic<int> submitters_done{0};
   std::mutex names_mu;
   std::vector<std::string> request_names;
   auto expected_error = [&](const absl::Status& s) {
@@ -67,13 +68,15 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
         std::lock_guard<std::mutex> lock(names_mu);
         request_names.push_back(response.request().name());
       }
+      ++submitters_done;
     });
   }
   for (int t = 0; t < 6; ++t) {  // holders, two per actor, racing on the same tasks
     threads.emplace_back([&, t] {
       const Principal me = Principal::Actor(actors[t % 3]);
       std::mt19937 rng(100 + t);
-      for (int round = 0; round < 20; ++round) {
+      // Work while requests arrive, then a few rounds more.
+      for (int after = 0; after < 3; after += submitters_done.load() == 4 ? 1 : 0) {
         dsr::v1::ListTasksRequest list;
         list.set_page_size(1000);
         dsr::v1::ListTasksResponse tasks;
