@@ -13,7 +13,11 @@ import unittest
 sys.path.insert(0, os.environ["DSR_PYTHON_STUBS"])
 
 import grpc  # noqa: E402
-from dsr.v1 import actor_pb2, holding_pb2, lineage_pb2, link_pb2  # noqa: E402
+from dsr.v1 import actor_pb2, holding_pb2, lineage_pb2, link_pb2, request_pb2  # noqa: E402
+from dsr.v1 import inbox_pb2, inbox_service_pb2 as inbox_service  # noqa: E402
+from dsr.v1 import inbox_service_pb2_grpc as inbox_grpc  # noqa: E402
+from dsr.v1 import request_service_pb2 as req_service  # noqa: E402
+from dsr.v1 import request_service_pb2_grpc as req_grpc  # noqa: E402
 from dsr.v1 import registry_service_pb2 as rs  # noqa: E402
 from dsr.v1 import registry_service_pb2_grpc as rs_grpc  # noqa: E402
 # The generated health module lives at grpc/health/v1/ in the stubs, a path the
@@ -88,6 +92,44 @@ class PythonInteropTest(unittest.TestCase):
         found = self.registry.ListHoldings(rs.ListHoldingsRequest(
             parent="actors/-", external_id="py:model"), timeout=10)
         self.assertEqual([h.name for h in found.holdings], [names[1]])
+
+    def test_request_reaches_the_holders_stream_and_is_answered(self):
+        org = self.registry.CreateActor(rs.CreateActorRequest(
+            actor_id="py-holder",
+            actor=actor_pb2.Actor(display_name="Holder", roles=[actor_pb2.Actor.DATASET_PUBLISHER],
+                                  contact_email="dpo@holder.example")),
+            metadata=self.admin, timeout=10)
+        me = [("authorization", "Bearer " + org.token)]
+        holding = self.registry.CreateHolding(rs.CreateHoldingRequest(
+            parent="actors/py-holder", holding_id="corpus",
+            holding=holding_pb2.Holding(kind=holding_pb2.Holding.DATASET, title="Corpus")),
+            metadata=me, timeout=10)
+
+        requests = req_grpc.RequestServiceStub(self.channel)
+        submitted = requests.SubmitRequest(req_service.SubmitRequestRequest(
+            request=request_pb2.Request(
+                type=request_pb2.ERASURE,
+                subject_identifiers=[request_pb2.SubjectIdentifier(
+                    type=request_pb2.SubjectIdentifier.EMAIL, value=" Frank@Example.org ")],
+                targets=[holding.name])), timeout=10)
+        self.assertTrue(submitted.receipt_token)
+        self.assertEqual(len(submitted.tasks), 1)
+
+        inbox = inbox_grpc.InboxServiceStub(self.channel)
+        stream = inbox.StreamInbox(inbox_service.StreamInboxRequest(), metadata=me, timeout=10)
+        event = next(stream)
+        stream.cancel()
+        self.assertEqual(event.sequence, 1)
+        self.assertEqual(event.kind, inbox_pb2.InboxEvent.TASK_CREATED)
+        self.assertEqual(event.task.subject_identifiers[0].value, "frank@example.org")
+
+        done = inbox.CompleteTask(inbox_service.CompleteTaskRequest(
+            name=event.task.name, outcome=request_pb2.ERASED), metadata=me, timeout=10)
+        self.assertEqual(done.state, request_pb2.Task.COMPLETED)
+        mine = [("authorization", "Bearer " + submitted.receipt_token)]
+        status = requests.GetRequest(req_service.GetRequestRequest(name=submitted.request.name),
+                                     metadata=mine, timeout=10)
+        self.assertEqual(status.request.state, request_pb2.Request.COMPLETED)
 
     def test_errors_carry_codes_and_name_the_field(self):
         with self.assertRaises(grpc.RpcError) as denied:
