@@ -79,14 +79,16 @@ dsr::v1::AccessReport AccessReportFromRecord(const dsr::storage::v1::AccessRepor
   return report;
 }
 
-void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding,
+void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool provided,
                           const std::vector<std::string>& parents,
                           const std::vector<std::string>& children, dsr::v1::AccessReport* report) {
-  if (report->purposes().empty()) report->set_purposes(holding.purposes());
-  if (report->data_categories().empty()) {
-    *report->mutable_data_categories() = holding.data_categories();
+  if (provided) {
+    if (report->purposes().empty()) report->set_purposes(holding.purposes());
+    if (report->data_categories().empty()) {
+      *report->mutable_data_categories() = holding.data_categories();
+    }
+    if (report->retention().empty()) report->set_retention(holding.retention());
   }
-  if (report->retention().empty()) report->set_retention(holding.retention());
   AddMissing(parents, report->mutable_sources());
   AddMissing(children, report->mutable_recipients());
 }

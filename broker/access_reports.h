@@ -25,10 +25,12 @@ absl::Status ValidateAccessReport(const dsr::v1::AccessReport& report, bool requ
 dsr::storage::v1::AccessReportRecord AccessReportToRecord(const dsr::v1::AccessReport& report);
 dsr::v1::AccessReport AccessReportFromRecord(const dsr::storage::v1::AccessReportRecord& record);
 
-// Fills the fields the holder left empty: purposes, categories and retention
-// from the holding's register entry; sources (`parents`) and recipients
-// (`children`) from the lineage, added to what the holder listed.
-void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding,
+// Adds sources (`parents`) and recipients (`children`) from the lineage to
+// what the holder listed; where the holder provided access, also fills the
+// purposes, categories and retention it left empty from the holding's
+// register entry. A holder that found no data, refused or has not answered
+// is not said to hold any: its report gets the lineage only.
+void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool provided,
                           const std::vector<std::string>& parents,
                           const std::vector<std::string>& children, dsr::v1::AccessReport* report);
 

@@ -5,6 +5,7 @@
 // Journal's. gRPC-free; thread-safe.
 
 #include "absl/status/status.h"
+#include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
 #include "dsr/v1/audit_service.pb.h"
@@ -14,8 +15,10 @@ namespace dsr::broker {
 
 class AuditLog {
  public:
-  // `store` must outlive the log.
-  AuditLog(const storage::Store* store, const Limits& limits) : store_(store), limits_(limits) {}
+  // `store` and `journal` must outlive the log. The journal's head tells
+  // how many events there must be, so that removing the newest ones shows.
+  AuditLog(const storage::Store* store, const Journal* journal, const Limits& limits)
+      : store_(store), journal_(journal), limits_(limits) {}
 
   // Admin only. Events in sequence order, paged.
   absl::Status ListAuditEvents(const Principal& principal,
@@ -30,6 +33,7 @@ class AuditLog {
 
  private:
   const storage::Store* const store_;
+  const Journal* const journal_;
   const Limits limits_;
 };
 

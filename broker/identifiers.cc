@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 
 namespace dsr::broker {
@@ -52,6 +53,10 @@ absl::StatusOr<std::string> Username(absl::string_view value, absl::string_view 
 }
 
 absl::StatusOr<std::string> Phone(absl::string_view value, absl::string_view field) {
+  // "+33 (0)6 ..." writes the national trunk prefix in brackets; E.164 drops
+  // it.
+  const std::string without_trunk = absl::StrReplaceAll(value, {{"(0)", ""}});
+  value = without_trunk;
   std::string digits;
   absl::string_view v = absl::StripAsciiWhitespace(value);
   bool plus = false;

@@ -80,7 +80,7 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
     event.set_sequence(record.sequence());
     event.set_kind(static_cast<dsr::v1::InboxEvent::Kind>(record.kind()));
     *event.mutable_event_time() = record.event_time();
-    *event.mutable_task() = TaskFromRecord(task, request, now);
+    *event.mutable_task() = TaskFromRecord(task, request, now, TaskView::kHolder);
   }
   return events;
 }
@@ -134,7 +134,7 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                  RequestRecord owner;
                  DSR_RETURN_IF_ERROR(ReadOwnTask(
                      actor_id, TaskRef{entry.request_id, entry.task_number}, &task, &owner));
-                 dsr::v1::Task shown = TaskFromRecord(task, owner, now);
+                 dsr::v1::Task shown = TaskFromRecord(task, owner, now, TaskView::kHolder);
                  if (request.state() != dsr::v1::Task::STATE_UNSPECIFIED &&
                      shown.state() != request.state()) {
                    return false;
@@ -154,7 +154,7 @@ absl::Status Inbox::GetTask(const Principal& principal, const dsr::v1::GetTaskRe
   TaskRecord record;
   RequestRecord owner;
   DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &record, &owner));
-  *task = TaskFromRecord(record, owner, options_.clock->Now());
+  *task = TaskFromRecord(record, owner, options_.clock->Now(), TaskView::kHolder);
   return absl::OkStatus();
 }
 

@@ -84,7 +84,7 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
     call.Record(batch, name, now);
     DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
   }
-  *out = TaskFromRecord(task, owner, now);
+  *out = TaskFromRecord(task, owner, now, TaskView::kHolder);
   return absl::OkStatus();
 }
 

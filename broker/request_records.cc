@@ -57,7 +57,8 @@ bool IsTerminal(int task_state) {
 }
 
 dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
-                             const dsr::storage::v1::RequestRecord& request, absl::Time now) {
+                             const dsr::storage::v1::RequestRecord& request, absl::Time now,
+                             TaskView view) {
   dsr::v1::Task out;
   out.set_name(TaskName(task.request_id(), task.task_number()));
   out.set_holding(task.holding());
@@ -73,12 +74,14 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
   *out.mutable_create_time() = task.create_time();
   *out.mutable_update_time() = task.update_time();
   out.set_request_type(static_cast<dsr::v1::RequestType>(request.type()));
-  for (const auto& id : request.identifiers()) {
-    dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
-    identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
-    identifier->set_value(id.value());
+  if (view == TaskView::kHolder) {
+    for (const auto& id : request.identifiers()) {
+      dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
+      identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
+      identifier->set_value(id.value());
+    }
+    out.set_details(request.details());
   }
-  out.set_details(request.details());
   out.set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
   out.set_refusal_ground(static_cast<dsr::v1::RefusalGround>(task.refusal_ground()));
   out.set_explanation(task.explanation());

@@ -28,10 +28,16 @@ absl::StatusOr<TaskRef> ParseTaskName(absl::string_view name, absl::string_view 
 
 bool IsTerminal(int task_state);
 
-// The API task: its record, with the request's type, identifiers and details
-// and the overdue flag as of `now`.
+// Whose view of a task: the holder's carries the request's identifiers and
+// details (it must find the person); the person's does not repeat them in
+// every task (they are in the request once).
+enum class TaskView { kHolder, kPerson };
+
+// The API task: its record, with the request's type (and, for the holder,
+// identifiers and details) and the overdue flag as of `now`.
 dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
-                             const dsr::storage::v1::RequestRecord& request, absl::Time now);
+                             const dsr::storage::v1::RequestRecord& request, absl::Time now,
+                             TaskView view);
 
 // The API request, its state and counts derived from `tasks`.
 dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& request,

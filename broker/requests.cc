@@ -107,7 +107,8 @@ void Requests::FillResponse(const RequestRecord& request, const std::vector<Task
   *out_request = RequestFromRecord(request, tasks, now);
   out_tasks->Clear();
   out_tasks->Reserve(static_cast<int>(tasks.size()));
-  for (const TaskRecord& task : tasks) *out_tasks->Add() = TaskFromRecord(task, request, now);
+  for (const TaskRecord& task : tasks)
+    *out_tasks->Add() = TaskFromRecord(task, request, now, TaskView::kPerson);
 }
 
 absl::Status Requests::Get(const Principal& principal, const dsr::v1::GetRequestRequest& request,

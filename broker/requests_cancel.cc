@@ -1,5 +1,7 @@
 // Requests: withdrawal by the person.
 
+#include <algorithm>
+
 #include "broker/idempotency.h"
 #include "broker/request_records.h"
 #include "broker/requests.h"
@@ -27,6 +29,12 @@ absl::Status Requests::Cancel(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
   if (!earlier.has_value()) {
     if (record.cancelled()) return absl::FailedPreconditionError("request is already cancelled");
+    // Withdrawing an answered request would only stop it from following
+    // copies declared later (late links); there is nothing left to withdraw.
+    if (std::all_of(tasks.begin(), tasks.end(),
+                    [](const TaskRecord& t) { return IsTerminal(t.state()); })) {
+      return absl::FailedPreconditionError("every task is answered; nothing to withdraw");
+    }
     const absl::Time now = options_.clock->Now();
     storage::WriteBatch batch = options_.store->NewWriteBatch();
     InboxAppender inbox(options_.inbox, &batch, now);

@@ -54,7 +54,8 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
         if (node.direction == WalkDirection::kDownstream) children.push_back(node.holding.name);
       }
     }
-    CompleteAccessReport(holding, parents, children, &report);
+    CompleteAccessReport(holding, task.outcome() == dsr::v1::ACCESS_PROVIDED, parents, children,
+                         &report);
     MergeAccessReport(task.holding(), report, response->mutable_merged());
     *out->mutable_report() = std::move(report);
   }

@@ -85,10 +85,21 @@ absl::Status Requests::Submit(const Principal& principal,
   Journal::MutationLock lock(options_.journal);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
   if (earlier.has_value()) {
+    // A retry: the first response, with its receipt, may never have reached
+    // the person. Nothing is routed again; a new receipt opens the same
+    // request (the first stays valid), so the person is never locked out.
     DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(*earlier, "request_id"));
     std::vector<TaskRecord> tasks;
     DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+    const std::string receipt = NewToken(kReceiptTokenPrefix);
+    storage::WriteBatch batch = options_.store->NewWriteBatch();
+    dsr::storage::v1::ReceiptRecord opens;
+    opens.set_request_id(request_id);
+    batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
+    DSR_RETURN_IF_ERROR(
+        options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
     FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+    response->set_receipt_token(receipt);
     return absl::OkStatus();
   }
 

@@ -107,7 +107,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
                        Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
                                                   parts->inbox.get(), options.limits}));
-  parts->audit_log = std::make_unique<AuditLog>(parts->store.get(), options.limits);
+  parts->audit_log =
+      std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);

@@ -71,19 +71,29 @@ TEST_F(AccessReportTest, HoldersReportsAreCompletedFromTheRegisterAndLineageAndM
   EXPECT_EQ(acme.report().recipients_size(), 2);
   EXPECT_EQ(acme.report().recipients(1), copy_);
 
-  // beta has not answered: the broker still tells what it knows.
+  // beta has not answered: the broker tells where the data came from, but
+  // does not claim beta holds any.
   const dsr::v1::HolderReport& beta = merged.holder_reports(1);
   EXPECT_EQ(beta.state(), dsr::v1::Task::OPEN);
-  EXPECT_EQ(beta.report().purposes(), "training a translation model");
-  EXPECT_EQ(beta.report().retention(), "until the next release");
+  EXPECT_TRUE(beta.report().purposes().empty());
+  EXPECT_EQ(beta.report().data_categories_size(), 0);
   ASSERT_EQ(beta.report().sources_size(), 1);
   EXPECT_EQ(beta.report().sources(0), source_);
 
   const dsr::v1::AccessReport& all = merged.merged();
-  EXPECT_EQ(all.data_categories_size(), 2);  // email address, forum posts
+  EXPECT_EQ(all.data_categories_size(), 1);  // email address
   EXPECT_EQ(all.sources_size(), 1);
   EXPECT_NE(all.purposes().find("publishing a research corpus"), std::string::npos);
-  EXPECT_NE(all.purposes().find("training a translation model"), std::string::npos);
+
+  // Once beta provides access without details, the register fills them in.
+  dsr::v1::AccessReport terse;
+  terse.set_copy_url("https://beta.example/exports/123");
+  ASSERT_OK(Complete("beta", access.tasks(1).name(), dsr::v1::ACCESS_PROVIDED, &terse));
+  dsr::v1::GetAccessReportResponse later;
+  ASSERT_OK(requests_->GetAccessReport(admin_, get, &later));
+  EXPECT_EQ(later.holder_reports(1).report().purposes(), "training a translation model");
+  EXPECT_EQ(later.holder_reports(1).report().retention(), "until the next release");
+  EXPECT_EQ(later.merged().data_categories_size(), 2);  // email address, forum posts
 
   ReopenAll();
   dsr::v1::GetAccessReportResponse again;

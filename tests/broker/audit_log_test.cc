@@ -12,7 +12,7 @@ namespace {
 class AuditLogTest : public RegistryTest {
  protected:
   dsr::v1::VerifyAuditLogResponse Verify() {
-    AuditLog log(store_.get(), Limits());
+    AuditLog log(store_.get(), journal_.get(), Limits());
     dsr::v1::VerifyAuditLogResponse response;
     EXPECT_OK(log.VerifyAuditLog(admin_, {}, &response));
     return response;
@@ -37,7 +37,7 @@ TEST_F(AuditLogTest, EveryRegistryMutationAppendsOneChainedEvent) {
   // A refused mutation leaves no trace in the chain.
   EXPECT_CODE(Link(b, a), absl::StatusCode::kAlreadyExists);
 
-  AuditLog log(store_.get(), Limits());
+  AuditLog log(store_.get(), journal_.get(), Limits());
   dsr::v1::ListAuditEventsResponse listed;
   ASSERT_OK(log.ListAuditEvents(admin_, {}, &listed));
   ASSERT_EQ(listed.events_size(), 4);
@@ -92,8 +92,20 @@ TEST_F(AuditLogTest, RemovedOrRehashedEventsAreFound) {
   EXPECT_EQ(Verify().first_broken_sequence(), 5u);
 }
 
+TEST_F(AuditLogTest, RemovingTheNewestEventsIsFound) {
+  AddActor("acme");
+  for (int i = 0; i < 5; ++i) AddHolding("acme", "h-" + std::to_string(i));
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Delete(storage::ColumnFamily::kAudit, storage::keys::AuditEvent(6));
+  batch.Delete(storage::ColumnFamily::kAudit, storage::keys::AuditEvent(5));
+  ASSERT_OK(store_->Commit(batch));
+  dsr::v1::VerifyAuditLogResponse truncated = Verify();
+  EXPECT_FALSE(truncated.intact());
+  EXPECT_EQ(truncated.first_broken_sequence(), 5u);
+}
+
 TEST_F(AuditLogTest, AdminOnly) {
-  AuditLog log(store_.get(), Limits());
+  AuditLog log(store_.get(), journal_.get(), Limits());
   dsr::v1::VerifyAuditLogResponse verified;
   EXPECT_CODE(log.VerifyAuditLog(Principal::Actor("acme"), {}, &verified),
               absl::StatusCode::kPermissionDenied);

@@ -142,8 +142,24 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
   EXPECT_EQ(unexpected.load(), 0);
   EXPECT_EQ(submitted.load(), 60);
 
-  // Invariants over every request.
+  // Invariants over every request: one task per holding, and the counts the
+  // person sees agree with the tasks as each holder lists them (through the
+  // actor index, a separate read path).
+  std::map<std::string, int> state_of;  // task name -> state, from the holders' lists
+  for (const auto& a : actors) {
+    dsr::v1::ListTasksRequest list;
+    list.set_page_size(1000);
+    do {
+      dsr::v1::ListTasksResponse page;
+      ASSERT_OK(inbox.ListTasks(Principal::Actor(a), list, &page));
+      for (const auto& task : page.tasks()) {
+        EXPECT_TRUE(state_of.emplace(task.name(), task.state()).second) << "listed twice";
+      }
+      list.set_page_token(page.next_page_token());
+    } while (!list.page_token().empty());
+  }
   int completed_tasks = 0, refused_tasks = 0;
+  size_t tasks_seen = 0;
   for (const std::string& name : request_names) {
     dsr::v1::GetRequestRequest get;
     get.set_name(name);
@@ -153,7 +169,9 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
     std::map<int, int> by_state;
     for (const auto& task : read.tasks()) {
       EXPECT_TRUE(holdings_seen.insert(task.holding()).second) << "two tasks on " << task.holding();
-      ++by_state[task.state()];
+      ASSERT_TRUE(state_of.count(task.name())) << task.name() << " missing from its holder's list";
+      ++by_state[state_of[task.name()]];
+      ++tasks_seen;
     }
     const dsr::v1::TaskCounts& c = read.request().task_counts();
     EXPECT_EQ(c.open(), by_state[dsr::v1::Task::OPEN]);
@@ -164,6 +182,7 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
     completed_tasks += by_state[dsr::v1::Task::COMPLETED];
     refused_tasks += by_state[dsr::v1::Task::REFUSED];
   }
+  EXPECT_EQ(tasks_seen, state_of.size());
   // The race was real: tasks were moved, and some requests withdrawn.
   EXPECT_GT(completed.load() + refused.load(), 0);
   RecordProperty("completed", completed.load());
@@ -178,7 +197,7 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
     std::vector<storage::v1::InboxEventRecord> events = InboxOf(a);
     for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].sequence(), i + 1) << a;
   }
-  AuditLog audit(store_.get(), Limits());
+  AuditLog audit(store_.get(), journal_.get(), Limits());
   dsr::v1::VerifyAuditLogResponse verified;
   ASSERT_OK(audit.VerifyAuditLog(admin_, {}, &verified));
   EXPECT_TRUE(verified.intact());

@@ -66,7 +66,7 @@ TEST_F(LateLinkTest, CompletedErasureFollowsANewLinkToTheCopyAndBeyond) {
   EXPECT_EQ(beta[0].task(), tasks[1].name());
   EXPECT_EQ(beta[0].kind(), dsr::v1::InboxEvent::TASK_CREATED);
 
-  AuditLog audit(store_.get(), Limits());
+  AuditLog audit(store_.get(), journal_.get(), Limits());
   dsr::v1::ListAuditEventsResponse events;
   ASSERT_OK(audit.ListAuditEvents(admin_, {}, &events));
   const auto& last = *events.events().rbegin();
