@@ -5,7 +5,7 @@
 #include "broker/request_records.h"
 #include "broker/routing.h"
 #include "broker/status_macros.h"
-#include "broker/task_writes.h"
+#include "broker/task_creation.h"
 #include "broker/time_util.h"
 #include "storage/keys.h"
 
@@ -70,23 +70,9 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
     const std::vector<Route> routes = RouteLateLink(graph, parent, child, already);
     if (routes.empty()) continue;
     for (const Route& route : routes) {
-      TaskRecord task;
-      task.set_request_id(request_id);
-      task.set_task_number(request.task_count() + 1);
-      request.set_task_count(task.task_number());
-      task.set_holding(route.holding);
-      DSR_ASSIGN_OR_RETURN(HoldingName holding, ParseHoldingName(route.holding, "route"));
-      task.set_actor_id(holding.actor_id);
-      task.set_via(route.via);
-      for (const std::string& step : route.path) task.add_path(step);
-      task.set_reason(route.reason);
-      task.set_state(dsr::v1::Task::OPEN);
-      *task.mutable_create_time() = ToProtoTime(now);
-      *task.mutable_update_time() = task.create_time();
-      *task.mutable_due_time() = ToProtoTime(DueTime(now, 0));
-      PutNewTask(batch, task);
-      DSR_RETURN_IF_ERROR(inbox.Append(holding.actor_id, dsr::v1::InboxEvent::TASK_CREATED,
-                                       TaskName(request_id, task.task_number())));
+      request.set_task_count(request.task_count() + 1);
+      DSR_RETURN_IF_ERROR(
+          CreateTask(request_id, request.task_count(), route, now, batch, inbox).status());
     }
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(request_id), request);
     audit->push_back(AuditEntry{"ForwardOverLateLink", RequestName(request_id)});

@@ -10,7 +10,7 @@
 #include "broker/requests.h"
 #include "broker/routing.h"
 #include "broker/status_macros.h"
-#include "broker/task_writes.h"
+#include "broker/task_creation.h"
 #include "broker/time_util.h"
 #include "broker/tokens.h"
 #include "storage/keys.h"
@@ -132,23 +132,9 @@ absl::Status Requests::Submit(const Principal& principal,
   std::vector<TaskRecord> tasks;
   tasks.reserve(routes.size());
   for (size_t i = 0; i < routes.size(); ++i) {
-    const Route& route = routes[i];
-    TaskRecord& task = tasks.emplace_back();
-    task.set_request_id(record.request_id());
-    task.set_task_number(i + 1);
-    task.set_holding(route.holding);
-    DSR_ASSIGN_OR_RETURN(HoldingName holding, ParseHoldingName(route.holding, "route"));
-    task.set_actor_id(holding.actor_id);
-    task.set_via(route.via);
-    for (const std::string& step : route.path) task.add_path(step);
-    task.set_reason(route.reason);
-    task.set_state(dsr::v1::Task::OPEN);
-    *task.mutable_due_time() = ToProtoTime(DueTime(now, 0));
-    *task.mutable_create_time() = record.create_time();
-    *task.mutable_update_time() = record.create_time();
-    PutNewTask(batch, task);
-    DSR_RETURN_IF_ERROR(inbox.Append(holding.actor_id, dsr::v1::InboxEvent::TASK_CREATED,
-                                     TaskName(record.request_id(), task.task_number())));
+    DSR_ASSIGN_OR_RETURN(TaskRecord task,
+                         CreateTask(record.request_id(), i + 1, routes[i], now, batch, inbox));
+    tasks.push_back(std::move(task));
   }
   batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
   dsr::storage::v1::ReceiptRecord opens;
