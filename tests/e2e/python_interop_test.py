@@ -1,4 +1,4 @@
-"""A client nobody on this project wrote: Python stubs generated from the
+"""A client nobody on this project wrote: Python client code generated from the
 .proto files, on Debian's python3-grpcio, against the real dsr-broker binary.
 """
 
@@ -10,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.environ["DSR_PYTHON_STUBS"])
+sys.path.insert(0, os.environ["DSR_PYTHON_CLIENT"])
 
 import grpc  # noqa: E402
 from dsr.v1 import actor_pb2, holding_pb2, lineage_pb2, link_pb2, request_pb2  # noqa: E402
@@ -20,9 +20,9 @@ from dsr.v1 import request_service_pb2 as req_service  # noqa: E402
 from dsr.v1 import request_service_pb2_grpc as req_grpc  # noqa: E402
 from dsr.v1 import registry_service_pb2 as rs  # noqa: E402
 from dsr.v1 import registry_service_pb2_grpc as rs_grpc  # noqa: E402
-# The generated health module lives at grpc/health/v1/ in the stubs, a path the
+# The generated health module lives at grpc/health/v1/ in the generated code, a path the
 # installed grpc package shadows; import it by its directory instead.
-sys.path.insert(0, os.path.join(os.environ["DSR_PYTHON_STUBS"], "grpc", "health", "v1"))
+sys.path.insert(0, os.path.join(os.environ["DSR_PYTHON_CLIENT"], "grpc", "health", "v1"))
 import health_pb2  # noqa: E402
 
 

@@ -125,7 +125,7 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   ASSERT_TRUE(registry_->ListHoldings(Context().get(), find, &found).ok());
   ASSERT_EQ(found.holdings_size(), 1);
   const std::string wikipedia = found.holdings(0).name();
-  EXPECT_EQ(wikipedia.rfind(std::string("actors/") + kPlaceholderActor + "/", 0), 0u);
+  EXPECT_EQ(wikipedia.rfind(std::string("actors/") + kUnknownHolderActor + "/", 0), 0u);
 
   dsr::v1::GetLineageRequest request;
   request.set_holding(wikipedia);

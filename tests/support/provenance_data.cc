@@ -118,7 +118,7 @@ absl::StatusOr<ProvenancePlan> LoadProvenancePlan(const std::string& dir) {
     }
     std::string actor_id;
     if (holders.empty()) {
-      actor_id = kPlaceholderActor;
+      actor_id = kUnknownHolderActor;
       if (actor_ids.insert(actor_id).second) plan.actors.push_back({actor_id, "Unknown holder"});
     } else {
       actor_id = actor_of_holder[holders[0]];

@@ -4,7 +4,7 @@
 // The real lineage graph in shared/data/provenance/, read from its TSV files
 // and mapped onto the registry's resources the way the issue asks: an actor
 // per holder string (the first of several co-creators owns the holding), one
-// placeholder actor for nodes without a holder, a holding per node with the
+// unknown-holder actor for nodes without a holder, a holding per node with the
 // node id in external_ids, a link per edge.
 
 #include <string>
@@ -19,7 +19,7 @@ namespace dsr::testing {
 // The directory of the TSV files (set by the build).
 std::string ProvenanceDir();
 
-inline constexpr char kPlaceholderActor[] = "unknown-holder";
+inline constexpr char kUnknownHolderActor[] = "unknown-holder";
 
 struct PlannedActor {
   std::string actor_id;
