@@ -1,0 +1,255 @@
+// The `dsr` command line against a scripted connection: what it sends, what
+// it prints, how it fails.
+
+#include "client/cli/cli.h"
+
+#include <sys/stat.h>
+
+#include <sstream>
+
+#include "client/cli/receipts.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/client/fake_connection.h"
+#include "tests/support/temp_dir.h"
+
+namespace dsr::client {
+namespace {
+
+using ::testing::_;
+using ::testing::HasSubstr;
+using ::testing::Invoke;
+using ::testing::Return;
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() { Fresh(); }
+  // A new scripted connection for the next run.
+  MockConnection& Fresh() {
+    mock_ = std::make_unique<MockConnection>();
+    mock_raw_ = mock_.get();
+    return *mock_raw_;
+  }
+  int Run(const std::vector<std::string>& args, std::map<std::string, std::string> env_vars = {}) {
+    out_.str("");
+    err_.str("");
+    CliEnvironment env;
+    env.out = &out_;
+    env.err = &err_;
+    env.data_dir = dir_.Sub("data");
+    env.connect = [this](const ConnectionOptions& options) -> std::unique_ptr<Connection> {
+      seen_ = options;
+      return std::move(mock_);
+    };
+    env.getenv = [env_vars](const char* name) -> const char* {
+      auto it = env_vars.find(name);
+      return it == env_vars.end() ? nullptr : it->second.c_str();
+    };
+    return RunDsr(args, env);
+  }
+  static dsr::v1::SubmitRequestResponse Filed() {
+    dsr::v1::SubmitRequestResponse filed;
+    filed.mutable_request()->set_name("requests/abc123");
+    filed.mutable_request()->set_type(dsr::v1::ERASURE);
+    filed.set_receipt_token("dsr_receipt_secret");
+    dsr::v1::Task* root = filed.add_tasks();
+    root->set_name("requests/abc123/tasks/1");
+    root->set_holding("actors/acme/holdings/crawl");
+    root->set_actor("actors/acme");
+    dsr::v1::Task* model = filed.add_tasks();
+    model->set_name("requests/abc123/tasks/2");
+    model->set_holding("actors/beta/holdings/model");
+    model->set_actor("actors/beta");
+    model->set_via("actors/acme/holdings/crawl");
+    return filed;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<MockConnection> mock_;
+  MockConnection* mock_raw_ = nullptr;
+  ConnectionOptions seen_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(CliTest, SubmitSendsTypedIdentifiersAndKeepsThePrivateReceipt) {
+  dsr::v1::SubmitRequestRequest sent;
+  EXPECT_CALL(*mock_raw_, SubmitRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+        sent = r;
+        return Filed();
+      }));
+  ASSERT_EQ(Run({"submit", "erasure", "--email", "alice@example.com", "--username", "github:alice",
+                 "--holding", "actors/acme/holdings/crawl", "--actor", "actors/beta", "--scope",
+                 "lineage", "--details", "all my posts"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(sent.request().type(), dsr::v1::ERASURE);
+  ASSERT_EQ(sent.request().subject_identifiers_size(), 2);
+  EXPECT_EQ(sent.request().subject_identifiers(0).type(), dsr::v1::SubjectIdentifier::EMAIL);
+  EXPECT_EQ(sent.request().subject_identifiers(1).type(), dsr::v1::SubjectIdentifier::USERNAME);
+  EXPECT_EQ(sent.request().targets_size(), 2);
+  EXPECT_EQ(sent.request().lineage_scope(), dsr::v1::Request::FULL_LINEAGE);
+  EXPECT_EQ(sent.request().details(), "all my posts");
+  // Where it went, as a tree: the model under the crawl it came through.
+  EXPECT_THAT(out_.str(), HasSubstr("└── actors/acme/holdings/crawl"));
+  EXPECT_THAT(out_.str(), HasSubstr("    └── actors/beta/holdings/model"));
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr("dsr_receipt_secret")));
+
+  ReceiptStore receipts(dir_.Sub("data"));
+  ASSERT_EQ(*receipts.Load("requests/abc123"), "dsr_receipt_secret");
+  EXPECT_EQ(*receipts.Latest(), "requests/abc123");
+  struct stat st;
+  ASSERT_EQ(::stat((receipts.directory() + "/abc123").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(receipts.directory().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
+  EXPECT_CALL(*mock_raw_, SubmitRequest(_)).WillOnce(Return(Filed()));
+  ASSERT_EQ(
+      Run({"submit", "erasure", "--email", "a@b.org", "--holding", "actors/acme/holdings/crawl"}),
+      0);
+  MockConnection& next = Fresh();
+  dsr::v1::GetRequestResponse read;
+  *read.mutable_request() = Filed().request();
+  read.mutable_request()->set_state(dsr::v1::Request::COMPLETED);
+  read.mutable_request()->mutable_task_counts()->set_completed(1);
+  read.mutable_request()->mutable_task_counts()->set_refused(1);
+  *read.add_tasks() = Filed().tasks(0);
+  read.mutable_tasks(0)->set_state(dsr::v1::Task::COMPLETED);
+  read.mutable_tasks(0)->set_outcome(dsr::v1::ERASED);
+  *read.add_tasks() = Filed().tasks(1);
+  read.mutable_tasks(1)->set_state(dsr::v1::Task::REFUSED);
+  read.mutable_tasks(1)->set_refusal_ground(dsr::v1::LEGAL_CLAIMS);
+  read.mutable_tasks(1)->set_explanation("pending lawsuit");
+  read.mutable_tasks(1)->set_overdue(false);
+  EXPECT_CALL(next, GetRequest(_)).WillOnce(Invoke([&](const dsr::v1::GetRequestRequest& r) {
+    EXPECT_EQ(r.name(), "requests/abc123");
+    return read;
+  }));
+  ASSERT_EQ(Run({"status"}), 0) << err_.str();
+  EXPECT_EQ(seen_.token, "dsr_receipt_secret");
+  EXPECT_THAT(out_.str(), HasSubstr("requests/abc123  erasure  completed"));
+  EXPECT_THAT(out_.str(), HasSubstr("erased"));
+  EXPECT_THAT(out_.str(), HasSubstr("legal-claims: pending lawsuit"));
+}
+
+TEST_F(CliTest, JsonPrintsTheApiMessage) {
+  EXPECT_CALL(*mock_raw_, VerifyAuditLog(_)).WillOnce([] {
+    dsr::v1::VerifyAuditLogResponse r;
+    r.set_intact(true);
+    r.set_event_count(42);
+    return r;
+  });
+  ASSERT_EQ(Run({"--json", "admin", "audit", "verify"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("\"intact\": true"));
+  EXPECT_THAT(out_.str(), HasSubstr("\"eventCount\": \"42\""));
+}
+
+TEST_F(CliTest, BrokenAuditChainExitsOneNamingTheEvent) {
+  EXPECT_CALL(*mock_raw_, VerifyAuditLog(_)).WillOnce([] {
+    dsr::v1::VerifyAuditLogResponse r;
+    r.set_intact(false);
+    r.set_first_broken_sequence(17);
+    return r;
+  });
+  EXPECT_EQ(Run({"admin", "audit", "verify"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("breaks at event 17"));
+}
+
+TEST_F(CliTest, GlobalOptionsComeFromFlagsOrEnvironment) {
+  EXPECT_CALL(*mock_raw_, ListTasks(_)).WillOnce(Return(dsr::v1::ListTasksResponse()));
+  ASSERT_EQ(Run({"inbox", "list"}, {{"DSR_BROKER", "broker.example:7000"}, {"DSR_TOKEN", "t1"}}),
+            0);
+  EXPECT_EQ(seen_.broker, "broker.example:7000");
+  EXPECT_EQ(seen_.token, "t1");
+  MockConnection& next = Fresh();
+  EXPECT_CALL(next, ListTasks(_)).WillOnce(Return(dsr::v1::ListTasksResponse()));
+  ASSERT_EQ(Run({"--broker", "other:1", "--token", "t2", "--timeout", "5", "inbox", "list"},
+                {{"DSR_TOKEN", "t1"}}),
+            0);
+  EXPECT_EQ(seen_.broker, "other:1");
+  EXPECT_EQ(seen_.token, "t2");
+  EXPECT_EQ(seen_.timeout, absl::Seconds(5));
+}
+
+TEST_F(CliTest, TaskCommandsMapWordsToTheApi) {
+  dsr::v1::RefuseTaskRequest refused;
+  EXPECT_CALL(*mock_raw_, RefuseTask(_)).WillOnce(Invoke([&](const dsr::v1::RefuseTaskRequest& r) {
+    refused = r;
+    return dsr::v1::Task();
+  }));
+  ASSERT_EQ(Run({"--token", "t", "task", "refuse", "requests/abc/tasks/2", "--ground",
+                 "archiving-research-statistics", "--explanation", "public archive"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(refused.ground(), dsr::v1::ARCHIVING_RESEARCH_STATISTICS);
+  EXPECT_EQ(refused.explanation(), "public archive");
+
+  MockConnection& next = Fresh();
+  dsr::v1::ExtendTaskRequest extended;
+  EXPECT_CALL(next, ExtendTask(_)).WillOnce(Invoke([&](const dsr::v1::ExtendTaskRequest& r) {
+    extended = r;
+    return dsr::v1::Task();
+  }));
+  ASSERT_EQ(Run({"task", "extend", "requests/abc/tasks/2", "--months", "2", "--reason", "busy"}),
+            0);
+  EXPECT_EQ(extended.months(), 2);
+}
+
+TEST_F(CliTest, MistakesExitTwoAndBrokerRefusalsExitOneWithOneLine) {
+  EXPECT_EQ(Run({"submit", "erasure", "--email", "a@b.org"}), 1);  // no target
+  EXPECT_THAT(err_.str(), HasSubstr("--holding or --actor"));
+  EXPECT_EQ(Run({"submit", "forget-me", "--email", "a@b.org", "--holding", "x"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("TYPE must be one of: access"));
+  EXPECT_EQ(Run({"task", "extend", "requests/a/tasks/1", "--months", "3", "--reason", "x"}), 2);
+  EXPECT_EQ(Run({"no-such-command"}), 2);
+  EXPECT_EQ(Run({"task", "complete", "requests/a/tasks/1", "--outcome", "shredded"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("--outcome must be one of"));
+
+  MockConnection& refusing = Fresh();
+  EXPECT_CALL(refusing, ListHoldings(_))
+      .WillOnce(Return(absl::UnavailableError("cannot reach the broker at 127.0.0.1:1")));
+  EXPECT_EQ(Run({"holdings"}), 1);
+  EXPECT_EQ(err_.str(), "dsr: cannot reach the broker at 127.0.0.1:1\n");
+
+  MockConnection& unknown = Fresh();
+  EXPECT_CALL(unknown, ListTasks(_)).WillOnce(Return(absl::UnauthenticatedError("unknown token")));
+  EXPECT_EQ(Run({"--token", "bad", "inbox", "list"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("unknown token (check --token or DSR_TOKEN)"));
+}
+
+TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"submit"},
+                                             {"status"},
+                                             {"cancel"},
+                                             {"report"},
+                                             {"holdings"},
+                                             {"lineage"},
+                                             {"holding", "create"},
+                                             {"holding", "update"},
+                                             {"holding", "retire"},
+                                             {"link", "add"},
+                                             {"link", "rm"},
+                                             {"inbox", "list"},
+                                             {"inbox", "watch"},
+                                             {"task", "show"},
+                                             {"task", "ack"},
+                                             {"task", "complete"},
+                                             {"task", "refuse"},
+                                             {"task", "extend"},
+                                             {"admin", "actor", "create"},
+                                             {"admin", "actor", "rotate-token"},
+                                             {"admin", "audit", "list"},
+                                             {"admin", "audit", "verify"}}) {
+    std::vector<std::string> args = command;
+    args.push_back("--help");
+    EXPECT_EQ(Run(args), 0);
+    EXPECT_THAT(out_.str(), HasSubstr("Example: dsr")) << command.back();
+  }
+}
+
+}  // namespace
+}  // namespace dsr::client
