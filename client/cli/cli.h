@@ -23,6 +23,8 @@ struct CliEnvironment {
   std::function<std::unique_ptr<Connection>(const ConnectionOptions&)> connect = MakeConnection;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  // Whether `err` is a terminal (progress bars are drawn only there).
+  bool err_is_terminal = false;
   // Where receipts are kept. Default (empty): $XDG_DATA_HOME/dsr, else
   // ~/.local/share/dsr.
   std::string data_dir;
@@ -38,6 +40,7 @@ class Cli {
   explicit Cli(CliEnvironment env) : env_(std::move(env)) {}
 
   ConnectionOptions& options() { return options_; }
+  std::ostream& err() { return *env_.err; }
   bool& json() { return json_; }
   std::ostream& out() { return *env_.out; }
   CliEnvironment& env() { return env_; }

@@ -1,5 +1,7 @@
 // dsr: the DSR Broker's command-line client.
 
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -7,5 +9,7 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return dsr::client::RunDsr(args, dsr::client::CliEnvironment());
+  dsr::client::CliEnvironment env;
+  env.err_is_terminal = ::isatty(STDERR_FILENO) == 1;
+  return dsr::client::RunDsr(args, env);
 }

@@ -5,6 +5,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "client/cli/receipts.h"
@@ -220,6 +222,85 @@ TEST_F(CliTest, MistakesExitTwoAndBrokerRefusalsExitOneWithOneLine) {
   EXPECT_THAT(err_.str(), HasSubstr("unknown token (check --token or DSR_TOKEN)"));
 }
 
+TEST_F(CliTest, ImportLoadsGoodRowsReportsBadOnesByLineAndKeepsTokensPrivate) {
+  const std::string nodes = dir_.Sub("nodes.tsv");
+  const std::string edges = dir_.Sub("graph.tsv");
+  std::ofstream(nodes)
+      << "id\tkind\tholder_org\tlicense\tname\tholder_source\tsource\trefs\tin_graph\n"
+      << "hf:a\tdataset\tAcme Labs;Beta\tMIT\tA\t\t\t\t1\n"
+      << "name:b\tmodel\t\t\tB\t\t\t\t1\n"
+      << "broken row\n"
+      << "hf:c\tspreadsheet\tAcme Labs\t\tC\t\t\t\t1\n";
+  std::ofstream(edges)
+      << "child_id\tchild_kind\tchild_holder_org\trelation\tparent_id\tparent_holder_org\t"
+         "parent_kind\tsource\n"
+      << "name:b\tmodel\t\ttrained_on\thf:a\tAcme Labs\tdataset\tx\n"
+      << "name:b\tmodel\t\tinspired_by\thf:a\tAcme Labs\tdataset\tx\n"
+      << "hf:zz\tmodel\t\ttrained_on\thf:a\tAcme Labs\tdataset\tx\n";
+  std::vector<std::string> actors;
+  EXPECT_CALL(*mock_raw_, CreateActor(_))
+      .WillRepeatedly(Invoke([&](const dsr::v1::CreateActorRequest& r)
+                                 -> absl::StatusOr<dsr::v1::CreateActorResponse> {
+        actors.push_back(r.actor_id());
+        if (r.actor_id() == "beta") return absl::AlreadyExistsError("exists");
+        dsr::v1::CreateActorResponse made;
+        made.set_token("dsr_actor_" + r.actor_id());
+        return made;
+      }));
+  dsr::v1::CreateHoldingRequest holding_a;
+  EXPECT_CALL(*mock_raw_, CreateHolding(_))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](const dsr::v1::CreateHoldingRequest& r) {
+        if (r.holding().external_ids(0) == "hf:a") holding_a = r;
+        return dsr::v1::Holding();
+      }));
+  dsr::v1::CreateLinkRequest link;
+  EXPECT_CALL(*mock_raw_, CreateLink(_)).WillOnce(Invoke([&](const dsr::v1::CreateLinkRequest& r) {
+    link = r;
+    return dsr::v1::Link();
+  }));
+  const std::string tokens = dir_.Sub("tokens.txt");
+  ASSERT_EQ(Run({"--token", "admin", "admin", "import", "--nodes", nodes, "--edges", edges,
+                 "--tokens-out", tokens, "--threads", "1"}),
+            0)
+      << err_.str();
+  std::sort(actors.begin(), actors.end());
+  EXPECT_EQ(actors, (std::vector<std::string>{"acme-labs", "beta", "unknown-holder"}));
+  EXPECT_EQ(holding_a.parent(), "actors/acme-labs");  // the first co-creator owns it
+  EXPECT_EQ(holding_a.holding_id(), "hf-a");
+  EXPECT_EQ(link.link().child(), "actors/unknown-holder/holdings/name-b");
+  EXPECT_EQ(link.link().relation(), dsr::v1::Link::TRAINED_ON);
+  EXPECT_THAT(err_.str(), HasSubstr(nodes + ":4: has 1 columns, want 9"));
+  EXPECT_THAT(err_.str(), HasSubstr(nodes + ":5: kind must be dataset or model"));
+  EXPECT_THAT(err_.str(), HasSubstr(edges + ":3: has an unknown relation"));
+  EXPECT_THAT(err_.str(), HasSubstr(edges + ":4: names a node that the nodes file lacks"));
+  EXPECT_THAT(out_.str(), HasSubstr("organisations: 2 new, 1 already there"));
+  EXPECT_THAT(out_.str(), HasSubstr("rows not loaded: 4"));
+  std::ifstream in(tokens);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(content, HasSubstr("acme-labs dsr_actor_acme-labs\n"));
+  EXPECT_THAT(content, ::testing::Not(HasSubstr("beta")));
+  struct stat st;
+  ASSERT_EQ(::stat(tokens.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(CliTest, ImportStopsWhenTheBrokerRefusesTheCredential) {
+  const std::string nodes = dir_.Sub("nodes.tsv");
+  const std::string edges = dir_.Sub("graph.tsv");
+  std::ofstream(nodes) << "id\tkind\tholder_org\tlicense\tname\tholder_source\tsource\trefs\t"
+                          "in_graph\nhf:a\tdataset\tAcme\t\tA\t\t\t\t1\n";
+  std::ofstream(edges) << "child_id\tchild_kind\tchild_holder_org\trelation\tparent_id\t"
+                          "parent_holder_org\tparent_kind\tsource\n";
+  EXPECT_CALL(*mock_raw_, CreateActor(_))
+      .WillOnce(Return(absl::PermissionDeniedError("this method is for the administrator")));
+  EXPECT_CALL(*mock_raw_, CreateHolding(_)).Times(0);
+  EXPECT_EQ(Run({"--token", "actor", "admin", "import", "--nodes", nodes, "--edges", edges,
+                 "--tokens-out", dir_.Sub("t.txt")}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("administrator"));
+}
+
 TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
   for (const std::vector<std::string>& command :
        std::vector<std::vector<std::string>>{{"submit"},
@@ -243,6 +324,7 @@ TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
                                              {"admin", "actor", "create"},
                                              {"admin", "actor", "rotate-token"},
                                              {"admin", "audit", "list"},
+                                             {"admin", "import"},
                                              {"admin", "audit", "verify"}}) {
     std::vector<std::string> args = command;
     args.push_back("--help");

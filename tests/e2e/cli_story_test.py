@@ -93,6 +93,57 @@ class CliStoryTest(unittest.TestCase):
         self.assertIn("recipients: actors/beta/holdings/model", report)
         self.assertIn("sources: actors/acme/holdings/crawl", report)
 
+    def test_real_graph_imported_then_an_erasure_answered_by_every_holder(self):
+        provenance = os.environ["DSR_PROVENANCE_DIR"]
+        tokens_file = os.path.join(self.root, "tokens.txt")
+        imported = self.dsr("admin", "import", "--nodes", os.path.join(provenance, "nodes.tsv"),
+                            "--edges", os.path.join(provenance, "graph.tsv"),
+                            "--tokens-out", tokens_file, token=self.admin).stdout
+        self.assertIn("links:         3531 new", imported)
+        self.assertEqual(os.stat(tokens_file).st_mode & 0o777, 0o600)
+        again = self.dsr("admin", "import", "--nodes", os.path.join(provenance, "nodes.tsv"),
+                         "--edges", os.path.join(provenance, "graph.tsv"),
+                         "--tokens-out", tokens_file, token=self.admin).stdout
+        self.assertIn("Nothing to change", again)
+        tokens = dict(line.split() for line in open(tokens_file))
+
+        found = self.dsr("holdings", "--external-id", "hf:squad").stdout.splitlines()
+        self.assertEqual(len(found), 2, found)  # header and one holding
+        squad = found[1].split()[0]
+
+        filed = self.dsr("submit", "erasure", "--email", "heidi@example.com",
+                         "--holding", squad).stdout
+        self.assertIn("forwarded to 38 holdings", filed)  # squad and its 37 descendants
+        request = re.search(r"Filed (requests/\w+)", filed).group(1)
+        status = self.dsr("status").stdout
+        tasks = re.findall(r"^(actors/[\w-]+)\s+(actors/\S+)", status, re.M)
+        self.assertEqual(len(tasks), 38)
+
+        # Every reached organisation answers its task with its own token; the
+        # status table lists the holders in task order.
+        answered = 0
+        for number, (holder, _) in enumerate(tasks, start=1):
+            task = f"{request}/tasks/{number}"
+            token = tokens[holder[len("actors/"):]]
+            self.assertIn("heidi@example.com", self.dsr("task", "show", task, token=token).stdout)
+            if number % 2:
+                self.dsr("task", "complete", task, "--outcome", "excluded-from-training",
+                         token=token)
+            else:
+                self.dsr("task", "refuse", task, "--ground", "archiving-research-statistics",
+                         "--explanation", "kept in a public research archive", token=token)
+            answered += 1
+        self.assertEqual(answered, 38)
+        final = self.dsr("status").stdout
+        self.assertIn(f"{request}  erasure  completed", final)
+        self.assertIn("completed 19, refused 19", final)
+        self.assertIn("excluded-from-training", final)
+
+        self.dsr("submit", "access", "--email", "heidi@example.com", "--holding", squad,
+                 "--scope", "target")
+        report = self.dsr("report").stdout
+        self.assertIn("recipients: ", report)
+
     def test_errors_are_one_clear_line(self):
         unreachable = subprocess.run([DSR, "--broker", "127.0.0.1:1", "holdings"], env=self.env,
                                      capture_output=True, text=True, timeout=60)

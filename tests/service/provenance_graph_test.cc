@@ -14,6 +14,7 @@
 #include "broker/inbox_log.h"
 #include "broker/registry.h"
 #include "broker/requests.h"
+#include "client/import_plan.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
 #include "tests/support/provenance_data.h"
@@ -64,7 +65,7 @@ std::set<std::string> DescendantsFromTsv(const std::string& root) {
 
 class ProvenanceGraphTest : public BrokerFixture {
  protected:
-  void LoadAll(const ProvenancePlan& plan) {
+  void LoadAll(const client::ImportPlan& plan) {
     const absl::Time start = absl::Now();
     int failed = RunParallel(static_cast<int>(plan.actors.size()), 4, [&](int i) {
       dsr::v1::CreateActorRequest request;
@@ -79,7 +80,7 @@ class ProvenanceGraphTest : public BrokerFixture {
     });
     ASSERT_EQ(failed, 0);
     failed = RunParallel(static_cast<int>(plan.holdings.size()), 4, [&](int i) {
-      const PlannedHolding& h = plan.holdings[i];
+      const client::PlannedHolding& h = plan.holdings[i];
       dsr::v1::CreateHoldingRequest request;
       request.set_parent("actors/" + h.actor_id);
       request.set_holding_id(h.holding_id);
@@ -94,7 +95,7 @@ class ProvenanceGraphTest : public BrokerFixture {
     });
     ASSERT_EQ(failed, 0);
     failed = RunParallel(static_cast<int>(plan.links.size()), 4, [&](int i) {
-      const PlannedLink& l = plan.links[i];
+      const client::PlannedLink& l = plan.links[i];
       dsr::v1::CreateLinkRequest request;
       request.mutable_link()->set_child(plan.holdings[l.child].name());
       request.mutable_link()->set_parent(plan.holdings[l.parent].name());
@@ -113,7 +114,9 @@ class ProvenanceGraphTest : public BrokerFixture {
 };
 
 TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
-  ASSERT_OK_AND_ASSIGN(ProvenancePlan plan, LoadProvenancePlan(ProvenanceDir()));
+  ASSERT_OK_AND_ASSIGN(client::ImportPlan plan, client::PlanImport(ProvenanceDir() + "/nodes.tsv",
+                                                                   ProvenanceDir() + "/graph.tsv"));
+  ASSERT_TRUE(plan.problems.empty());
   ASSERT_EQ(plan.links.size(), 3531u);
   ASSERT_NO_FATAL_FAILURE(LoadAll(plan));
 
@@ -125,7 +128,7 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   ASSERT_TRUE(registry_->ListHoldings(Context().get(), find, &found).ok());
   ASSERT_EQ(found.holdings_size(), 1);
   const std::string wikipedia = found.holdings(0).name();
-  EXPECT_EQ(wikipedia.rfind(std::string("actors/") + kUnknownHolderActor + "/", 0), 0u);
+  EXPECT_EQ(wikipedia.rfind(std::string("actors/") + client::kUnknownHolderActor + "/", 0), 0u);
 
   dsr::v1::GetLineageRequest request;
   request.set_holding(wikipedia);
