@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""A dataset publisher's integration with the DSR Broker, to copy and adapt.
+
+It registers a dataset, declares the dataset it was made from, then watches
+the publisher's inbox and answers each erasure request: here it "erases" by
+printing what it would delete; put your own deletion there.
+
+Run it with Debian's python3-grpcio, the generated client code on the path
+(build/client/python/generated), and your organisation's token:
+
+  PYTHONPATH=build/client/python/generated DSR_TOKEN=dsr_actor_... \\
+    /usr/bin/python3 client/python/publisher_example.py --actor acme \\
+      --holding forum-dump --title "Forum dump 2026" \\
+      --source actors/common/holdings/web-crawl
+"""
+
+import argparse
+import os
+import sys
+
+import grpc
+from dsr.v1 import holding_pb2, link_pb2, request_pb2
+from dsr.v1 import inbox_pb2, inbox_service_pb2 as inbox, inbox_service_pb2_grpc
+from dsr.v1 import registry_service_pb2 as registry, registry_service_pb2_grpc
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--broker", default=os.environ.get("DSR_BROKER", "127.0.0.1:50051"))
+    parser.add_argument("--actor", required=True, help="your organisation's id, e.g. acme")
+    parser.add_argument("--holding", required=True, help="the dataset's id, e.g. forum-dump")
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--source", help="the holding it was made from, actors/X/holdings/Y")
+    parser.add_argument("--max-events", type=int, default=0,
+                        help="stop after this many inbox events (0: run until stopped)")
+    args = parser.parse_args()
+    token = os.environ.get("DSR_TOKEN")
+    if not token:
+        sys.exit("publisher_example: set DSR_TOKEN to your organisation's token")
+    auth = [("authorization", "Bearer " + token)]
+    channel = grpc.insecure_channel(args.broker)
+    reg = registry_service_pb2_grpc.RegistryServiceStub(channel)
+    box = inbox_service_pb2_grpc.InboxServiceStub(channel)
+
+    # 1. Register the dataset (once: a second run finds it there).
+    name = f"actors/{args.actor}/holdings/{args.holding}"
+    try:
+        reg.CreateHolding(registry.CreateHoldingRequest(
+            parent=f"actors/{args.actor}", holding_id=args.holding,
+            holding=holding_pb2.Holding(kind=holding_pb2.Holding.DATASET, title=args.title)),
+            metadata=auth, timeout=30)
+        print(f"registered {name}")
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.ALREADY_EXISTS:
+            sys.exit(f"publisher_example: {e.details()}")
+
+    # 2. Declare where it came from, so requests on the source reach you too.
+    if args.source:
+        try:
+            reg.CreateLink(registry.CreateLinkRequest(link=link_pb2.Link(
+                child=name, parent=args.source, relation=link_pb2.Link.SUBSET)),
+                metadata=auth, timeout=30)
+            print(f"declared {name} as a subset of {args.source}")
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.ALREADY_EXISTS:
+                sys.exit(f"publisher_example: {e.details()}")
+
+    # 3. Watch the inbox: the backlog after the committed cursor, then live.
+    handled = 0
+    stream = box.StreamInbox(inbox.StreamInboxRequest(from_committed_cursor=True), metadata=auth)
+    for event in stream:
+        task = event.task
+        if (event.kind == inbox_pb2.InboxEvent.TASK_CREATED
+                and task.request_type == request_pb2.ERASURE
+                and task.state in (request_pb2.Task.OPEN, request_pb2.Task.ACKNOWLEDGED)):
+            who = ", ".join(i.value for i in task.subject_identifiers)
+            print(f"erasing the data of {who} from {task.holding}")
+            # ... delete the records here, then say so:
+            box.CompleteTask(inbox.CompleteTaskRequest(
+                name=task.name, outcome=request_pb2.ERASED,
+                explanation="Removed from the dataset and from future releases."),
+                metadata=auth, timeout=30)
+            print(f"completed {task.name}")
+        # 4. Commit the cursor: a restart resumes after this event.
+        box.CommitInbox(inbox.CommitInboxRequest(sequence=event.sequence), metadata=auth,
+                        timeout=30)
+        handled += 1
+        if args.max_events and handled >= args.max_events:
+            stream.cancel()
+            break
+
+
+if __name__ == "__main__":
+    main()
