@@ -65,13 +65,16 @@ class Run {
     return Result::kRefused;
   }
 
-  void AddToken(const std::string& actor_id, const std::string& token) {
+  // Appends `actor_id`'s token to the tokens file at once, synced.
+  absl::Status KeepToken(int fd, const std::string& actor_id, const std::string& token) {
+    const std::string line = absl::StrCat(actor_id, " ", token, "\n");
     absl::MutexLock lock(&mu_);
-    tokens_ += absl::StrCat(actor_id, " ", token, "\n");
-  }
-  std::string tokens() {
-    absl::MutexLock lock(&mu_);
-    return tokens_;
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+        ::fsync(fd) != 0) {
+      return absl::UnavailableError(absl::StrCat("cannot write the token of ", actor_id,
+                                                 "; rotate it with dsr admin actor rotate-token"));
+    }
+    return absl::OkStatus();
   }
   std::vector<ImportProblem> problems() {
     absl::MutexLock lock(&mu_);
@@ -86,28 +89,42 @@ class Run {
   }
   void Tick() {
     const int done = ++done_;
-    if (options_.progress && (done % 50 == 0 || done == total_)) options_.progress(done, total_);
+    if (options_.progress && (done % 50 == 0 || done == total_)) {
+      absl::MutexLock lock(&progress_mu_);
+      // Ticks may arrive out of order across threads: only move forward.
+      if (done <= shown_) return;
+      shown_ = done;
+      options_.progress(done, total_);
+    }
   }
 
   const ImportOptions& options_;
   const int total_;
   std::atomic<int> done_{0};
   std::atomic<bool> stopped_{false};
+  absl::Mutex progress_mu_;
+  int shown_ ABSL_GUARDED_BY(progress_mu_) = 0;
   absl::Mutex mu_;
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   std::vector<ImportProblem> problems_ ABSL_GUARDED_BY(mu_);
-  std::string tokens_ ABSL_GUARDED_BY(mu_);
 };
 
-absl::Status AppendPrivate(const std::string& path, const std::string& text) {
+// The tokens file, opened for appending with mode 0600.
+absl::StatusOr<int> OpenPrivate(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("a file for the new tokens is needed");
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  const bool ok = ::fchmod(fd, 0600) == 0 &&
-                  ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return fd;
+}
+
+// A fixed request id per actor, so that a retried creation is recognised.
+std::string ActorRequestId(const std::string& actor_id) {
+  std::string id = "import-";
+  for (char c : actor_id) id.push_back(c == '-' ? '_' : c);
+  return id.substr(0, 64);
 }
 
 }  // namespace
@@ -117,6 +134,12 @@ absl::StatusOr<ImportSummary> RunImport(Connection& connection, const ImportPlan
   const int total = static_cast<int>(plan.actors.size() + plan.holdings.size() + plan.links.size());
   Run run(options, total);
   ImportSummary summary;
+  absl::StatusOr<int> tokens_fd = OpenPrivate(options.tokens_out);
+  if (!tokens_fd.ok()) return tokens_fd.status();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{*tokens_fd};
 
   absl::Status status = run.ForEach(
       static_cast<int>(plan.actors.size()),
@@ -128,19 +151,16 @@ absl::StatusOr<ImportSummary> RunImport(Connection& connection, const ImportPlan
         request.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
         request.mutable_actor()->set_contact_email(
             absl::StrCat("privacy@", a.actor_id, ".invalid"));
+        request.set_request_id(ActorRequestId(a.actor_id));
         absl::StatusOr<dsr::v1::CreateActorResponse> made = connection.CreateActor(request);
-        if (made.ok()) run.AddToken(a.actor_id, made->token());
-        return run.Classify(made.status(), plan.nodes_file, 0, absl::StrCat("actor ", a.actor_id));
+        if (made.ok() && made->token().empty()) return Result::kExisting;  // a replayed creation
+        if (made.ok()) {
+          absl::Status kept = run.KeepToken(*tokens_fd, a.actor_id, made->token());
+          if (!kept.ok()) return kept;
+        }
+        return run.Classify(made.status(), "", 0, absl::StrCat("organisation ", a.actor_id));
       },
       &summary.actors_created, &summary.actors_existing);
-  // Tokens of actors made before any failure are saved whatever happens next.
-  if (const std::string tokens = run.tokens(); !tokens.empty()) {
-    if (options.tokens_out.empty()) {
-      return absl::InvalidArgumentError("new actors were made: --tokens-out is needed");
-    }
-    absl::Status saved = AppendPrivate(options.tokens_out, tokens);
-    if (!saved.ok()) return saved;
-  }
   if (!status.ok()) return status;
 
   status = run.ForEach(

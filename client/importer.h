@@ -18,10 +18,13 @@ namespace dsr::client {
 struct ImportOptions {
   // Calls in flight. Default: 4.
   int threads = 4;
-  // Where the new actors' tokens go, one "ACTOR_ID TOKEN" line each,
-  // appended to a file of mode 0600. REQUIRED when new actors may be made.
+  // REQUIRED. Where the new actors' tokens go, one "ACTOR_ID TOKEN" line
+  // each, appended (and synced) to a file of mode 0600 as each actor is made.
+  // It is opened before anything is created, so a token is never made
+  // without a place to keep it.
   std::string tokens_out;
-  // Called now and then with the items done so far and the total.
+  // Called now and then with the items done so far and the total, from one
+  // thread at a time.
   std::function<void(int done, int total)> progress;
 };
 

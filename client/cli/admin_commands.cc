@@ -98,108 +98,111 @@ void AddAdminCommands(CLI::App& app, Cli& cli) {
     int threads = 4;
   };
   auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = admin->add_subcommand(
+  CLI::App* import_cmd = admin->add_subcommand(
       "import",
       "Onboard a provenance graph in bulk: an organisation per holder, a holding per node, a link "
       "per edge. Running it again changes nothing.\nExample: dsr admin import --nodes "
       "nodes.tsv --edges graph.tsv --tokens-out tokens.txt");
-  import->add_option("--nodes", import_args->nodes, "nodes.tsv")->required();
-  import->add_option("--edges", import_args->edges, "graph.tsv")->required();
-  import
+  import_cmd->add_option("--nodes", import_args->nodes, "nodes.tsv")->required();
+  import_cmd->add_option("--edges", import_args->edges, "graph.tsv")->required();
+  import_cmd
       ->add_option("--tokens-out", import_args->tokens_out,
                    "File (mode 0600) that receives the new organisations' tokens")
       ->required();
-  import->add_option("--threads", import_args->threads, "Calls in flight")
+  import_cmd->add_option("--threads", import_args->threads, "Calls in flight")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  import->callback([&cli, import_args] {
+  import_cmd->callback([&cli, import_args] {
     cli.Run([&cli, import_args]() -> absl::Status {
       absl::StatusOr<ImportPlan> plan = PlanImport(import_args->nodes, import_args->edges);
-  if (!plan.ok()) return plan.status();
-  ImportOptions options;
-  options.threads = import_args->threads;
-  options.tokens_out = import_args->tokens_out;
-  if (cli.env().err_is_terminal) {
-    options.progress = [&cli](int done, int total) {
-      const int width = 40;
-      const int filled = total == 0 ? width : done * width / total;
-      cli.err() << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
-                << done << "/" << total << std::flush;
-      if (done == total) cli.err() << "\n";
-    };
-  }
-  const absl::Time start = absl::Now();
-  absl::StatusOr<ImportSummary> summary = RunImport(cli.connection(), *plan, options);
-  if (!summary.ok()) return summary.status();
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  for (const ImportProblem& p : summary->problems) {
-    cli.err() << p.file << ":" << p.line << ": " << p.problem << "\n";
-  }
-  cli.out() << (summary->changed() ? "Imported" : "Nothing to change: already imported") << " in "
-            << absl::StrFormat("%.1f", seconds) << " s\n"
-            << "  organisations: " << summary->actors_created << " new, "
-            << summary->actors_existing << " already there\n"
-            << "  holdings:      " << summary->holdings_created << " new, "
-            << summary->holdings_existing << " already there\n"
-            << "  links:         " << summary->links_created << " new, " << summary->links_existing
-            << " already there\n"
-            << "  rows not loaded: " << summary->problems.size() << "\n";
-  if (summary->actors_created > 0) {
-    cli.out() << "New organisations' tokens were added to " << import_args->tokens_out << "\n";
-  }
-  return absl::OkStatus();
-});
-}  // namespace dsr::client
-);
+      if (!plan.ok()) return plan.status();
+      ImportOptions options;
+      options.threads = import_args->threads;
+      options.tokens_out = import_args->tokens_out;
+      if (cli.env().err_is_terminal) {
+        options.progress = [&cli](int done, int total) {
+          const int width = 40;
+          const int filled = total == 0 ? width : done * width / total;
+          cli.err() << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
+                    << done << "/" << total << std::flush;
+        };
+      }
+      const absl::Time start = absl::Now();
+      absl::StatusOr<ImportSummary> summary = RunImport(cli.connection(), *plan, options);
+      // End the progress bar, also one cut short, so what follows gets its own line.
+      if (options.progress) cli.err() << "\n";
+      if (!summary.ok()) return summary.status();
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+      for (const ImportProblem& p : summary->problems) {
+        if (!p.file.empty()) cli.err() << p.file << ":" << p.line << ": ";
+        cli.err() << p.problem << "\n";
+      }
+      cli.out() << (summary->changed() ? "Imported" : "Nothing to change: already imported")
+                << " in " << absl::StrFormat("%.1f", seconds) << " s\n"
+                << "  organisations: " << summary->actors_created << " new, "
+                << summary->actors_existing << " already there\n"
+                << "  holdings:      " << summary->holdings_created << " new, "
+                << summary->holdings_existing << " already there\n"
+                << "  links:         " << summary->links_created << " new, "
+                << summary->links_existing << " already there\n"
+                << "  rows not loaded: " << summary->problems.size() << "\n";
+      if (summary->actors_created > 0) {
+        cli.out() << "New organisations' tokens were added to " << import_args->tokens_out << "\n";
+      }
+      return absl::OkStatus();
+    });
+  }  // namespace dsr::client
+  );
 
-CLI::App* audit = admin->add_subcommand("audit", "The hash-chained audit log");
-audit->require_subcommand(1);
-CLI::App* list = audit->add_subcommand("list",
-                                       "Every change, oldest first.\n"
-                                       "Example: dsr admin audit list");
-list->callback([&cli] {
-  cli.Run([&cli]() -> absl::Status {
-    dsr::v1::ListAuditEventsRequest request;
-    request.set_page_size(1000);
-    dsr::v1::ListAuditEventsResponse all;
-    do {
-      absl::StatusOr<dsr::v1::ListAuditEventsResponse> page =
-          cli.connection().ListAuditEvents(request);
-      if (!page.ok()) return page.status();
-      all.mutable_events()->MergeFrom(page->events());
-      request.set_page_token(page->next_page_token());
-    } while (!request.page_token().empty());
-    cli.Print(all, [&] {
-      std::vector<std::vector<std::string>> rows;
-      for (const dsr::v1::AuditEvent& e : all.events()) {
-        rows.push_back({std::to_string(e.sequence()), FormatTime(e.event_time()), e.principal(),
-                        e.action(), e.resource()});
-      }
-      PrintTable(cli.out(), {"SEQ", "TIME", "WHO", "ACTION", "RESOURCE"}, rows);
+  CLI::App* audit = admin->add_subcommand("audit", "The hash-chained audit log");
+  audit->require_subcommand(1);
+  CLI::App* list = audit->add_subcommand("list",
+                                         "Every change, oldest first.\n"
+                                         "Example: dsr admin audit list");
+  list->callback([&cli] {
+    cli.Run([&cli]() -> absl::Status {
+      dsr::v1::ListAuditEventsRequest request;
+      request.set_page_size(1000);
+      dsr::v1::ListAuditEventsResponse all;
+      do {
+        absl::StatusOr<dsr::v1::ListAuditEventsResponse> page =
+            cli.connection().ListAuditEvents(request);
+        if (!page.ok()) return page.status();
+        all.mutable_events()->MergeFrom(page->events());
+        request.set_page_token(page->next_page_token());
+      } while (!request.page_token().empty());
+      cli.Print(all, [&] {
+        std::vector<std::vector<std::string>> rows;
+        for (const dsr::v1::AuditEvent& e : all.events()) {
+          rows.push_back({std::to_string(e.sequence()), FormatTime(e.event_time()), e.principal(),
+                          e.action(), e.resource()});
+        }
+        PrintTable(cli.out(), {"SEQ", "TIME", "WHO", "ACTION", "RESOURCE"}, rows);
+      });
+      return absl::OkStatus();
     });
-    return absl::OkStatus();
   });
-});
-CLI::App* verify = audit->add_subcommand("verify",
-                                         "Recompute the hash chain; exits 1 if it is broken.\n"
-                                         "Example: dsr admin audit verify");
-verify->callback([&cli] {
-  cli.Run([&cli]() -> absl::Status {
-    absl::StatusOr<dsr::v1::VerifyAuditLogResponse> verified = cli.connection().VerifyAuditLog({});
-    if (!verified.ok()) return verified.status();
-    cli.Print(*verified, [&] {
-      if (verified->intact()) {
-        cli.out() << "intact: " << verified->event_count() << " events, head "
-                  << absl::BytesToHexString(verified->head_hash()) << "\n";
+  CLI::App* verify = audit->add_subcommand("verify",
+                                           "Recompute the hash chain; exits 1 if it is broken.\n"
+                                           "Example: dsr admin audit verify");
+  verify->callback([&cli] {
+    cli.Run([&cli]() -> absl::Status {
+      absl::StatusOr<dsr::v1::VerifyAuditLogResponse> verified =
+          cli.connection().VerifyAuditLog({});
+      if (!verified.ok()) return verified.status();
+      cli.Print(*verified, [&] {
+        if (verified->intact()) {
+          cli.out() << "intact: " << verified->event_count() << " events, head "
+                    << absl::BytesToHexString(verified->head_hash()) << "\n";
+        }
+      });
+      if (!verified->intact()) {
+        return absl::DataLossError(
+            absl::StrCat("the audit chain breaks at event ", verified->first_broken_sequence()));
       }
+      return absl::OkStatus();
     });
-    if (!verified->intact()) {
-      return absl::DataLossError(
-          absl::StrCat("the audit chain breaks at event ", verified->first_broken_sequence()));
-    }
-    return absl::OkStatus();
   });
-});
 }
 
 }  // namespace dsr::client

@@ -2,10 +2,26 @@
 
 #include <iostream>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace dsr::client {
+namespace {
+
+constexpr char kUsagePayload[] = "dsr.usage";
+
+}  // namespace
+
+absl::Status UsageError(absl::string_view message) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(kUsagePayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsUsageError(const absl::Status& status) {
+  return status.GetPayload(kUsagePayload).has_value();
+}
 
 Connection& Cli::connection() {
   if (connection_ == nullptr) connection_ = env_.connect(options_);
@@ -50,7 +66,10 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
   double timeout_seconds = 30;
   app.add_option("--broker", cli.options().broker, "Broker address HOST:PORT (env DSR_BROKER)")
       ->capture_default_str();
-  app.add_option("--token", cli.options().token, "Bearer token (env DSR_TOKEN)");
+  CLI::Option* token_flag =
+      app.add_option("--token", cli.options().token, "Bearer token (env DSR_TOKEN)");
+  // Global options may also follow the command: `dsr holdings --json`.
+  app.fallthrough();
   app.add_flag("--json", cli.json(), "Print the API's messages as proto3 JSON");
   app.add_option("--timeout", timeout_seconds, "Seconds to wait for each call")
       ->capture_default_str()
@@ -69,8 +88,13 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
     return code == 0 ? 0 : 2;
   }
   cli.options().timeout = absl::Seconds(timeout_seconds);
+  cli.set_token_from_flag(token_flag->count() > 0);
   absl::Status status = cli.Execute();
   if (!status.ok()) {
+    if (IsUsageError(status)) {
+      err << "dsr: " << status.message() << " (see --help)\n";
+      return 2;
+    }
     err << "dsr: " << status.message();
     if (status.code() == absl::StatusCode::kUnauthenticated) err << " (check --token or DSR_TOKEN)";
     err << "\n";

@@ -40,6 +40,10 @@ class Cli {
   explicit Cli(CliEnvironment env) : env_(std::move(env)) {}
 
   ConnectionOptions& options() { return options_; }
+  // Whether the token came from --token (not from DSR_TOKEN): only then does
+  // it stand in for a person's kept receipt.
+  bool token_from_flag() const { return token_from_flag_; }
+  void set_token_from_flag(bool from_flag) { token_from_flag_ = from_flag; }
   std::ostream& err() { return *env_.err; }
   bool& json() { return json_; }
   std::ostream& out() { return *env_.out; }
@@ -57,9 +61,15 @@ class Cli {
   CliEnvironment env_;
   ConnectionOptions options_;
   bool json_ = false;
+  bool token_from_flag_ = false;
   std::unique_ptr<Connection> connection_;
   std::function<absl::Status()> action_;
 };
+
+// A mistake on the command line found after parsing (an unknown word, a
+// missing option): exits 2, like CLI11's own parse errors.
+absl::Status UsageError(absl::string_view message);
+bool IsUsageError(const absl::Status& status);
 
 // Command modules: each adds its subcommands to `app`.
 void AddPersonCommands(CLI::App& app, Cli& cli);

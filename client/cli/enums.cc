@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "client/cli/cli.h"
 
 namespace dsr::client {
 namespace {
@@ -22,8 +23,7 @@ absl::StatusOr<int> ParseEnumWord(const google::protobuf::EnumDescriptor* type,
     const google::protobuf::EnumValueDescriptor* value = type->value(i);
     if (value->number() != 0 && Word(value->name()) == wanted) return value->number();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(what, " must be one of: ", absl::StrJoin(EnumWords(type), ", ")));
+  return UsageError(absl::StrCat(what, " must be one of: ", absl::StrJoin(EnumWords(type), ", ")));
 }
 
 std::string EnumWord(const google::protobuf::EnumDescriptor* type, int value) {

@@ -174,7 +174,7 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
       std::vector<std::string> paths;
       absl::StatusOr<dsr::v1::Holding> fields = HoldingFields(*update_args, &paths);
       if (!fields.ok()) return fields.status();
-      if (paths.empty()) return absl::InvalidArgumentError("give at least one field to change");
+      if (paths.empty()) return UsageError("give at least one field to change");
       *request.mutable_holding() = *fields;
       request.mutable_holding()->set_name(update_args->id_or_name);
       for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
@@ -247,7 +247,7 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
     cli.Run([&cli, rm_child, rm_parent]() -> absl::Status {
       std::string name = *rm_child;
       if (!absl::StartsWith(name, "links/")) {
-        if (rm_parent->empty()) return absl::InvalidArgumentError("give links/ID, or CHILD PARENT");
+        if (rm_parent->empty()) return UsageError("give links/ID, or CHILD PARENT");
         dsr::v1::GetLineageRequest get;
         get.set_holding(*rm_child);
         get.set_direction(dsr::v1::UPSTREAM);
@@ -403,8 +403,7 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
         if (!google::protobuf::util::JsonStringToMessage(json.str(),
                                                          request.mutable_access_report())
                  .ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(*report_file, " is not an access report in JSON"));
+          return UsageError(absl::StrCat(*report_file, " is not an access report in JSON"));
         }
       }
       absl::StatusOr<dsr::v1::Task> done = cli.connection().CompleteTask(request);

@@ -28,7 +28,7 @@ absl::StatusOr<dsr::v1::Request::LineageScope> ParseScope(const std::string& wor
   if (word == "downstream") return dsr::v1::Request::DOWNSTREAM;
   if (word == "target") return dsr::v1::Request::TARGET_ONLY;
   if (word == "lineage") return dsr::v1::Request::FULL_LINEAGE;
-  return absl::InvalidArgumentError("--scope must be one of: downstream, target, lineage");
+  return UsageError("--scope must be one of: downstream, target, lineage");
 }
 
 // Prints where a request went: each task under the holding it came through.
@@ -102,7 +102,9 @@ void PrintRequest(std::ostream& out, const dsr::v1::GetRequestResponse& r) {
 
 // The token that opens `request`: --token, else the kept receipt.
 absl::StatusOr<std::string> ReceiptFor(Cli& cli, const std::string& request) {
-  if (!cli.options().token.empty()) return cli.options().token;
+  // DSR_TOKEN is typically an organisation's token: it must not hide the
+  // person's receipt. Only an explicit --token replaces it.
+  if (cli.token_from_flag()) return cli.options().token;
   return ReceiptStore(cli.env().data_dir).Load(request);
 }
 
@@ -167,13 +169,12 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       add(dsr::v1::SubjectIdentifier::PHONE, args->phones);
       add(dsr::v1::SubjectIdentifier::NAME, args->names);
       if (r->subject_identifiers().empty()) {
-        return absl::InvalidArgumentError(
-            "say who you are: --email, --url, --username, --phone or --name");
+        return UsageError("say who you are: --email, --url, --username, --phone or --name");
       }
       for (const std::string& h : args->holdings) r->add_targets(h);
       for (const std::string& a : args->actors) r->add_targets(a);
       if (r->targets().empty()) {
-        return absl::InvalidArgumentError("say where your data is: --holding or --actor");
+        return UsageError("say where your data is: --holding or --actor");
       }
       absl::StatusOr<dsr::v1::Request::LineageScope> scope = ParseScope(args->scope);
       if (!scope.ok()) return scope.status();
@@ -196,9 +197,11 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
         }
       });
       if (!kept.ok()) {
+        // The receipt is shown once: on stdout, with the rest of the answer.
+        cli.out() << "Receipt (shown once; keep it to follow the request): "
+                  << filed->receipt_token() << "\n";
         return absl::UnavailableError(absl::StrCat(
-            "the request was filed but its receipt could not be kept (", kept.message(),
-            "); keep this token, it is shown once: ", filed->receipt_token()));
+            "the request was filed but its receipt could not be kept: ", kept.message()));
       }
       return absl::OkStatus();
     });

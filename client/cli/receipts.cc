@@ -37,7 +37,8 @@ absl::StatusOr<std::string> FileName(const std::string& request_name) {
 }
 
 absl::Status WritePrivate(const std::string& path, const std::string& content) {
-  const std::string temp = path + ".tmp";
+  // A name of its own, so that two runs writing at once do not collide.
+  const std::string temp = absl::StrCat(path, ".", ::getpid(), ".tmp");
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
   const bool ok =

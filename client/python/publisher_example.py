@@ -17,6 +17,7 @@ Run it with Debian's python3-grpcio, the generated client code on the path
 import argparse
 import os
 import sys
+import time
 
 import grpc
 from dsr.v1 import holding_pb2, link_pb2, request_pb2
@@ -49,7 +50,7 @@ def main():
             parent=f"actors/{args.actor}", holding_id=args.holding,
             holding=holding_pb2.Holding(kind=holding_pb2.Holding.DATASET, title=args.title)),
             metadata=auth, timeout=30)
-        print(f"registered {name}")
+        print(f"registered {name}", flush=True)
     except grpc.RpcError as e:
         if e.code() != grpc.StatusCode.ALREADY_EXISTS:
             sys.exit(f"publisher_example: {e.details()}")
@@ -60,34 +61,59 @@ def main():
             reg.CreateLink(registry.CreateLinkRequest(link=link_pb2.Link(
                 child=name, parent=args.source, relation=link_pb2.Link.SUBSET)),
                 metadata=auth, timeout=30)
-            print(f"declared {name} as a subset of {args.source}")
+            print(f"declared {name} as a subset of {args.source}", flush=True)
         except grpc.RpcError as e:
             if e.code() != grpc.StatusCode.ALREADY_EXISTS:
                 sys.exit(f"publisher_example: {e.details()}")
 
     # 3. Watch the inbox: the backlog after the committed cursor, then live.
+    # A broken stream (broker restart) is resumed from the committed cursor:
+    # nothing is missed, and an event may come twice, so answering is made
+    # idempotent with a request id per task.
     handled = 0
-    stream = box.StreamInbox(inbox.StreamInboxRequest(from_committed_cursor=True), metadata=auth)
-    for event in stream:
-        task = event.task
-        if (event.kind == inbox_pb2.InboxEvent.TASK_CREATED
-                and task.request_type == request_pb2.ERASURE
-                and task.state in (request_pb2.Task.OPEN, request_pb2.Task.ACKNOWLEDGED)):
-            who = ", ".join(i.value for i in task.subject_identifiers)
-            print(f"erasing the data of {who} from {task.holding}")
-            # ... delete the records here, then say so:
-            box.CompleteTask(inbox.CompleteTaskRequest(
-                name=task.name, outcome=request_pb2.ERASED,
-                explanation="Removed from the dataset and from future releases."),
-                metadata=auth, timeout=30)
-            print(f"completed {task.name}")
-        # 4. Commit the cursor: a restart resumes after this event.
-        box.CommitInbox(inbox.CommitInboxRequest(sequence=event.sequence), metadata=auth,
-                        timeout=30)
-        handled += 1
-        if args.max_events and handled >= args.max_events:
-            stream.cancel()
-            break
+    while True:
+        stream = box.StreamInbox(inbox.StreamInboxRequest(from_committed_cursor=True),
+                                 metadata=auth)
+        try:
+            for event in stream:
+                answer(box, auth, event)
+                # 4. Commit the cursor: a restart resumes after this event.
+                box.CommitInbox(inbox.CommitInboxRequest(sequence=event.sequence),
+                                metadata=auth, timeout=30)
+                handled += 1
+                if args.max_events and handled >= args.max_events:
+                    stream.cancel()
+                    return
+        except grpc.RpcError as e:
+            if e.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+                sys.exit(f"publisher_example: {e.details()}")
+            print("inbox stream ended; reconnecting", flush=True)
+            time.sleep(1)
+
+
+def answer(box, auth, event):
+    """Erases what an erasure task asks for, then completes the task."""
+    task = event.task
+    if (event.kind != inbox_pb2.InboxEvent.TASK_CREATED
+            or task.request_type != request_pb2.ERASURE
+            or task.state not in (request_pb2.Task.OPEN, request_pb2.Task.ACKNOWLEDGED)):
+        return
+    # The identifiers are personal data: use them to find the records, never
+    # print or log them.
+    identifiers = [(i.type, i.value) for i in task.subject_identifiers]
+    print(f"erasing the records of {len(identifiers)} identifier(s) for {task.name}", flush=True)
+    # ... delete the records matching `identifiers` here, then say so:
+    try:
+        box.CompleteTask(inbox.CompleteTaskRequest(
+            name=task.name, outcome=request_pb2.ERASED,
+            explanation="Removed from the dataset and from future releases.",
+            request_id="complete-" + task.name.replace("/", "-")[-50:]),
+            metadata=auth, timeout=30)
+        print(f"completed {task.name}", flush=True)
+    except grpc.RpcError as e:
+        # Answered already (a redelivered event), or withdrawn meanwhile.
+        if e.code() != grpc.StatusCode.FAILED_PRECONDITION:
+            raise
 
 
 if __name__ == "__main__":

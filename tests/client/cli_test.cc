@@ -137,6 +137,55 @@ TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
   EXPECT_THAT(out_.str(), HasSubstr("legal-claims: pending lawsuit"));
 }
 
+TEST_F(CliTest, AnOrganisationTokenInTheEnvironmentDoesNotHideTheReceipt) {
+  EXPECT_CALL(*mock_raw_, SubmitRequest(_)).WillOnce(Return(Filed()));
+  ASSERT_EQ(
+      Run({"submit", "erasure", "--email", "a@b.org", "--holding", "actors/acme/holdings/crawl"}),
+      0);
+  MockConnection& next = Fresh();
+  EXPECT_CALL(next, GetRequest(_)).WillOnce(Return(dsr::v1::GetRequestResponse()));
+  ASSERT_EQ(Run({"status"}, {{"DSR_TOKEN", "dsr_actor_org"}}), 0) << err_.str();
+  EXPECT_EQ(seen_.token, "dsr_receipt_secret");
+  // An explicit --token still wins (the admin reading someone's request).
+  MockConnection& admin = Fresh();
+  EXPECT_CALL(admin, GetRequest(_)).WillOnce(Return(dsr::v1::GetRequestResponse()));
+  ASSERT_EQ(Run({"status", "requests/abc123", "--token", "dsr_admin_x"}), 0) << err_.str();
+  EXPECT_EQ(seen_.token, "dsr_admin_x");
+}
+
+TEST_F(CliTest, GlobalOptionsMayFollowTheCommand) {
+  EXPECT_CALL(*mock_raw_, ListHoldings(_)).WillOnce(Return(dsr::v1::ListHoldingsResponse()));
+  ASSERT_EQ(Run({"holdings", "--json", "--token", "t9"}), 0) << err_.str();
+  EXPECT_EQ(seen_.token, "t9");
+  EXPECT_THAT(out_.str(), HasSubstr("{"));
+}
+
+TEST_F(CliTest, WatchPrintsEachEventAndCommitsItsSequence) {
+  std::vector<uint64_t> committed;
+  EXPECT_CALL(*mock_raw_, StreamInbox(_, _))
+      .WillOnce(Invoke([](const dsr::v1::StreamInboxRequest& r,
+                          const std::function<bool(const dsr::v1::InboxEvent&)>& on_event) {
+        EXPECT_TRUE(r.from_committed_cursor());
+        for (uint64_t seq = 5; seq <= 9; ++seq) {
+          dsr::v1::InboxEvent e;
+          e.set_sequence(seq);
+          e.set_kind(dsr::v1::InboxEvent::TASK_CREATED);
+          e.mutable_task()->set_name("requests/r/tasks/" + std::to_string(seq));
+          if (!on_event(e)) break;
+        }
+        return absl::OkStatus();
+      }));
+  EXPECT_CALL(*mock_raw_, CommitInbox(_))
+      .WillRepeatedly(Invoke([&](const dsr::v1::CommitInboxRequest& r) {
+        committed.push_back(r.sequence());
+        return dsr::v1::CommitInboxResponse();
+      }));
+  ASSERT_EQ(Run({"inbox", "watch", "--count", "3"}), 0) << err_.str();
+  EXPECT_EQ(committed, (std::vector<uint64_t>{5, 6, 7}));
+  EXPECT_THAT(out_.str(), HasSubstr("#7 task-created requests/r/tasks/7"));
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr("tasks/8")));
+}
+
 TEST_F(CliTest, JsonPrintsTheApiMessage) {
   EXPECT_CALL(*mock_raw_, VerifyAuditLog(_)).WillOnce([] {
     dsr::v1::VerifyAuditLogResponse r;
@@ -201,14 +250,24 @@ TEST_F(CliTest, TaskCommandsMapWordsToTheApi) {
 }
 
 TEST_F(CliTest, MistakesExitTwoAndBrokerRefusalsExitOneWithOneLine) {
-  EXPECT_EQ(Run({"submit", "erasure", "--email", "a@b.org"}), 1);  // no target
+  EXPECT_EQ(Run({"submit", "erasure", "--email", "a@b.org"}), 2);  // no target
   EXPECT_THAT(err_.str(), HasSubstr("--holding or --actor"));
-  EXPECT_EQ(Run({"submit", "forget-me", "--email", "a@b.org", "--holding", "x"}), 1);
+  EXPECT_EQ(Run({"submit", "forget-me", "--email", "a@b.org", "--holding", "x"}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("TYPE must be one of: access"));
   EXPECT_EQ(Run({"task", "extend", "requests/a/tasks/1", "--months", "3", "--reason", "x"}), 2);
   EXPECT_EQ(Run({"no-such-command"}), 2);
-  EXPECT_EQ(Run({"task", "complete", "requests/a/tasks/1", "--outcome", "shredded"}), 1);
+  EXPECT_EQ(Run({"task", "complete", "requests/a/tasks/1", "--outcome", "shredded"}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("--outcome must be one of"));
+  EXPECT_EQ(Run({"submit", "erasure", "--email", "a@b.org", "--holding", "x", "--scope", "all"}),
+            2);
+
+  // What the broker refuses is exit 1.
+  MockConnection& invalid = Fresh();
+  EXPECT_CALL(invalid, SubmitRequest(_))
+      .WillOnce(Return(absl::InvalidArgumentError(
+          "request.subject_identifiers[0].value is not a valid email address")));
+  EXPECT_EQ(Run({"submit", "erasure", "--email", "nope", "--holding", "actors/a/holdings/b"}), 1);
+  EXPECT_EQ(err_.str(), "dsr: request.subject_identifiers[0].value is not a valid email address\n");
 
   MockConnection& refusing = Fresh();
   EXPECT_CALL(refusing, ListHoldings(_))
@@ -329,7 +388,11 @@ TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
     std::vector<std::string> args = command;
     args.push_back("--help");
     EXPECT_EQ(Run(args), 0);
-    EXPECT_THAT(out_.str(), HasSubstr("Example: dsr")) << command.back();
+    // The command's own page (not its group's), with its example.
+    std::string usage = "Usage: dsr";
+    for (const std::string& word : command) usage += " " + word;
+    EXPECT_THAT(out_.str(), HasSubstr(usage)) << usage;
+    EXPECT_THAT(out_.str(), HasSubstr("Example: dsr " + command[0])) << usage;
   }
 }
 
