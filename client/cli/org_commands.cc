@@ -112,10 +112,10 @@ void PrintTask(Cli& cli, const dsr::v1::Task& t) {
 // Adds `dsr task VERB TASK` whose request is built by `make` from the task
 // name; the reply is the task.
 template <typename Request>
-void AddTaskVerb(CLI::App* task, Cli& cli, const std::string& verb, const std::string& help,
-                 std::shared_ptr<std::string> name,
-                 std::function<absl::StatusOr<Request>(const std::string&)> make,
-                 absl::StatusOr<dsr::v1::Task> (Connection::*call)(const Request&)) {
+CLI::App* AddTaskVerb(CLI::App* task, Cli& cli, const std::string& verb, const std::string& help,
+                      std::shared_ptr<std::string> name,
+                      std::function<absl::StatusOr<Request>(const std::string&)> make,
+                      absl::StatusOr<dsr::v1::Task> (Connection::*call)(const Request&)) {
   CLI::App* cmd = task->add_subcommand(verb, help);
   cmd->add_option("task", *name, "requests/R/tasks/N")->required();
   cmd->callback([&cli, name, make, call] {
@@ -128,6 +128,7 @@ void AddTaskVerb(CLI::App* task, Cli& cli, const std::string& verb, const std::s
       return absl::OkStatus();
     });
   });
+  return cmd;
 }
 
 }  // namespace
@@ -374,12 +375,33 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
   auto outcome = std::make_shared<std::string>();
   auto report_file = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
-  CLI::App* complete = task->add_subcommand(
-      "complete",
-      "Answer a task.\nExample: dsr task complete requests/ab12/tasks/3 --outcome "
-      "erased\n         dsr task complete requests/cd34/tasks/1 --outcome "
-      "access-provided --report report.json");
-  complete->add_option("task", *name, "requests/R/tasks/N")->required();
+  CLI::App* complete = AddTaskVerb<dsr::v1::CompleteTaskRequest>(
+      task, cli, "complete",
+      "Answer a task.\nExample: dsr task complete requests/ab12/tasks/3 --outcome erased\n"
+      "         dsr task complete requests/cd34/tasks/1 --outcome access-provided "
+      "--report report.json",
+      name,
+      [outcome, report_file,
+       note](const std::string& n) -> absl::StatusOr<dsr::v1::CompleteTaskRequest> {
+        absl::StatusOr<int> o = ParseEnumWord(dsr::v1::Outcome_descriptor(), *outcome, "--outcome");
+        if (!o.ok()) return o.status();
+        dsr::v1::CompleteTaskRequest r;
+        r.set_name(n);
+        r.set_outcome(static_cast<dsr::v1::Outcome>(*o));
+        r.set_explanation(*note);
+        if (!report_file->empty()) {
+          std::ifstream in(*report_file);
+          if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", *report_file));
+          std::stringstream json;
+          json << in.rdbuf();
+          if (!google::protobuf::util::JsonStringToMessage(json.str(), r.mutable_access_report())
+                   .ok()) {
+            return UsageError(absl::StrCat(*report_file, " is not an access report in JSON"));
+          }
+        }
+        return r;
+      },
+      &Connection::CompleteTask);
   complete
       ->add_option("--outcome", *outcome,
                    absl::StrJoin(EnumWords(dsr::v1::Outcome_descriptor()), ", "))
@@ -387,83 +409,50 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
   complete->add_option("--report", *report_file,
                        "An access report as JSON (dsr.v1.AccessReport), for access-provided");
   complete->add_option("--explanation", *note, "A note for the person");
-  complete->callback([&cli, name, outcome, report_file, note] {
-    cli.Run([&cli, name, outcome, report_file, note]() -> absl::Status {
-      absl::StatusOr<int> o = ParseEnumWord(dsr::v1::Outcome_descriptor(), *outcome, "--outcome");
-      if (!o.ok()) return o.status();
-      dsr::v1::CompleteTaskRequest request;
-      request.set_name(*name);
-      request.set_outcome(static_cast<dsr::v1::Outcome>(*o));
-      request.set_explanation(*note);
-      if (!report_file->empty()) {
-        std::ifstream in(*report_file);
-        if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", *report_file));
-        std::stringstream json;
-        json << in.rdbuf();
-        if (!google::protobuf::util::JsonStringToMessage(json.str(),
-                                                         request.mutable_access_report())
-                 .ok()) {
-          return UsageError(absl::StrCat(*report_file, " is not an access report in JSON"));
-        }
-      }
-      absl::StatusOr<dsr::v1::Task> done = cli.connection().CompleteTask(request);
-      if (!done.ok()) return done.status();
-      PrintTask(cli, *done);
-      return absl::OkStatus();
-    });
-  });
 
   auto ground = std::make_shared<std::string>();
   auto why = std::make_shared<std::string>();
-  CLI::App* refuse = task->add_subcommand(
-      "refuse",
+  CLI::App* refuse = AddTaskVerb<dsr::v1::RefuseTaskRequest>(
+      task, cli, "refuse",
       "Refuse a task, with the legal ground and an explanation for the person.\n"
       "Example: dsr task refuse requests/ab12/tasks/3 --ground legal-claims "
-      "--explanation \"needed for a pending lawsuit\"");
-  refuse->add_option("task", *name, "requests/R/tasks/N")->required();
+      "--explanation \"needed for a pending lawsuit\"",
+      name,
+      [ground, why](const std::string& n) -> absl::StatusOr<dsr::v1::RefuseTaskRequest> {
+        absl::StatusOr<int> g =
+            ParseEnumWord(dsr::v1::RefusalGround_descriptor(), *ground, "--ground");
+        if (!g.ok()) return g.status();
+        dsr::v1::RefuseTaskRequest r;
+        r.set_name(n);
+        r.set_ground(static_cast<dsr::v1::RefusalGround>(*g));
+        r.set_explanation(*why);
+        return r;
+      },
+      &Connection::RefuseTask);
   refuse
       ->add_option("--ground", *ground,
                    absl::StrJoin(EnumWords(dsr::v1::RefusalGround_descriptor()), ", "))
       ->required();
   refuse->add_option("--explanation", *why, "Why, for the person")->required();
-  refuse->callback([&cli, name, ground, why] {
-    cli.Run([&cli, name, ground, why]() -> absl::Status {
-      absl::StatusOr<int> g =
-          ParseEnumWord(dsr::v1::RefusalGround_descriptor(), *ground, "--ground");
-      if (!g.ok()) return g.status();
-      dsr::v1::RefuseTaskRequest request;
-      request.set_name(*name);
-      request.set_ground(static_cast<dsr::v1::RefusalGround>(*g));
-      request.set_explanation(*why);
-      absl::StatusOr<dsr::v1::Task> done = cli.connection().RefuseTask(request);
-      if (!done.ok()) return done.status();
-      PrintTask(cli, *done);
-      return absl::OkStatus();
-    });
-  });
 
   auto months = std::make_shared<int>(0);
   auto reason = std::make_shared<std::string>();
-  CLI::App* extend = task->add_subcommand(
-      "extend",
+  CLI::App* extend = AddTaskVerb<dsr::v1::ExtendTaskRequest>(
+      task, cli, "extend",
       "Extend a task's deadline by 1 or 2 months (2 in total), before it is due.\n"
-      "Example: dsr task extend requests/ab12/tasks/3 --months 1 --reason \"many "
-      "releases to check\"");
-  extend->add_option("task", *name, "requests/R/tasks/N")->required();
+      "Example: dsr task extend requests/ab12/tasks/3 --months 1 --reason \"many releases to "
+      "check\"",
+      name,
+      [months, reason](const std::string& n) -> absl::StatusOr<dsr::v1::ExtendTaskRequest> {
+        dsr::v1::ExtendTaskRequest r;
+        r.set_name(n);
+        r.set_months(*months);
+        r.set_reason(*reason);
+        return r;
+      },
+      &Connection::ExtendTask);
   extend->add_option("--months", *months, "1 or 2")->required()->check(CLI::Range(1, 2));
   extend->add_option("--reason", *reason, "Shown to the person")->required();
-  extend->callback([&cli, name, months, reason] {
-    cli.Run([&cli, name, months, reason]() -> absl::Status {
-      dsr::v1::ExtendTaskRequest request;
-      request.set_name(*name);
-      request.set_months(*months);
-      request.set_reason(*reason);
-      absl::StatusOr<dsr::v1::Task> done = cli.connection().ExtendTask(request);
-      if (!done.ok()) return done.status();
-      PrintTask(cli, *done);
-      return absl::OkStatus();
-    });
-  });
 }
 
 }  // namespace dsr::client
