@@ -120,9 +120,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       std::make_unique<AuditGrpcService>(parts->audit_log.get(), parts->calls.get());
   parts->request_service =
       std::make_unique<RequestGrpcService>(parts->requests.get(), parts->calls.get());
-  parts->streams =
-      std::make_unique<InboxStreams>(parts->inbox_logic.get(), parts->inbox.get(),
-                                     parts->read_pool.get(), parts->authenticator.get());
+  parts->streams = std::make_unique<InboxStreams>(
+      parts->inbox_logic.get(), parts->inbox.get(), parts->read_pool.get(),
+      parts->authenticator.get(), options.connection.max_inbox_streams_per_actor);
   parts->inbox_service = std::make_unique<InboxGrpcService>(
       parts->inbox_logic.get(), parts->streams.get(), parts->calls.get());
 
@@ -130,6 +130,23 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &parts->port);
+  const ConnectionLimits& limits = options.connection;
+  builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
+  builder.SetMaxSendMessageSize(limits.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.min_client_ping_interval)));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_idle)));
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_age)));
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_age_grace)));
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->request_service.get());

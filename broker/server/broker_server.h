@@ -15,6 +15,28 @@
 
 namespace dsr::broker {
 
+// Limits on what one client connection may take from the broker.
+struct ConnectionLimits {
+  // Largest message received or sent. Default: 4 MiB (SPEC §5); an access
+  // report of 1 MiB fits with room to spare.
+  int max_message_bytes = 4 << 20;
+  // Calls open at once on one connection. Default: 100.
+  int max_concurrent_streams = 100;
+  // Keepalive pings a client may send without data in between, at most one
+  // per this interval; more count as strikes, and 2 strikes close the
+  // connection. Default: 5 minutes (gRPC's client default is to send none).
+  absl::Duration min_client_ping_interval = absl::Minutes(5);
+  // A connection with no call for this long is closed. Default: 15 minutes.
+  absl::Duration max_connection_idle = absl::Minutes(15);
+  // A connection is closed (gracefully, calls get `max_connection_age_grace`
+  // to finish) after this long, so that clients spread over restarts and
+  // replicas. Default: 1 hour.
+  absl::Duration max_connection_age = absl::Hours(1);
+  absl::Duration max_connection_age_grace = absl::Minutes(5);
+  // Inbox streams one actor may hold open at once. Default: 8.
+  int max_inbox_streams_per_actor = 8;
+};
+
 struct BrokerServerOptions {
   // Address to listen on, HOST:PORT. Port 0 picks a free port.
   // Default: 127.0.0.1:50051.
@@ -34,6 +56,8 @@ struct BrokerServerOptions {
   // Time source. Default (nullptr): the system clock. Must outlive the server.
   const Clock* clock = nullptr;
   Limits limits;
+  // Transport limits (gRPC channel arguments).
+  ConnectionLimits connection;
 };
 
 class BrokerServer {

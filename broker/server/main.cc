@@ -49,6 +49,29 @@ int main(int argc, char** argv) {
   app.add_option("--write_threads", options.write_threads, "Threads that serve write calls")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  dsr::broker::ConnectionLimits& limits = options.connection;
+  app.add_option("--max_message_bytes", limits.max_message_bytes,
+                 "Largest message received or sent")
+      ->capture_default_str()
+      ->check(CLI::Range(1 << 16, 1 << 30));
+  app.add_option("--max_concurrent_streams", limits.max_concurrent_streams,
+                 "Calls open at once on one connection")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--max_inbox_streams_per_actor", limits.max_inbox_streams_per_actor,
+                 "Inbox streams one organisation may hold open")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  double idle_seconds = absl::ToDoubleSeconds(limits.max_connection_idle);
+  double age_seconds = absl::ToDoubleSeconds(limits.max_connection_age);
+  app.add_option("--max_connection_idle_seconds", idle_seconds,
+                 "Close a connection with no call for this long")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e7));
+  app.add_option("--max_connection_age_seconds", age_seconds,
+                 "Close connections this old (gracefully), so clients spread out")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e7));
   double sweep_seconds = 60;
   app.add_option("--overdue_sweep_seconds", sweep_seconds,
                  "How often to look for tasks past their due time")
@@ -61,6 +84,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
+  limits.max_connection_idle = absl::Seconds(idle_seconds);
+  limits.max_connection_age = absl::Seconds(age_seconds);
   const sigset_t signals = BlockShutdownSignals();
   absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
       dsr::broker::BrokerServer::Start(options);

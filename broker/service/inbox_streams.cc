@@ -90,8 +90,8 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
 };
 
 InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
-                           const Authenticator* authenticator)
-    : inbox_(inbox), pool_(pool), authenticator_(authenticator) {
+                           const Authenticator* authenticator, int max_per_actor)
+    : inbox_(inbox), pool_(pool), authenticator_(authenticator), max_per_actor_(max_per_actor) {
   log->SetListener([this](const std::vector<std::string>& actors) {
     // On the writer's thread, which still holds the mutation lock: hand off.
     for (const std::string& actor : actors) {
@@ -126,15 +126,24 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     cursor = state->committed();
   }
   Stream* stream = new Stream(this, *actor_id, cursor);
+  // Tell the client at once that the stream is open, before any event (and
+  // before any pump can start a write).
+  stream->StartSendInitialMetadata();
   {
     absl::MutexLock lock(&mu_);
     if (closing_) {
       stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down"));
       return stream;
     }
+    if (static_cast<int>(streams_[*actor_id].size()) >= max_per_actor_) {
+      stream->Close(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many inbox streams open for this actor; close one first"));
+      return stream;
+    }
     streams_[*actor_id].insert(stream);
     ++count_;
   }
+
   pool_->Schedule([this, actor = *actor_id] { Pump(actor); });
   return stream;
 }

@@ -22,8 +22,11 @@ namespace dsr::broker {
 
 class InboxStreams {
  public:
-  // All must outlive the streams. Registers itself as `log`'s listener.
-  InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, const Authenticator* authenticator);
+  // All must outlive the streams. Registers itself as `log`'s listener. An
+  // actor may hold at most `max_per_actor` streams open at once; one more is
+  // refused with RESOURCE_EXHAUSTED.
+  InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, const Authenticator* authenticator,
+               int max_per_actor);
 
   // Opens a stream for the calling actor.
   grpc::ServerWriteReactor<dsr::v1::InboxEvent>* Open(grpc::CallbackServerContext* context,
@@ -45,6 +48,7 @@ class InboxStreams {
   Inbox* const inbox_;
   Executor* const pool_;
   const Authenticator* const authenticator_;
+  const int max_per_actor_;
   mutable absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, absl::flat_hash_set<Stream*>> streams_ ABSL_GUARDED_BY(mu_);

@@ -9,7 +9,8 @@
 
 namespace dsr::testing {
 
-BrokerFixture::BrokerFixture() {
+BrokerFixture::BrokerFixture(std::function<void(broker::BrokerServerOptions&)> configure)
+    : configure_(std::move(configure)) {
   const std::string token_file = dir_.Sub("admin_token");
   std::ofstream(token_file) << kAdminToken << "\n";
   ::chmod(token_file.c_str(), 0600);
@@ -25,6 +26,7 @@ void BrokerFixture::Start() {
   options.clock = &clock_;
   options.read_threads = 2;
   options.write_threads = 4;
+  if (configure_) configure_(options);
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);
   ASSERT_OK(server);

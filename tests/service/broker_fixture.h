@@ -1,6 +1,7 @@
 #ifndef DSR_TESTS_SERVICE_BROKER_FIXTURE_H_
 #define DSR_TESTS_SERVICE_BROKER_FIXTURE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,7 +20,8 @@ class BrokerFixture : public ::testing::Test {
  protected:
   static constexpr char kAdminToken[] = "dsr_admin_fixture-token";
 
-  BrokerFixture();
+  // `configure` may change the server's options before it starts.
+  explicit BrokerFixture(std::function<void(broker::BrokerServerOptions&)> configure = nullptr);
   ~BrokerFixture() override;
 
   // Stops the server and starts a new one on the same data directory.
@@ -45,6 +47,7 @@ class BrokerFixture : public ::testing::Test {
 
  private:
   void Start();
+  std::function<void(broker::BrokerServerOptions&)> configure_;
 };
 
 }  // namespace dsr::testing
