@@ -38,7 +38,8 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
 
 absl::StatusOr<IdempotentCall> IdempotentCall::Prepare(const Principal& principal,
                                                        absl::string_view method,
-                                                       const google::protobuf::Message& request) {
+                                                       const google::protobuf::Message& request,
+                                                       const Pseudonyms* keyed) {
   const google::protobuf::FieldDescriptor* field =
       request.GetDescriptor()->FindFieldByName("request_id");
   if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
@@ -51,7 +52,9 @@ absl::StatusOr<IdempotentCall> IdempotentCall::Prepare(const Principal& principa
   std::unique_ptr<google::protobuf::Message> unkeyed(request.New());
   unkeyed->CopyFrom(request);
   unkeyed->GetReflection()->ClearField(unkeyed.get(), field);
-  std::string fingerprint = Sha256(absl::StrCat(method, "\n", DeterministicBytes(*unkeyed)));
+  const std::string fingerprinted = absl::StrCat(method, "\n", DeterministicBytes(*unkeyed));
+  std::string fingerprint =
+      keyed != nullptr ? keyed->Digest(fingerprinted) : Sha256(fingerprinted);
   return IdempotentCall(principal.Label(), std::move(request_id), std::move(fingerprint));
 }
 

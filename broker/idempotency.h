@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "broker/principal.h"
+#include "broker/pseudonyms.h"
 #include "google/protobuf/message.h"
 #include "storage/store.h"
 
@@ -27,10 +28,14 @@ class IdempotentCall {
  public:
   // Reads `request`'s `request_id` field: INVALID_ARGUMENT naming request_id
   // unless it is empty or 1-64 characters of [A-Za-z0-9_-]. `method` and the
-  // request without its request_id make the fingerprint.
+  // request without its request_id make the fingerprint: SHA-256, or, when
+  // `keyed` is given, HMAC-SHA256 with the pepper. Messages that carry
+  // personal data (identifiers, reports) must pass `keyed`, so that a stored
+  // fingerprint cannot confirm a guess of their contents.
   static absl::StatusOr<IdempotentCall> Prepare(const Principal& principal,
                                                 absl::string_view method,
-                                                const google::protobuf::Message& request);
+                                                const google::protobuf::Message& request,
+                                                const Pseudonyms* keyed = nullptr);
 
   // Whether the call carries a request_id at all.
   bool keyed() const { return !request_id_.empty(); }

@@ -17,10 +17,19 @@ using storage::ColumnFamily;
 
 absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(const InboxOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||
-      options.log == nullptr) {
-    return absl::InvalidArgumentError("the inbox needs a store, clock, journal and log");
+      options.log == nullptr || options.vault == nullptr || options.pseudonyms == nullptr) {
+    return absl::InvalidArgumentError(
+        "the inbox needs a store, clock, journal, log, vault and pseudonyms");
   }
   return std::unique_ptr<Inbox>(new Inbox(options));
+}
+
+absl::StatusOr<dsr::v1::Task> Inbox::HolderView(const TaskRecord& task,
+                                                const RequestRecord& request,
+                                                absl::Time now) const {
+  DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
+                       options_.vault->OpenSubject(request));
+  return TaskFromRecord(task, request, subject ? &*subject : nullptr, now, TaskView::kHolder);
 }
 
 absl::StatusOr<std::string> Inbox::RequireActor(const Principal& principal) {
@@ -80,7 +89,7 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
     event.set_sequence(record.sequence());
     event.set_kind(static_cast<dsr::v1::InboxEvent::Kind>(record.kind()));
     *event.mutable_event_time() = record.event_time();
-    *event.mutable_task() = TaskFromRecord(task, request, now, TaskView::kHolder);
+    DSR_ASSIGN_OR_RETURN(*event.mutable_task(), HolderView(task, request, now));
   }
   return events;
 }
@@ -134,7 +143,7 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                  RequestRecord owner;
                  DSR_RETURN_IF_ERROR(ReadOwnTask(
                      actor_id, TaskRef{entry.request_id, entry.task_number}, &task, &owner));
-                 dsr::v1::Task shown = TaskFromRecord(task, owner, now, TaskView::kHolder);
+                 DSR_ASSIGN_OR_RETURN(dsr::v1::Task shown, HolderView(task, owner, now));
                  if (request.state() != dsr::v1::Task::STATE_UNSPECIFIED &&
                      shown.state() != request.state()) {
                    return false;
@@ -154,7 +163,7 @@ absl::Status Inbox::GetTask(const Principal& principal, const dsr::v1::GetTaskRe
   TaskRecord record;
   RequestRecord owner;
   DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &record, &owner));
-  *task = TaskFromRecord(record, owner, options_.clock->Now(), TaskView::kHolder);
+  DSR_ASSIGN_OR_RETURN(*task, HolderView(record, owner, options_.clock->Now()));
   return absl::OkStatus();
 }
 

@@ -18,7 +18,9 @@
 #include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
+#include "broker/pseudonyms.h"
 #include "broker/request_records.h"
+#include "broker/request_vault.h"
 #include "dsr/v1/inbox_service.pb.h"
 #include "storage/store.h"
 
@@ -30,6 +32,10 @@ struct InboxOptions {
   const Clock* clock = nullptr;
   Journal* journal = nullptr;
   InboxLog* log = nullptr;
+  // Opens the requests' personal data for the holders.
+  const RequestVault* vault = nullptr;
+  // Keys the idempotency fingerprints (answers may carry personal data).
+  const Pseudonyms* pseudonyms = nullptr;
   Limits limits;
 };
 
@@ -71,6 +77,10 @@ class Inbox {
 
   // The task `ref` and its request, if the task is `actor_id`'s; NOT_FOUND
   // otherwise.
+  // The holder's view of a task: with the request's personal data opened.
+  absl::StatusOr<dsr::v1::Task> HolderView(const dsr::storage::v1::TaskRecord& task,
+                                           const dsr::storage::v1::RequestRecord& request,
+                                           absl::Time now) const;
   absl::Status ReadOwnTask(const std::string& actor_id, const TaskRef& ref,
                            dsr::storage::v1::TaskRecord* task,
                            dsr::storage::v1::RequestRecord* request) const;

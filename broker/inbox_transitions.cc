@@ -67,7 +67,8 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
                                const Change& change, dsr::v1::Task* out) {
   DSR_ASSIGN_OR_RETURN(std::string actor_id, RequireActor(principal));
   DSR_ASSIGN_OR_RETURN(TaskRef ref, ParseTaskName(name, "name"));
-  DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, method, request));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, method, request, options_.pseudonyms));
 
   Journal::MutationLock lock(options_.journal);
   TaskRecord task;
@@ -81,10 +82,13 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
     DSR_RETURN_IF_ERROR(change(task, owner, now, batch));
     *task.mutable_update_time() = ToProtoTime(now);
     PutChangedTask(batch, before, task);
+    if (CountTaskChange(before.state(), task.state(), now, batch, &owner)) {
+      batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(ref.request_id), owner);
+    }
     call.Record(batch, name, now);
     DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
   }
-  *out = TaskFromRecord(task, owner, now, TaskView::kHolder);
+  DSR_ASSIGN_OR_RETURN(*out, HolderView(task, owner, now));
   return absl::OkStatus();
 }
 
@@ -129,9 +133,8 @@ absl::Status Inbox::Complete(const Principal& principal,
         if (provides) {
           DSR_RETURN_IF_ERROR(ValidateAccessReport(
               request.access_report(), owner.type() == dsr::v1::PORTABILITY, options_.limits));
-          batch.Put(storage::ColumnFamily::kReports,
-                    storage::keys::Report(t.request_id(), t.task_number()),
-                    AccessReportToRecord(request.access_report()));
+          DSR_RETURN_IF_ERROR(options_.vault->PutReport(batch, owner, t.task_number(),
+                                                        AccessReportToRecord(request.access_report())));
         }
         t.set_state(dsr::v1::Task::COMPLETED);
         t.set_outcome(request.outcome());

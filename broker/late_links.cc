@@ -19,6 +19,8 @@ namespace {
 
 bool FollowsLateLinks(const RequestRecord& request, const std::vector<TaskRecord>& tasks) {
   if (request.cancelled()) return false;
+  // Without its personal data there is nothing to forward.
+  if (request.has_purge_time()) return false;
   if (request.type() != dsr::v1::ACCESS && request.type() != dsr::v1::PORTABILITY) return true;
   for (const TaskRecord& task : tasks) {
     if (!IsTerminal(task.state())) return true;  // still open
@@ -71,8 +73,9 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
     if (routes.empty()) continue;
     for (const Route& route : routes) {
       request.set_task_count(request.task_count() + 1);
-      DSR_RETURN_IF_ERROR(
-          CreateTask(request_id, request.task_count(), route, now, batch, inbox).status());
+      DSR_ASSIGN_OR_RETURN(TaskRecord task,
+                           CreateTask(request_id, request.task_count(), route, now, batch, inbox));
+      CountTaskChange(0, task.state(), now, batch, &request);
     }
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(request_id), request);
     audit->push_back(AuditEntry{"ForwardOverLateLink", RequestName(request_id)});

@@ -105,6 +105,11 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   if (principal.is_anonymous()) {
     return absl::UnauthenticatedError("this method needs the owning actor's token");
   }
+  // The owner is known only once the link is read; a caller who is neither
+  // an actor nor the admin could not be it, whatever the link (SPEC §5).
+  if (!principal.is_admin() && principal.kind() != Principal::Kind::kActor) {
+    return absl::PermissionDeniedError("only the owning actor or the administrator may do this");
+  }
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "DeleteLink", request));
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "broker/time_util.h"
+#include "storage/keys.h"
 
 namespace dsr::broker {
 namespace {
@@ -57,7 +58,8 @@ bool IsTerminal(int task_state) {
 }
 
 dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
-                             const dsr::storage::v1::RequestRecord& request, absl::Time now,
+                             const dsr::storage::v1::RequestRecord& request,
+                             const dsr::storage::v1::SubjectRecord* subject, absl::Time now,
                              TaskView view) {
   dsr::v1::Task out;
   out.set_name(TaskName(task.request_id(), task.task_number()));
@@ -74,13 +76,13 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
   *out.mutable_create_time() = task.create_time();
   *out.mutable_update_time() = task.update_time();
   out.set_request_type(static_cast<dsr::v1::RequestType>(request.type()));
-  if (view == TaskView::kHolder) {
-    for (const auto& id : request.identifiers()) {
+  if (view == TaskView::kHolder && subject != nullptr) {
+    for (const auto& id : subject->identifiers()) {
       dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
       identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
       identifier->set_value(id.value());
     }
-    out.set_details(request.details());
+    out.set_details(subject->details());
   }
   out.set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
   out.set_refusal_ground(static_cast<dsr::v1::RefusalGround>(task.refusal_ground()));
@@ -89,20 +91,24 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
 }
 
 dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& request,
+                                   const dsr::storage::v1::SubjectRecord* subject,
                                    const std::vector<dsr::storage::v1::TaskRecord>& tasks,
                                    absl::Time now) {
   dsr::v1::Request out;
   out.set_name(RequestName(request.request_id()));
   out.set_type(static_cast<dsr::v1::RequestType>(request.type()));
-  for (const auto& id : request.identifiers()) {
-    dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
-    identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
-    identifier->set_value(id.value());
+  if (subject != nullptr) {
+    for (const auto& id : subject->identifiers()) {
+      dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
+      identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
+      identifier->set_value(id.value());
+    }
+    out.set_details(subject->details());
   }
   *out.mutable_targets() = request.targets();
   out.set_lineage_scope(static_cast<dsr::v1::Request::LineageScope>(request.lineage_scope()));
-  out.set_details(request.details());
   *out.mutable_create_time() = request.create_time();
+  if (request.has_purge_time()) *out.mutable_purge_time() = request.purge_time();
   dsr::v1::TaskCounts* counts = out.mutable_task_counts();
   bool all_terminal = true;
   for (const auto& task : tasks) {
@@ -136,6 +142,27 @@ dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& reques
     out.set_state(all_terminal ? dsr::v1::Request::COMPLETED : dsr::v1::Request::OPEN);
   }
   return out;
+}
+
+bool CountTaskChange(int before, int after, absl::Time now, storage::WriteBatch& batch,
+                     dsr::storage::v1::RequestRecord* request) {
+  const bool was_open = before != 0 && !IsTerminal(before);
+  const bool is_open = !IsTerminal(after);
+  if (was_open == is_open) return false;
+  if (is_open) {
+    request->set_open_task_count(request->open_task_count() + 1);
+    request->clear_final_time();  // a queued purge finds it open and skips it
+    return true;
+  }
+  if (request->open_task_count() > 0) {
+    request->set_open_task_count(request->open_task_count() - 1);
+  }
+  if (request->open_task_count() == 0) {
+    *request->mutable_final_time() = ToProtoTime(now);
+    batch.PutEmpty(storage::ColumnFamily::kFinalRequests,
+                   storage::keys::FinalRequest(absl::ToUnixMicros(now), request->request_id()));
+  }
+  return true;
 }
 
 }  // namespace dsr::broker

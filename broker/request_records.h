@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "dsr/storage/v1/request_records.pb.h"
 #include "dsr/v1/request.pb.h"
+#include "storage/write_batch.h"
 
 namespace dsr::broker {
 
@@ -34,15 +35,26 @@ bool IsTerminal(int task_state);
 enum class TaskView { kHolder, kPerson };
 
 // The API task: its record, with the request's type (and, for the holder,
-// identifiers and details) and the overdue flag as of `now`.
+// identifiers and details from `subject`, null once purged) and the overdue
+// flag as of `now`.
 dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
-                             const dsr::storage::v1::RequestRecord& request, absl::Time now,
+                             const dsr::storage::v1::RequestRecord& request,
+                             const dsr::storage::v1::SubjectRecord* subject, absl::Time now,
                              TaskView view);
 
-// The API request, its state and counts derived from `tasks`.
+// The API request, with identifiers and details from `subject` (null once
+// purged), its state and counts derived from `tasks`.
 dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& request,
+                                   const dsr::storage::v1::SubjectRecord* subject,
                                    const std::vector<dsr::storage::v1::TaskRecord>& tasks,
                                    absl::Time now);
+
+// Keeps the request's count of open tasks when a task moves from state
+// `before` to `after` (0 for a new task); when the last open task closes,
+// the request becomes final at `now` and joins the retention queue in
+// `batch`. Returns whether `request` changed (the caller writes it).
+bool CountTaskChange(int before, int after, absl::Time now, storage::WriteBatch& batch,
+                     dsr::storage::v1::RequestRecord* request);
 
 }  // namespace dsr::broker
 

@@ -17,8 +17,10 @@ using storage::ColumnFamily;
 
 absl::StatusOr<std::unique_ptr<Requests>> Requests::Create(const RequestsOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||
-      options.inbox == nullptr || options.graph == nullptr) {
-    return absl::InvalidArgumentError("requests need a store, clock, journal, inbox and graph");
+      options.inbox == nullptr || options.graph == nullptr || options.vault == nullptr ||
+      options.pseudonyms == nullptr) {
+    return absl::InvalidArgumentError(
+        "requests need a store, clock, journal, inbox, graph, vault and pseudonyms");
   }
   return std::unique_ptr<Requests>(new Requests(options));
 }
@@ -100,15 +102,19 @@ absl::StatusOr<std::vector<std::string>> Requests::ExpandTarget(const std::strin
   return holdings;
 }
 
-void Requests::FillResponse(const RequestRecord& request, const std::vector<TaskRecord>& tasks,
-                            dsr::v1::Request* out_request,
-                            google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const {
+absl::Status Requests::FillResponse(
+    const RequestRecord& request, const std::vector<TaskRecord>& tasks,
+    dsr::v1::Request* out_request,
+    google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const {
+  DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
+                       options_.vault->OpenSubject(request));
   const absl::Time now = options_.clock->Now();
-  *out_request = RequestFromRecord(request, tasks, now);
+  *out_request = RequestFromRecord(request, subject ? &*subject : nullptr, tasks, now);
   out_tasks->Clear();
   out_tasks->Reserve(static_cast<int>(tasks.size()));
   for (const TaskRecord& task : tasks)
-    *out_tasks->Add() = TaskFromRecord(task, request, now, TaskView::kPerson);
+    *out_tasks->Add() = TaskFromRecord(task, request, nullptr, now, TaskView::kPerson);
+  return absl::OkStatus();
 }
 
 absl::Status Requests::Get(const Principal& principal, const dsr::v1::GetRequestRequest& request,
@@ -117,8 +123,7 @@ absl::Status Requests::Get(const Principal& principal, const dsr::v1::GetRequest
   RequestRecord record;
   std::vector<TaskRecord> tasks;
   DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
-  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
-  return absl::OkStatus();
+  return FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
 }
 
 }  // namespace dsr::broker

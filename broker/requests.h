@@ -18,6 +18,8 @@
 #include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
+#include "broker/pseudonyms.h"
+#include "broker/request_vault.h"
 #include "dsr/storage/v1/request_records.pb.h"
 #include "dsr/v1/request_service.pb.h"
 #include "storage/store.h"
@@ -31,6 +33,10 @@ struct RequestsOptions {
   Journal* journal = nullptr;
   InboxLog* inbox = nullptr;
   const ProvenanceGraph* graph = nullptr;
+  // Encrypts personal data at rest.
+  const RequestVault* vault = nullptr;
+  // Keys the idempotency fingerprints of messages that carry personal data.
+  const Pseudonyms* pseudonyms = nullptr;
   Limits limits;
 };
 
@@ -68,10 +74,11 @@ class Requests {
   // The holding names a target (a holding or an actor) stands for.
   absl::StatusOr<std::vector<std::string>> ExpandTarget(const std::string& target,
                                                         absl::string_view field) const;
-  void FillResponse(const dsr::storage::v1::RequestRecord& request,
-                    const std::vector<dsr::storage::v1::TaskRecord>& tasks,
-                    dsr::v1::Request* out_request,
-                    google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const;
+  // The person's view of the request (its personal data opened) and tasks.
+  absl::Status FillResponse(const dsr::storage::v1::RequestRecord& request,
+                            const std::vector<dsr::storage::v1::TaskRecord>& tasks,
+                            dsr::v1::Request* out_request,
+                            google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const;
 
   const RequestsOptions options_;
 };

@@ -19,8 +19,8 @@ absl::Status Requests::Cancel(const Principal& principal,
                               const dsr::v1::CancelRequestRequest& request,
                               dsr::v1::GetRequestResponse* response) {
   DSR_ASSIGN_OR_RETURN(std::string request_id, Authorize(principal, request.name()));
-  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
-                       IdempotentCall::Prepare(principal, "CancelRequest", request));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "CancelRequest",
+                                                                    request, options_.pseudonyms));
 
   Journal::MutationLock lock(options_.journal);
   RequestRecord record;
@@ -42,6 +42,7 @@ absl::Status Requests::Cancel(const Principal& principal,
       if (IsTerminal(task.state())) continue;
       const TaskRecord before = task;
       task.set_state(dsr::v1::Task::CANCELLED);
+      CountTaskChange(before.state(), task.state(), now, batch, &record);
       *task.mutable_update_time() = ToProtoTime(now);
       PutChangedTask(batch, before, task);
       DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_CANCELLED,
@@ -55,8 +56,7 @@ absl::Status Requests::Cancel(const Principal& principal,
         options_.journal->Commit(batch, principal, "CancelRequest", request.name()));
     inbox.Published();
   }
-  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
-  return absl::OkStatus();
+  return FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
 }
 
 }  // namespace dsr::broker

@@ -26,6 +26,11 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
     return absl::FailedPreconditionError(
         "access reports exist for ACCESS and PORTABILITY requests");
   }
+  if (record.has_purge_time()) {
+    return absl::FailedPreconditionError(
+        "the request's personal data, its access reports included, was purged under the "
+        "retention policy; the request's purge_time says when");
+  }
   for (const TaskRecord& task : tasks) {
     dsr::v1::HolderReport* out = response->add_holder_reports();
     out->set_task(TaskName(request_id, task.task_number()));
@@ -34,12 +39,10 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
     out->set_state(static_cast<dsr::v1::Task::State>(task.state()));
     out->set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
 
-    dsr::storage::v1::AccessReportRecord given;
-    absl::Status read = options_.store->Get(
-        ColumnFamily::kReports, storage::keys::Report(request_id, task.task_number()), &given);
-    if (!read.ok() && !absl::IsNotFound(read)) return read;
+    DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::AccessReportRecord> given,
+                         options_.vault->ReadReport(record, task.task_number()));
     dsr::v1::AccessReport report =
-        read.ok() ? AccessReportFromRecord(given) : dsr::v1::AccessReport();
+        given.has_value() ? AccessReportFromRecord(*given) : dsr::v1::AccessReport();
 
     // What the broker knows: the register entry and the direct lineage.
     DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(task.holding(), "task.holding"));

@@ -18,6 +18,7 @@
 namespace dsr::broker {
 
 using dsr::storage::v1::RequestRecord;
+using dsr::storage::v1::SubjectRecord;
 using dsr::storage::v1::TaskRecord;
 using storage::ColumnFamily;
 
@@ -27,9 +28,11 @@ namespace {
 constexpr int kRequestIdBits = 130;
 
 // Checks and normalises the caller's request into a record (without ids,
-// times and tasks).
-absl::StatusOr<RequestRecord> Validate(const dsr::v1::Request& request, const Limits& limits) {
-  RequestRecord record;
+// times and tasks) and its personal data.
+absl::Status Validate(const dsr::v1::Request& request, const Limits& limits,
+                      RequestRecord* out_record, SubjectRecord* out_subject) {
+  RequestRecord& record = *out_record;
+  SubjectRecord& subject = *out_subject;
   if (request.type() == dsr::v1::REQUEST_TYPE_UNSPECIFIED ||
       !dsr::v1::RequestType_IsValid(request.type())) {
     return absl::InvalidArgumentError("request.type is required");
@@ -50,7 +53,7 @@ absl::StatusOr<RequestRecord> Validate(const dsr::v1::Request& request, const Li
     DSR_ASSIGN_OR_RETURN(std::string value,
                          NormalizeIdentifier(id.type(), id.value(), limits.max_identifier_bytes,
                                              absl::StrCat(field, ".value")));
-    dsr::storage::v1::SubjectIdentifierRecord* stored = record.add_identifiers();
+    dsr::storage::v1::SubjectIdentifierRecord* stored = subject.add_identifiers();
     stored->set_type(id.type());
     stored->set_value(std::move(value));
   }
@@ -69,8 +72,8 @@ absl::StatusOr<RequestRecord> Validate(const dsr::v1::Request& request, const Li
     return absl::InvalidArgumentError(
         absl::StrCat("request.details must be at most ", limits.max_free_text_bytes, " bytes"));
   }
-  record.set_details(request.details());
-  return record;
+  subject.set_details(request.details());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -78,9 +81,11 @@ absl::StatusOr<RequestRecord> Validate(const dsr::v1::Request& request, const Li
 absl::Status Requests::Submit(const Principal& principal,
                               const dsr::v1::SubmitRequestRequest& request,
                               dsr::v1::SubmitRequestResponse* response) {
-  DSR_ASSIGN_OR_RETURN(RequestRecord record, Validate(request.request(), options_.limits));
-  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
-                       IdempotentCall::Prepare(principal, "SubmitRequest", request));
+  RequestRecord record;
+  SubjectRecord subject;
+  DSR_RETURN_IF_ERROR(Validate(request.request(), options_.limits, &record, &subject));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
+                                                                    request, options_.pseudonyms));
 
   Journal::MutationLock lock(options_.journal);
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
@@ -98,7 +103,8 @@ absl::Status Requests::Submit(const Principal& principal,
     batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
     DSR_RETURN_IF_ERROR(
         options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
-    FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+    DSR_RETURN_IF_ERROR(
+        FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks()));
     response->set_receipt_token(receipt);
     return absl::OkStatus();
   }
@@ -125,6 +131,7 @@ absl::Status Requests::Submit(const Principal& principal,
   *record.mutable_create_time() = ToProtoTime(now);
   record.set_receipt_digest(Sha256(receipt));
   record.set_task_count(routes.size());
+  record.set_open_task_count(routes.size());
   const std::string name = RequestName(record.request_id());
 
   storage::WriteBatch batch = options_.store->NewWriteBatch();
@@ -136,6 +143,7 @@ absl::Status Requests::Submit(const Principal& principal,
                          CreateTask(record.request_id(), i + 1, routes[i], now, batch, inbox));
     tasks.push_back(std::move(task));
   }
+  DSR_RETURN_IF_ERROR(options_.vault->SealNew(batch, subject, &record));
   batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(record.request_id());
@@ -144,7 +152,11 @@ absl::Status Requests::Submit(const Principal& principal,
   DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
   inbox.Published();
 
-  FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  const absl::Time shown = options_.clock->Now();
+  *response->mutable_request() = RequestFromRecord(record, &subject, tasks, shown);
+  for (const TaskRecord& task : tasks) {
+    *response->add_tasks() = TaskFromRecord(task, record, nullptr, shown, TaskView::kPerson);
+  }
   response->set_receipt_token(receipt);
   return absl::OkStatus();
 }

@@ -36,6 +36,10 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "due_tasks";
     case ColumnFamily::kReports:
       return "reports";
+    case ColumnFamily::kDataKeys:
+      return "data_keys";
+    case ColumnFamily::kFinalRequests:
+      return "final_requests";
   }
   return "unknown";
 }

@@ -26,16 +26,18 @@ enum class ColumnFamily : int {
   kInbox = 12,            // (actor id, sequence) -> InboxEventRecord
   kInboxState = 13,       // actor id -> InboxStateRecord
   kDueTasks = 14,         // (due time, request id, task number) -> empty
-  kReports = 15,          // (request id, task number) -> AccessReportRecord
+  kReports = 15,          // (request id, task number) -> SealedReportRecord
+  kDataKeys = 16,         // request id -> DataKeyRecord
+  kFinalRequests = 17,    // (final time, request id) -> empty: retention queue
 };
 
-inline constexpr std::array<ColumnFamily, 16> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 18> kAllColumnFamilies = {
     ColumnFamily::kActors,  ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,   ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
     ColumnFamily::kAudit,   ColumnFamily::kRequests,    ColumnFamily::kReceipts,
     ColumnFamily::kTasks,   ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
     ColumnFamily::kInbox,   ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
-    ColumnFamily::kReports,
+    ColumnFamily::kReports, ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
 };
 
 // The name RocksDB stores for `cf`.

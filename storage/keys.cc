@@ -218,6 +218,21 @@ absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key) {
   return DueTaskKey{static_cast<int64_t>(*due), std::move((*parts)[1]), *number};
 }
 
+std::string DataKey(absl::string_view request_id) { return Encode({request_id}); }
+
+std::string FinalRequest(int64_t final_unix_micros, absl::string_view request_id) {
+  return Encode(
+      {BigEndian(static_cast<uint64_t>(std::max<int64_t>(final_unix_micros, 0))), request_id});
+}
+
+absl::StatusOr<FinalRequestKey> ParseFinalRequest(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "final request");
+  if (!parts.ok()) return parts.status();
+  absl::StatusOr<uint64_t> time = FromBigEndian((*parts)[0]);
+  if (!time.ok()) return time.status();
+  return FinalRequestKey{static_cast<int64_t>(*time), std::move((*parts)[1])};
+}
+
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
   return Encode({principal, request_id});
 }

@@ -114,6 +114,18 @@ struct DueTaskKey {
 };
 absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key);
 
+// ColumnFamily::kDataKeys.
+std::string DataKey(absl::string_view request_id);
+
+// ColumnFamily::kFinalRequests: requests whose tasks are all answered or
+// withdrawn, by the time that happened (unix microseconds; keys sort by it).
+std::string FinalRequest(int64_t final_unix_micros, absl::string_view request_id);
+struct FinalRequestKey {
+  int64_t final_unix_micros = 0;
+  std::string request_id;
+};
+absl::StatusOr<FinalRequestKey> ParseFinalRequest(absl::string_view key);
+
 // ColumnFamily::kIdempotency.
 std::string Idempotency(absl::string_view principal, absl::string_view request_id);
 

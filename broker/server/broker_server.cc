@@ -16,6 +16,9 @@
 #include "broker/journal.h"
 #include "broker/log.h"
 #include "broker/overdue.h"
+#include "broker/pseudonyms.h"
+#include "broker/request_vault.h"
+#include "broker/secret_file.h"
 #include "broker/registry.h"
 #include "broker/requests.h"
 #include "broker/service/audit_service.h"
@@ -40,6 +43,8 @@ struct BrokerServer::Parts {
   std::string admin_token_file;
   bool admin_token_created = false;
   std::unique_ptr<storage::Store> store;
+  std::unique_ptr<Pseudonyms> pseudonyms;
+  std::unique_ptr<RequestVault> vault;
   std::unique_ptr<Journal> journal;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<InboxLog> inbox;
@@ -56,6 +61,7 @@ struct BrokerServer::Parts {
   std::unique_ptr<Executor> read_pool;
   std::unique_ptr<Executor> write_pool;
   std::unique_ptr<OverdueSweeper> sweeper;
+  std::unique_ptr<RetentionSweeper> retention;
   absl::Notification stop_sweeping;
   std::thread sweep_thread;
   std::unique_ptr<grpc::Server> server;
@@ -94,7 +100,23 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
 
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
+  // Keys may be made only for a database that holds nothing encrypted yet.
+  std::error_code ec;
+  const bool new_database =
+      !std::filesystem::exists(std::filesystem::path(store_options.path) / "CURRENT", ec);
+  const auto in_data_dir = [&](const std::string& file, const char* name) {
+    return file.empty() ? (std::filesystem::path(options.data_dir) / name).string() : file;
+  };
+  DSR_ASSIGN_OR_RETURN(
+      std::string master_key,
+      LoadOrCreateKeyFile(in_data_dir(options.master_key_file, "master_key"), "master key file",
+                          new_database));
+  DSR_ASSIGN_OR_RETURN(std::string pepper,
+                       LoadOrCreateKeyFile(in_data_dir(options.pepper_file, "pepper"),
+                                           "pepper file", new_database));
   DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
+  parts->pseudonyms = std::make_unique<Pseudonyms>(std::move(pepper));
+  parts->vault = std::make_unique<RequestVault>(parts->store.get(), std::move(master_key));
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
   DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
@@ -103,10 +125,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->requests,
                        Requests::Create(RequestsOptions{
                            parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
-                           &parts->registry->graph(), options.limits}));
+                           &parts->registry->graph(), parts->vault.get(), parts->pseudonyms.get(),
+                           options.limits}));
   DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
                        Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
-                                                  parts->inbox.get(), options.limits}));
+                                                  parts->inbox.get(), parts->vault.get(),
+                                                  parts->pseudonyms.get(), options.limits}));
   parts->audit_log =
       std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
@@ -158,6 +182,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->host = options.listen.substr(0, colon);
   parts->sweeper = std::make_unique<OverdueSweeper>(parts->store.get(), clock, parts->journal.get(),
                                                     parts->inbox.get());
+  parts->retention = std::make_unique<RetentionSweeper>(
+      parts->store.get(), clock, parts->journal.get(), parts->vault.get(), options.retention);
   Parts* p = parts.get();
   const absl::Duration interval = options.overdue_sweep_interval;
   parts->sweep_thread = std::thread([p, interval] {
@@ -167,6 +193,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
         LogError(absl::StrCat("overdue sweep: ", announced.status().ToString()));
       } else if (*announced > 0) {
         LogInfo(absl::StrCat("announced ", *announced, " overdue tasks"));
+      }
+      absl::StatusOr<int> purged = p->retention->Sweep();
+      if (!purged.ok()) {
+        LogError(absl::StrCat("retention sweep: ", purged.status().ToString()));
+      } else if (*purged > 0) {
+        LogInfo(absl::StrCat("purged the personal data of ", *purged, " requests"));
       }
     } while (!p->stop_sweeping.WaitForNotificationWithTimeout(interval));
   });

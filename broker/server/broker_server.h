@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "broker/clock.h"
 #include "broker/limits.h"
+#include "broker/retention.h"
 
 namespace dsr::broker {
 
@@ -46,12 +47,24 @@ struct BrokerServerOptions {
   // File holding the admin token; created with a new token when missing.
   // Default (empty): `admin_token` in data_dir.
   std::string admin_token_file;
+  // Files holding the master key (wraps the per-request data keys that
+  // encrypt personal data) and the pepper of subject pseudonyms: 64
+  // hexadecimal digits each, mode 0600. Default (empty): `master_key` and
+  // `pepper` in data_dir; in production keep them on another volume than the
+  // data, so that a copy of the data alone reveals nobody. A missing file is
+  // created only while the database is new; later, its loss is an error.
+  std::string master_key_file;
+  std::string pepper_file;
+  // Personal data of a completed or cancelled request is destroyed this long
+  // after it became so. Default: 180 days.
+  absl::Duration retention = kDefaultRetention;
   // Threads that run the domain logic of read calls. Default: 8.
   int read_threads = 8;
   // Threads that run the domain logic of write calls (each may wait for a
   // synced commit). Default: 8.
   int write_threads = 8;
-  // How often to look for tasks that became overdue. Default: 1 minute.
+  // How often to look for tasks that became overdue and for personal data
+  // past its retention. Default: 1 minute.
   absl::Duration overdue_sweep_interval = absl::Minutes(1);
   // Time source. Default (nullptr): the system clock. Must outlive the server.
   const Clock* clock = nullptr;

@@ -23,7 +23,8 @@ class AccessReportTest : public RequestsTest {
     dsr::v1::Holding h;
     EXPECT_OK(registry_->UpdateHolding(admin_, update, &h));
     absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), Limits()});
+        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
+                                 vault_.get(), &pseudonyms_, Limits()});
     EXPECT_OK(inbox);
     tasks_ = std::move(*inbox);
   }

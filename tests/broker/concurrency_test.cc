@@ -33,7 +33,8 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
     }
   }
   absl::StatusOr<std::unique_ptr<Inbox>> made =
-      Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), Limits()});
+      Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
+                                 vault_.get(), &pseudonyms_, Limits()});
   ASSERT_OK(made);
   Inbox& inbox = **made;
 

@@ -23,7 +23,8 @@ class InboxTest : public RequestsTest {
   }
   void MakeInbox() {
     absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), Limits()});
+        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
+                                 vault_.get(), &pseudonyms_, Limits()});
     ASSERT_OK(inbox);
     tasks_ = std::move(*inbox);
   }

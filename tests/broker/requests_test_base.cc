@@ -10,9 +10,12 @@ RequestsTest::RequestsTest() { ReopenAll(); }
 
 void RequestsTest::ReopenAll() {
   requests_.reset();
+  vault_.reset();
   Reopen();
-  absl::StatusOr<std::unique_ptr<Requests>> requests = Requests::Create(RequestsOptions{
-      store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(), Limits()});
+  vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'k'));
+  absl::StatusOr<std::unique_ptr<Requests>> requests = Requests::Create(
+      RequestsOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
+                      vault_.get(), &pseudonyms_, Limits()});
   ASSERT_OK(requests);
   requests_ = std::move(*requests);
 }

@@ -7,6 +7,8 @@
 
 #include "broker/authenticator.h"
 #include "broker/inbox_log.h"
+#include "broker/pseudonyms.h"
+#include "broker/request_vault.h"
 #include "broker/requests.h"
 #include "tests/broker/registry_test_base.h"
 
@@ -30,6 +32,9 @@ class RequestsTest : public RegistryTest {
   // The stored inbox events of `actor`, in order.
   std::vector<dsr::storage::v1::InboxEventRecord> InboxOf(const std::string& actor);
 
+  // Keys are fixed across reopening, as the key files are across restarts.
+  Pseudonyms pseudonyms_{std::string(32, 'p')};
+  std::unique_ptr<RequestVault> vault_;
   std::unique_ptr<Requests> requests_;
 };
 

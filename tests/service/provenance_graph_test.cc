@@ -13,6 +13,8 @@
 #include "absl/time/clock.h"
 #include "broker/inbox_log.h"
 #include "broker/registry.h"
+#include "broker/pseudonyms.h"
+#include "broker/request_vault.h"
 #include "broker/requests.h"
 #include "client/import_plan.h"
 #include "dsr/v1/request_service.grpc.pb.h"
@@ -201,9 +203,13 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
 
   // Server-side time of SubmitRequest fanning out to the 120 holdings: the
   // domain call alone, synced commit included.
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Requests> desk,
-                       broker::Requests::Create(broker::RequestsOptions{
-                           store.get(), &clock_, journal.get(), &inbox, &registry->graph(), {}}));
+  broker::RequestVault vault(store.get(), std::string(32, 'k'));
+  broker::Pseudonyms pseudonyms(std::string(32, 'p'));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<broker::Requests> desk,
+      broker::Requests::Create(broker::RequestsOptions{store.get(), &clock_, journal.get(), &inbox,
+                                                       &registry->graph(), &vault, &pseudonyms,
+                                                       {}}));
   std::vector<double> submit_micros;
   for (int i = 0; i < 30; ++i) {
     dsr::v1::SubmitRequestResponse response;

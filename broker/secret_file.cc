@@ -1,0 +1,89 @@
+#include "broker/secret_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "broker/aead.h"
+
+namespace dsr::broker {
+
+absl::StatusOr<std::optional<std::string>> ReadSecretFile(const std::string& path,
+                                                          absl::string_view what) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    return absl::UnavailableError(
+        absl::StrCat("cannot read ", what, " ", path, ": ", std::strerror(errno)));
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " ", path, " is readable by others; chmod 600 it"));
+  }
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return absl::UnavailableError(absl::StrCat("cannot read ", what, " ", path));
+  }
+  std::string value(absl::StripAsciiWhitespace(line));
+  if (value.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(what, " ", path, " is empty"));
+  }
+  return value;
+}
+
+absl::Status WriteSecretFile(const std::string& path, absl::string_view line,
+                             absl::string_view what) {
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", what, " ", path, ": ", std::strerror(errno)));
+  }
+  const std::string contents = absl::StrCat(line, "\n");
+  bool ok = ::write(fd, contents.data(), contents.size()) ==
+                static_cast<ssize_t>(contents.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", what, " ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LoadOrCreateKeyFile(const std::string& path, absl::string_view what,
+                                                bool may_create) {
+  absl::StatusOr<std::optional<std::string>> read = ReadSecretFile(path, what);
+  if (!read.ok()) return read.status();
+  if (!read->has_value()) {
+    if (!may_create) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, " ", path,
+          " is missing and the database already holds data that needs it; restore the file "
+          "(a new key cannot read what the old one wrote)"));
+    }
+    std::string key = RandomBytes(kAeadKeyBytes);
+    absl::Status written = WriteSecretFile(path, absl::BytesToHexString(key), what);
+    if (!written.ok()) return written;
+    return key;
+  }
+  const std::string& hex = **read;
+  const bool is_hex = hex.size() == 2 * kAeadKeyBytes &&
+                      std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); });
+  if (!is_hex) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " ", path, " must hold 64 hexadecimal digits (openssl rand -hex 32)"));
+  }
+  return absl::HexStringToBytes(hex);
+}
+
+}  // namespace dsr::broker
