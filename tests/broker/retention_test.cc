@@ -1,0 +1,218 @@
+// Personal data at rest: stored only sealed, and destroyed after the
+// retention period once the request is final.
+
+#include "broker/inbox.h"
+#include "broker/retention.h"
+#include "broker/status_macros.h"
+#include "broker/time_util.h"
+#include "storage/keys.h"
+#include "tests/broker/requests_test_base.h"
+#include "tests/support/status_matchers.h"
+
+namespace dsr::broker {
+namespace {
+
+using absl::StatusCode;
+using storage::ColumnFamily;
+
+constexpr absl::Duration kRetention = absl::Hours(24 * 180);
+
+class RetentionTest : public RequestsTest {
+ protected:
+  RetentionTest() {
+    AddActor("acme");
+    AddActor("beta");
+    source_ = AddHolding("acme", "source");
+    copy_ = AddHolding("beta", "copy");
+    MakeInbox();
+  }
+  void MakeInbox() {
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
+        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
+                                   vault_.get(), &pseudonyms_, Limits()});
+    ASSERT_OK(inbox);
+    tasks_ = std::move(*inbox);
+  }
+  void Restart() {
+    tasks_.reset();
+    ReopenAll();
+    MakeInbox();
+  }
+  int Sweep() {
+    RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), vault_.get(), kRetention);
+    absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1);
+    EXPECT_OK(purged);
+    return purged.ok() ? *purged : -1;
+  }
+  absl::Status Complete(const std::string& actor, const std::string& task,
+                        const dsr::v1::AccessReport* report = nullptr) {
+    dsr::v1::CompleteTaskRequest complete;
+    complete.set_name(task);
+    complete.set_outcome(report != nullptr ? dsr::v1::ACCESS_PROVIDED : dsr::v1::NO_DATA_FOUND);
+    if (report != nullptr) *complete.mutable_access_report() = *report;
+    dsr::v1::Task done;
+    return tasks_->Complete(Principal::Actor(actor), complete, &done);
+  }
+  dsr::v1::GetRequestResponse Read(const dsr::v1::SubmitRequestResponse& submitted) {
+    dsr::v1::GetRequestRequest get;
+    get.set_name(submitted.request().name());
+    dsr::v1::GetRequestResponse read;
+    EXPECT_OK(requests_->Get(admin_, get, &read));
+    return read;
+  }
+  absl::StatusOr<dsr::v1::Task> HolderTask(const std::string& actor, const std::string& task) {
+    dsr::v1::GetTaskRequest get;
+    get.set_name(task);
+    dsr::v1::Task out;
+    DSR_RETURN_IF_ERROR(tasks_->GetTask(Principal::Actor(actor), get, &out));
+    return out;
+  }
+  bool HasDataKey(const dsr::v1::SubmitRequestResponse& submitted) {
+    const std::string id = submitted.request().name().substr(std::string("requests/").size());
+    absl::StatusOr<bool> has =
+        store_->Contains(ColumnFamily::kDataKeys, storage::keys::DataKey(id));
+    EXPECT_OK(has);
+    return has.ok() && *has;
+  }
+  std::string source_, copy_;
+  std::unique_ptr<Inbox> tasks_;
+};
+
+TEST_F(RetentionTest, StoredRecordsHoldNoPersonalDataInTheClear) {
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ACCESS);
+  dsr::v1::SubjectIdentifier* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("canary.q7x@example.org");
+  request.mutable_request()->set_details("canary-details-q7x");
+  request.mutable_request()->add_targets(source_);
+  dsr::v1::SubmitRequestResponse submitted;
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &submitted));
+  dsr::v1::AccessReport report;
+  report.set_purposes("canary-report-q7x");
+  ASSERT_OK(Complete("acme", submitted.tasks(0).name(), &report));
+
+  // Every record of every family, as stored.
+  int records = 0;
+  for (ColumnFamily cf : storage::kAllColumnFamilies) {
+    ASSERT_OK(store_->Scan(cf, "", "", [&](absl::string_view key, absl::string_view value) {
+      ++records;
+      for (absl::string_view bytes : {key, value}) {
+        EXPECT_EQ(bytes.find("q7x"), absl::string_view::npos)
+            << "in family " << storage::ColumnFamilyName(cf);
+      }
+      return true;
+    }));
+  }
+  EXPECT_GT(records, 10);
+  // And yet the person and the holder see them.
+  EXPECT_EQ(Read(submitted).request().subject_identifiers(0).value(), "canary.q7x@example.org");
+  ASSERT_OK_AND_ASSIGN(dsr::v1::Task task, HolderTask("acme", submitted.tasks(0).name()));
+  EXPECT_EQ(task.details(), "canary-details-q7x");
+}
+
+TEST_F(RetentionTest, CompletedRequestIsPurgedAfterTheRetentionPeriodAlsoAcrossARestart) {
+  dsr::v1::SubmitRequestResponse access =
+      Submit({source_}, dsr::v1::Request::TARGET_ONLY, dsr::v1::ACCESS);
+  dsr::v1::AccessReport report;
+  report.set_purposes("research");
+  clock_.Advance(absl::Hours(24));
+  ASSERT_OK(Complete("acme", access.tasks(0).name(), &report));
+  const absl::Time final_time = clock_.Now();
+
+  clock_.Set(final_time + kRetention - absl::Seconds(1));
+  EXPECT_EQ(Sweep(), 0);
+  EXPECT_EQ(Read(access).request().subject_identifiers_size(), 1);
+  Restart();  // the queue is stored, not held in memory
+  clock_.Set(final_time + kRetention);
+  EXPECT_EQ(Sweep(), 1);
+  EXPECT_EQ(Sweep(), 0);
+
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "after the purge" : "after a restart");
+    dsr::v1::GetRequestResponse read = Read(access);
+    EXPECT_EQ(read.request().subject_identifiers_size(), 0);
+    EXPECT_TRUE(read.request().details().empty());
+    ASSERT_TRUE(read.request().has_purge_time());
+    EXPECT_EQ(FromProtoTime(read.request().purge_time()), final_time + kRetention);
+    // The shape and the states remain.
+    EXPECT_EQ(read.request().state(), dsr::v1::Request::COMPLETED);
+    EXPECT_EQ(read.request().targets(0), source_);
+    ASSERT_EQ(read.tasks_size(), 1);
+    EXPECT_EQ(read.tasks(0).outcome(), dsr::v1::ACCESS_PROVIDED);
+    ASSERT_OK_AND_ASSIGN(dsr::v1::Task task, HolderTask("acme", access.tasks(0).name()));
+    EXPECT_EQ(task.subject_identifiers_size(), 0);
+    EXPECT_EQ(task.state(), dsr::v1::Task::COMPLETED);
+    dsr::v1::GetAccessReportRequest get;
+    get.set_name(access.request().name());
+    dsr::v1::GetAccessReportResponse reports;
+    EXPECT_CODE(requests_->GetAccessReport(ReceiptOf(access), get, &reports),
+                StatusCode::kFailedPrecondition);
+    EXPECT_FALSE(HasDataKey(access));
+    Restart();
+  }
+  EXPECT_EQ(Sweep(), 0);
+}
+
+TEST_F(RetentionTest, OpenRequestsAreKeptAndCancelledOnesPurged) {
+  dsr::v1::SubmitRequestResponse open = Submit({source_});
+  dsr::v1::SubmitRequestResponse withdrawn = Submit({copy_});
+  dsr::v1::CancelRequestRequest cancel;
+  cancel.set_name(withdrawn.request().name());
+  dsr::v1::GetRequestResponse cancelled;
+  ASSERT_OK(requests_->Cancel(ReceiptOf(withdrawn), cancel, &cancelled));
+
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(), 1);
+  EXPECT_TRUE(Read(withdrawn).request().has_purge_time());
+  EXPECT_EQ(Read(withdrawn).request().state(), dsr::v1::Request::CANCELLED);
+  EXPECT_FALSE(HasDataKey(withdrawn));
+  // Years later the open request still has its data: holders need it.
+  clock_.Advance(kRetention * 4);
+  EXPECT_EQ(Sweep(), 0);
+  EXPECT_FALSE(Read(open).request().has_purge_time());
+  EXPECT_TRUE(HasDataKey(open));
+  ASSERT_OK_AND_ASSIGN(dsr::v1::Task task, HolderTask("acme", open.tasks(0).name()));
+  EXPECT_EQ(task.subject_identifiers_size(), 1);
+}
+
+// A late link reopens a completed erasure: the period restarts when the new
+// task is answered, and a purged request is no longer forwarded.
+TEST_F(RetentionTest, ReopenedRequestWaitsForItsNewAnswer) {
+  dsr::v1::SubmitRequestResponse erasure = Submit({source_});
+  ASSERT_OK(Complete("acme", erasure.tasks(0).name()));
+  clock_.Advance(kRetention / 2);
+  ASSERT_OK(Link(copy_, source_));
+  dsr::v1::GetRequestResponse reopened = Read(erasure);
+  ASSERT_EQ(reopened.tasks_size(), 2);
+  EXPECT_EQ(reopened.request().state(), dsr::v1::Request::OPEN);
+
+  clock_.Advance(kRetention / 2);
+  EXPECT_EQ(Sweep(), 0);  // the first completion's turn has passed, but it is open
+  ASSERT_OK(Complete("beta", reopened.tasks(1).name()));
+  clock_.Advance(kRetention - absl::Seconds(1));
+  EXPECT_EQ(Sweep(), 0);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(Sweep(), 1);
+
+  // Purged: a new copy declared later gets nothing to forward.
+  AddHolding("beta", "later");
+  ASSERT_OK(Link("actors/beta/holdings/later", source_));
+  EXPECT_EQ(Read(erasure).tasks_size(), 2);
+}
+
+TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
+  dsr::v1::SubmitRequestResponse submitted = Submit({source_});
+  vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'w'));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> wrong,
+                       Requests::Create(RequestsOptions{store_.get(), &clock_, journal_.get(),
+                                                        inbox_.get(), &registry_->graph(),
+                                                        vault_.get(), &pseudonyms_, Limits()}));
+  dsr::v1::GetRequestRequest get;
+  get.set_name(submitted.request().name());
+  dsr::v1::GetRequestResponse read;
+  EXPECT_CODE(wrong->Get(admin_, get, &read), StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace dsr::broker
