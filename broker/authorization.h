@@ -14,6 +14,11 @@ namespace dsr::broker {
 // Admin only.
 absl::Status RequireAdmin(const Principal& principal);
 
+// Some actor, or the admin: the roles that may write to the register. Checked
+// before the request is parsed, so that a caller in the wrong role learns
+// that first, whatever the request holds.
+absl::Status RequireAnyActorOrAdmin(const Principal& principal);
+
 // The actor `actor_id` itself, or the admin.
 absl::Status RequireActorOrAdmin(const Principal& principal, absl::string_view actor_id);
 

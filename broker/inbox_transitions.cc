@@ -109,6 +109,8 @@ absl::Status Inbox::Acknowledge(const Principal& principal,
 
 absl::Status Inbox::Complete(const Principal& principal,
                              const dsr::v1::CompleteTaskRequest& request, dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
   if (request.outcome() == dsr::v1::OUTCOME_UNSPECIFIED ||
       !dsr::v1::Outcome_IsValid(request.outcome())) {
     return absl::InvalidArgumentError("outcome is required");
@@ -146,6 +148,8 @@ absl::Status Inbox::Complete(const Principal& principal,
 
 absl::Status Inbox::Refuse(const Principal& principal, const dsr::v1::RefuseTaskRequest& request,
                            dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
   if (request.ground() == dsr::v1::REFUSAL_GROUND_UNSPECIFIED ||
       !dsr::v1::RefusalGround_IsValid(request.ground())) {
     return absl::InvalidArgumentError("ground is required");
@@ -165,6 +169,8 @@ absl::Status Inbox::Refuse(const Principal& principal, const dsr::v1::RefuseTask
 
 absl::Status Inbox::Extend(const Principal& principal, const dsr::v1::ExtendTaskRequest& request,
                            dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
   if (request.months() < 1 || request.months() > kMaxExtensionMonths) {
     return absl::InvalidArgumentError(absl::StrCat("months must be 1 to ", kMaxExtensionMonths));
   }

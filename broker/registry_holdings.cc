@@ -57,6 +57,7 @@ absl::Status ParseHoldingValue(absl::string_view value, HoldingRecord* record) {
 absl::Status Registry::CreateHolding(const Principal& principal,
                                      const dsr::v1::CreateHoldingRequest& request,
                                      dsr::v1::Holding* holding) {
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
   DSR_ASSIGN_OR_RETURN(std::string actor_id, ParseActorName(request.parent(), "parent"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, actor_id));
   DSR_RETURN_IF_ERROR(ValidateId(request.holding_id(), "holding_id"));
@@ -175,6 +176,7 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
 absl::Status Registry::UpdateHolding(const Principal& principal,
                                      const dsr::v1::UpdateHoldingRequest& request,
                                      dsr::v1::Holding* holding) {
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
   DSR_ASSIGN_OR_RETURN(HoldingName name,
                        ParseHoldingName(request.holding().name(), "holding.name"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, name.actor_id));
@@ -219,6 +221,7 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
 absl::Status Registry::RetireHolding(const Principal& principal,
                                      const dsr::v1::RetireHoldingRequest& request,
                                      dsr::v1::Holding* holding) {
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
   DSR_ASSIGN_OR_RETURN(HoldingName name, ParseHoldingName(request.name(), "name"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, name.actor_id));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,

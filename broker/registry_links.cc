@@ -40,6 +40,7 @@ dsr::v1::LineageDirection ToApiDirection(WalkDirection direction) {
 absl::Status Registry::CreateLink(const Principal& principal,
                                   const dsr::v1::CreateLinkRequest& request, dsr::v1::Link* link) {
   const dsr::v1::Link& wanted = request.link();
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
   DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(wanted.child(), "link.child"));
   DSR_RETURN_IF_ERROR(ParseHoldingName(wanted.parent(), "link.parent").status());
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
@@ -101,15 +102,10 @@ absl::Status Registry::CreateLink(const Principal& principal,
 
 absl::Status Registry::DeleteLink(const Principal& principal,
                                   const dsr::v1::DeleteLinkRequest& request) {
-  DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(request.name(), "name"));
-  if (principal.is_anonymous()) {
-    return absl::UnauthenticatedError("this method needs the owning actor's token");
-  }
   // The owner is known only once the link is read; a caller who is neither
   // an actor nor the admin could not be it, whatever the link (SPEC §5).
-  if (!principal.is_admin() && principal.kind() != Principal::Kind::kActor) {
-    return absl::PermissionDeniedError("only the owning actor or the administrator may do this");
-  }
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
+  DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(request.name(), "name"));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "DeleteLink", request));
 

@@ -49,14 +49,15 @@ absl::Status Requests::Read(absl::string_view request_id, RequestRecord* request
 
 absl::StatusOr<std::string> Requests::Authorize(const Principal& principal,
                                                 absl::string_view name) const {
-  DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(name, "name"));
   switch (principal.kind()) {
     case Principal::Kind::kAdmin:
-      return request_id;
-    case Principal::Kind::kReceipt:
+      return ParseRequestName(name, "name");
+    case Principal::Kind::kReceipt: {
+      DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(name, "name"));
       // Another request's receipt sees this one as missing.
       if (principal.HoldsReceipt(request_id)) return request_id;
       return absl::NotFoundError("request not found");
+    }
     case Principal::Kind::kActor:
     case Principal::Kind::kBroker:
       return absl::PermissionDeniedError(

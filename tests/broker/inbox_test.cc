@@ -280,3 +280,30 @@ TEST_F(InboxTest, EventsAndCursor) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+// Who is calling is checked before what the call says: a caller without the
+// right role learns nothing about its input's validity.
+TEST_F(InboxTest, RoleIsCheckedBeforeTheRequest) {
+  dsr::v1::CompleteTaskRequest complete;  // no name, no outcome
+  dsr::v1::RefuseTaskRequest refuse;
+  dsr::v1::ExtendTaskRequest extend;
+  dsr::v1::Task out;
+  const std::pair<Principal, absl::StatusCode> callers[] = {
+      {Principal::Anonymous(), absl::StatusCode::kUnauthenticated},
+      {Principal::Admin(), absl::StatusCode::kPermissionDenied},
+      {Principal::Receipt("r"), absl::StatusCode::kPermissionDenied},
+      {Principal::Actor("acme"), absl::StatusCode::kInvalidArgument},
+  };
+  for (const auto& [caller, code] : callers) {
+    SCOPED_TRACE(caller.Label());
+    EXPECT_CODE(tasks_->Complete(caller, complete, &out), code);
+    EXPECT_CODE(tasks_->Refuse(caller, refuse, &out), code);
+    EXPECT_CODE(tasks_->Extend(caller, extend, &out), code);
+  }
+}
+
+}  // namespace
+}  // namespace dsr::broker

@@ -297,3 +297,27 @@ TEST_F(RegistryTest, RetireIsOneWayAndShowsInLineage) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+TEST_F(RegistryTest, RoleIsCheckedBeforeTheRequest) {
+  const std::pair<Principal, absl::StatusCode> callers[] = {
+      {Principal::Anonymous(), absl::StatusCode::kUnauthenticated},
+      {Principal::Receipt("r"), absl::StatusCode::kPermissionDenied},
+      {Principal::Actor("acme"), absl::StatusCode::kInvalidArgument},
+  };
+  for (const auto& [caller, code] : callers) {
+    SCOPED_TRACE(caller.Label());
+    dsr::v1::Holding holding;
+    dsr::v1::Link link;
+    EXPECT_CODE(registry_->CreateHolding(caller, dsr::v1::CreateHoldingRequest(), &holding), code);
+    EXPECT_CODE(registry_->UpdateHolding(caller, dsr::v1::UpdateHoldingRequest(), &holding), code);
+    EXPECT_CODE(registry_->RetireHolding(caller, dsr::v1::RetireHoldingRequest(), &holding), code);
+    EXPECT_CODE(registry_->CreateLink(caller, dsr::v1::CreateLinkRequest(), &link), code);
+    EXPECT_CODE(registry_->DeleteLink(caller, dsr::v1::DeleteLinkRequest()), code);
+  }
+}
+
+}  // namespace
+}  // namespace dsr::broker
