@@ -10,8 +10,14 @@
 
 namespace dsr::broker {
 
-Authenticator::Authenticator(const storage::Store* store, std::string admin_token_digest)
-    : store_(store), admin_token_digest_(std::move(admin_token_digest)) {}
+namespace {
+constexpr absl::string_view kTooManyFailures =
+    "too many failed authentications from this address";
+}  // namespace
+
+Authenticator::Authenticator(const storage::Store* store, std::string admin_token_digest,
+                             RateLimiter* failures)
+    : store_(store), admin_token_digest_(std::move(admin_token_digest)), failures_(failures) {}
 
 absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view token) const {
   if (token.empty()) return Principal::Anonymous();
@@ -47,6 +53,35 @@ absl::StatusOr<Principal> Authenticator::AuthenticateHeader(
   absl::string_view token = absl::StripAsciiWhitespace(value.substr(kScheme.size()));
   if (token.empty()) return absl::UnauthenticatedError("empty bearer token");
   return Authenticate(token);
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& credentials) const {
+  const bool limited = failures_ != nullptr && !credentials.client_address.empty();
+  const bool presents =
+      credentials.authorization.has_value() || !credentials.certificate_actor.empty();
+  if (limited && presents) {
+    absl::Status allowed = failures_->Check(credentials.client_address, kTooManyFailures);
+    if (!allowed.ok()) return allowed;
+  }
+  absl::StatusOr<Principal> principal = absl::UnauthenticatedError("unknown credential");
+  if (credentials.authorization.has_value()) {
+    const absl::string_view header = *credentials.authorization;
+    principal = AuthenticateHeader(&header);
+  } else if (!credentials.certificate_actor.empty()) {
+    absl::StatusOr<bool> exists = store_->Contains(storage::ColumnFamily::kActors,
+                                                   storage::keys::Actor(credentials.certificate_actor));
+    if (!exists.ok()) return exists.status();
+    if (*exists) principal = Principal::Actor(credentials.certificate_actor);
+    else principal = absl::UnauthenticatedError("the client certificate names no known actor");
+  } else {
+    principal = Principal::Anonymous();
+  }
+  if (absl::IsUnauthenticated(principal.status()) && limited) {
+    // Spend a token; the refusal itself comes with the next attempt.
+    failures_->Take(credentials.client_address, kTooManyFailures).IgnoreError();
+  }
+  if (!principal.ok()) return principal;
+  return principal->WithClientAddress(credentials.client_address);
 }
 
 }  // namespace dsr::broker

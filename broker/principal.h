@@ -30,6 +30,15 @@ class Principal {
   // The actor's id for kActor; empty otherwise.
   const std::string& actor_id() const { return kind_ == Kind::kActor ? id_ : Empty(); }
 
+  // Where the call came from ("ipv4:192.0.2.1"), for per-client limits;
+  // empty when unknown. Not part of the identity.
+  const std::string& client_address() const { return client_address_; }
+  Principal WithClientAddress(absl::string_view address) const {
+    Principal copy = *this;
+    copy.client_address_ = std::string(address);
+    return copy;
+  }
+
   // Whether this principal is the actor `actor_id`.
   bool IsActor(absl::string_view actor_id) const {
     return kind_ == Kind::kActor && id_ == actor_id;
@@ -68,6 +77,7 @@ class Principal {
   Kind kind_;
   // The actor id (kActor) or the request id (kReceipt).
   std::string id_;
+  std::string client_address_;
 };
 
 }  // namespace dsr::broker

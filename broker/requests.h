@@ -19,6 +19,7 @@
 #include "broker/limits.h"
 #include "broker/principal.h"
 #include "broker/pseudonyms.h"
+#include "broker/rate_limiter.h"
 #include "broker/request_vault.h"
 #include "dsr/storage/v1/request_records.pb.h"
 #include "dsr/v1/request_service.pb.h"
@@ -35,8 +36,13 @@ struct RequestsOptions {
   const ProvenanceGraph* graph = nullptr;
   // Encrypts personal data at rest.
   const RequestVault* vault = nullptr;
-  // Keys the idempotency fingerprints of messages that carry personal data.
+  // Keys the idempotency fingerprints of messages that carry personal data,
+  // and the rate limits per subject.
   const Pseudonyms* pseudonyms = nullptr;
+  // Optional: limits on SubmitRequest per client address (every call) and
+  // per subject pseudonym (new requests, each identifier).
+  RateLimiter* submits_per_address = nullptr;
+  RateLimiter* submits_per_subject = nullptr;
   Limits limits;
 };
 

@@ -83,6 +83,10 @@ absl::Status Requests::Submit(const Principal& principal,
                               dsr::v1::SubmitRequestResponse* response) {
   RequestRecord record;
   SubjectRecord subject;
+  if (options_.submits_per_address != nullptr && !principal.client_address().empty()) {
+    DSR_RETURN_IF_ERROR(options_.submits_per_address->Take(
+        principal.client_address(), "too many requests from this address"));
+  }
   DSR_RETURN_IF_ERROR(Validate(request.request(), options_.limits, &record, &subject));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
                                                                     request, options_.pseudonyms));
@@ -123,6 +127,14 @@ absl::Status Requests::Submit(const Principal& principal,
   if (routes.empty()) {
     return absl::FailedPreconditionError(
         "the request reaches no active holding: every target is retired or has no holdings");
+  }
+  if (options_.submits_per_subject != nullptr) {
+    std::vector<std::string> pseudonyms;
+    for (const auto& id : subject.identifiers()) {
+      pseudonyms.push_back(options_.pseudonyms->Of(id.type(), id.value()));
+    }
+    DSR_RETURN_IF_ERROR(options_.submits_per_subject->TakeAll(
+        std::move(pseudonyms), "too many requests for this person"));
   }
 
   const absl::Time now = options_.clock->Now();

@@ -1,6 +1,8 @@
 #include "broker/server/broker_server.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +44,9 @@ struct BrokerServer::Parts {
   SystemClock system_clock;
   std::string admin_token_file;
   bool admin_token_created = false;
+  std::unique_ptr<RateLimiter> submits_per_address;
+  std::unique_ptr<RateLimiter> submits_per_subject;
+  std::unique_ptr<RateLimiter> failed_authentications;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<Pseudonyms> pseudonyms;
   std::unique_ptr<RequestVault> vault;
@@ -76,6 +81,46 @@ namespace {
 // How long refusals sent while draining get to reach their clients.
 constexpr absl::Duration kRefusalFlush = absl::Milliseconds(250);
 
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in || contents.str().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
+  }
+  return contents.str();
+}
+
+// Plaintext, TLS or mutual TLS, as the options say.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
+    const TlsOptions& tls) {
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError("tls_cert and tls_key go together");
+  }
+  if (tls.cert_file.empty()) {
+    if (tls.require_tls) {
+      return absl::FailedPreconditionError(
+          "require_tls is set: refusing to serve plaintext without tls_cert and tls_key");
+    }
+    if (!tls.client_ca_file.empty()) {
+      return absl::InvalidArgumentError("client_ca needs tls_cert and tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  DSR_ASSIGN_OR_RETURN(pair.cert_chain, ReadPem(tls.cert_file, "tls_cert"));
+  DSR_ASSIGN_OR_RETURN(pair.private_key, ReadPem(tls.key_file, "tls_key"));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls.client_ca_file.empty()) {
+    DSR_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPem(tls.client_ca_file, "client_ca"));
+    // Clients without a certificate still connect (and use tokens); one that
+    // presents a certificate must present a valid one.
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
 }  // namespace
 
 BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -89,8 +134,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   if (colon == std::string::npos || colon == 0) {
     return absl::InvalidArgumentError("listen must be HOST:PORT");
   }
+  DSR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> transport,
+                       TransportCredentials(options.tls));
   auto parts = std::make_unique<Parts>();
   const Clock* clock = options.clock != nullptr ? options.clock : &parts->system_clock;
+  const RateLimits& rates = options.rate_limits;
+  parts->submits_per_address = std::make_unique<RateLimiter>(clock, rates.submits_per_address);
+  parts->submits_per_subject = std::make_unique<RateLimiter>(clock, rates.submits_per_subject);
+  parts->failed_authentications =
+      std::make_unique<RateLimiter>(clock, rates.failed_authentications_per_address);
 
   parts->admin_token_file = options.admin_token_file.empty()
                                 ? (std::filesystem::path(options.data_dir) / "admin_token").string()
@@ -126,6 +178,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                        Requests::Create(RequestsOptions{
                            parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
                            &parts->registry->graph(), parts->vault.get(), parts->pseudonyms.get(),
+                           parts->submits_per_address.get(), parts->submits_per_subject.get(),
                            options.limits}));
   DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
                        Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
@@ -133,7 +186,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                                   parts->pseudonyms.get(), options.limits}));
   parts->audit_log =
       std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
-  parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest);
+  parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest,
+                                                        parts->failed_authentications.get());
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
   parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),
@@ -153,7 +207,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &parts->port);
+  builder.AddListeningPort(options.listen, transport, &parts->port);
   const ConnectionLimits& limits = options.connection;
   builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
   builder.SetMaxSendMessageSize(limits.max_message_bytes);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "broker/clock.h"
 #include "broker/limits.h"
+#include "broker/rate_limiter.h"
 #include "broker/retention.h"
 
 namespace dsr::broker {
@@ -36,6 +37,30 @@ struct ConnectionLimits {
   absl::Duration max_connection_age_grace = absl::Minutes(5);
   // Inbox streams one actor may hold open at once. Default: 8.
   int max_inbox_streams_per_actor = 8;
+};
+
+// Transport security. PEM files.
+struct TlsOptions {
+  // The server's certificate chain and private key: TLS when both are set.
+  std::string cert_file;
+  std::string key_file;
+  // CA that signs client certificates: mutual TLS. A client that presents a
+  // certificate must present a valid one; its URI subject alternative name
+  // `dsr:actors/{actor}` identifies it as that actor when it sends no token.
+  std::string client_ca_file;
+  // Refuse to start without TLS.
+  bool require_tls = false;
+};
+
+// Per-client limits; a zero rate turns one off.
+struct RateLimits {
+  // SubmitRequest calls per client address.
+  RateLimit submits_per_address{/*per_second=*/1.0, /*burst=*/30};
+  // New requests per person (each identifier's pseudonym): 10 an hour.
+  RateLimit submits_per_subject{/*per_second=*/10.0 / 3600, /*burst=*/10};
+  // Failed authentications per client address; past them, calls that present
+  // a credential are refused until the bucket refills.
+  RateLimit failed_authentications_per_address{/*per_second=*/0.2, /*burst=*/10};
 };
 
 struct BrokerServerOptions {
@@ -71,12 +96,16 @@ struct BrokerServerOptions {
   Limits limits;
   // Transport limits (gRPC channel arguments).
   ConnectionLimits connection;
+  TlsOptions tls;
+  RateLimits rate_limits;
 };
 
 class BrokerServer {
  public:
   // Opens the store, loads the registry and starts serving. UNAVAILABLE if
-  // the address cannot be bound or the data directory cannot be used.
+  // the address cannot be bound or the data directory cannot be used;
+  // FAILED_PRECONDITION for missing or unreadable keys and certificates, or
+  // require_tls without a certificate.
   static absl::StatusOr<std::unique_ptr<BrokerServer>> Start(const BrokerServerOptions& options);
 
   // Shuts down (if not done yet) and closes the store.

@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
 #include "broker/server/broker_server.h"
+#include "broker/server/security_flags.h"
 
 namespace {
 
@@ -77,12 +78,15 @@ int main(int argc, char** argv) {
                  "How often to look for tasks past their due time")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 86400.0));
+  dsr::broker::SecurityFlagValues security;
+  dsr::broker::AddSecurityFlags(app, options, security);
   app.add_option("--shutdown_grace_seconds", grace_seconds,
                  "On SIGTERM or SIGINT, how long calls in flight may take to finish")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
+  dsr::broker::ApplySecurityFlags(security, options);
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
   limits.max_connection_idle = absl::Seconds(idle_seconds);
   limits.max_connection_age = absl::Seconds(age_seconds);

@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "broker/service/call_credentials.h"
 #include "broker/service/status_conversion.h"
 #include "grpcpp/server_context.h"
 
@@ -109,13 +110,7 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     void OnDone() override { delete this; }
   };
 
-  const auto& metadata = context->client_metadata();
-  auto header = metadata.find("authorization");
-  absl::string_view value;
-  if (header != metadata.end())
-    value = absl::string_view(header->second.data(), header->second.size());
-  absl::StatusOr<Principal> principal =
-      authenticator_->AuthenticateHeader(header == metadata.end() ? nullptr : &value);
+  absl::StatusOr<Principal> principal = authenticator_->Authenticate(CredentialsOf(*context));
   if (!principal.ok()) return new Refusal(ToGrpcStatus(principal.status()));
   absl::StatusOr<std::string> actor_id = Inbox::RequireActor(*principal);
   if (!actor_id.ok()) return new Refusal(ToGrpcStatus(actor_id.status()));

@@ -1,6 +1,7 @@
 #include "broker/service/unary_call.h"
 
 #include "absl/strings/string_view.h"
+#include "broker/service/call_credentials.h"
 #include "broker/service/status_conversion.h"
 
 namespace dsr::broker {
@@ -31,11 +32,7 @@ bool UnaryCalls::Drain(absl::Duration grace) {
 
 absl::StatusOr<Principal> UnaryCalls::Authenticate(
     const grpc::CallbackServerContext& context) const {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
-  if (it == metadata.end()) return authenticator_->AuthenticateHeader(nullptr);
-  const absl::string_view value(it->second.data(), it->second.size());
-  return authenticator_->AuthenticateHeader(&value);
+  return authenticator_->Authenticate(CredentialsOf(context));
 }
 
 grpc::Status UnaryCalls::ToGrpc(const absl::Status& status) { return ToGrpcStatus(status); }

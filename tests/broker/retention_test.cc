@@ -207,7 +207,7 @@ TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> wrong,
                        Requests::Create(RequestsOptions{store_.get(), &clock_, journal_.get(),
                                                         inbox_.get(), &registry_->graph(),
-                                                        vault_.get(), &pseudonyms_, Limits()}));
+                                                        vault_.get(), &pseudonyms_, nullptr, nullptr, Limits()}));
   dsr::v1::GetRequestRequest get;
   get.set_name(submitted.request().name());
   dsr::v1::GetRequestResponse read;

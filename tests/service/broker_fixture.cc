@@ -9,8 +9,10 @@
 
 namespace dsr::testing {
 
-BrokerFixture::BrokerFixture(std::function<void(broker::BrokerServerOptions&)> configure)
-    : configure_(std::move(configure)) {
+BrokerFixture::BrokerFixture(
+    std::function<void(broker::BrokerServerOptions&)> configure,
+    std::function<std::shared_ptr<grpc::Channel>(const std::string&)> connect)
+    : configure_(std::move(configure)), connect_(std::move(connect)) {
   const std::string token_file = dir_.Sub("admin_token");
   std::ofstream(token_file) << kAdminToken << "\n";
   ::chmod(token_file.c_str(), 0600);
@@ -26,12 +28,17 @@ void BrokerFixture::Start() {
   options.clock = &clock_;
   options.read_threads = 2;
   options.write_threads = 4;
+  // Tests make many calls from one address; rate-limit tests turn these on.
+  options.rate_limits.submits_per_address.per_second = 0;
+  options.rate_limits.submits_per_subject.per_second = 0;
+  options.rate_limits.failed_authentications_per_address.per_second = 0;
   if (configure_) configure_(options);
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);
   ASSERT_OK(server);
   server_ = std::move(*server);
-  channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+  channel_ = connect_ ? connect_(server_->address())
+                     : grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
   registry_ = dsr::v1::RegistryService::NewStub(channel_);
 }
 

@@ -20,8 +20,11 @@ class BrokerFixture : public ::testing::Test {
  protected:
   static constexpr char kAdminToken[] = "dsr_admin_fixture-token";
 
-  // `configure` may change the server's options before it starts.
-  explicit BrokerFixture(std::function<void(broker::BrokerServerOptions&)> configure = nullptr);
+  // `configure` may change the server's options before it starts; `connect`
+  // makes the fixture's channel to the server's address (default: plaintext).
+  explicit BrokerFixture(
+      std::function<void(broker::BrokerServerOptions&)> configure = nullptr,
+      std::function<std::shared_ptr<grpc::Channel>(const std::string&)> connect = nullptr);
   ~BrokerFixture() override;
 
   // Stops the server and starts a new one on the same data directory.
@@ -48,6 +51,7 @@ class BrokerFixture : public ::testing::Test {
  private:
   void Start();
   std::function<void(broker::BrokerServerOptions&)> configure_;
+  std::function<std::shared_ptr<grpc::Channel>(const std::string&)> connect_;
 };
 
 }  // namespace dsr::testing

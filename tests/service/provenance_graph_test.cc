@@ -208,7 +208,7 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<broker::Requests> desk,
       broker::Requests::Create(broker::RequestsOptions{store.get(), &clock_, journal.get(), &inbox,
-                                                       &registry->graph(), &vault, &pseudonyms,
+                                                       &registry->graph(), &vault, &pseudonyms, nullptr, nullptr,
                                                        {}}));
   std::vector<double> submit_micros;
   for (int i = 0; i < 30; ++i) {

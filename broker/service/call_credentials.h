@@ -1,0 +1,28 @@
+#ifndef DSR_BROKER_SERVICE_CALL_CREDENTIALS_H_
+#define DSR_BROKER_SERVICE_CALL_CREDENTIALS_H_
+
+// What a gRPC call presents to identify its caller: the `authorization`
+// metadata, the client's address, and, under mutual TLS, the actor named by
+// the verified client certificate's URI subject alternative name
+// `dsr:actors/{actor}`.
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "broker/authenticator.h"
+#include "grpcpp/server_context.h"
+
+namespace dsr::broker {
+
+// The URI SAN prefix that names an actor in a client certificate.
+inline constexpr absl::string_view kActorUriPrefix = "dsr:actors/";
+
+CallCredentials CredentialsOf(const grpc::ServerContextBase& context);
+
+// "ipv4:192.0.2.1:5000" -> "ipv4:192.0.2.1", "ipv6:[::1]:5000" ->
+// "ipv6:[::1]"; other forms unchanged.
+std::string ClientAddress(absl::string_view peer);
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_SERVICE_CALL_CREDENTIALS_H_
