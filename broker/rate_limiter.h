@@ -36,6 +36,12 @@ class RateLimiter {
 
   bool enabled() const { return limit_.per_second > 0; }
 
+  // Keys with a bucket in memory.
+  size_t tracked_keys() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return buckets_.size();
+  }
+
   // Takes one token from the bucket of each of `keys` (a key given twice
   // counts once), or none if any is empty: then RESOURCE_EXHAUSTED
   // "<what>; retry in N s" with the wait until every bucket has a token again.
@@ -61,7 +67,7 @@ class RateLimiter {
   const Clock* const clock_;
   const RateLimit limit_;
   const size_t max_keys_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
