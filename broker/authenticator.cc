@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "broker/names.h"
 #include "broker/tokens.h"
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "dsr/storage/v1/request_records.pb.h"
@@ -68,11 +69,14 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& cre
     const absl::string_view header = *credentials.authorization;
     principal = AuthenticateHeader(&header);
   } else if (!credentials.certificate_actor.empty()) {
-    absl::StatusOr<bool> exists = store_->Contains(storage::ColumnFamily::kActors,
-                                                   storage::keys::Actor(credentials.certificate_actor));
-    if (!exists.ok()) return exists.status();
-    if (*exists) principal = Principal::Actor(credentials.certificate_actor);
-    else principal = absl::UnauthenticatedError("the client certificate names no known actor");
+    absl::StatusOr<bool> known = false;
+    if (IsValidId(credentials.certificate_actor)) {
+      known = store_->Contains(storage::ColumnFamily::kActors,
+                               storage::keys::Actor(credentials.certificate_actor));
+    }
+    if (!known.ok()) return known.status();
+    principal = *known ? absl::StatusOr<Principal>(Principal::Actor(credentials.certificate_actor))
+                       : absl::UnauthenticatedError("the client certificate names no known actor");
   } else {
     principal = Principal::Anonymous();
   }

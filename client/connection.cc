@@ -1,5 +1,10 @@
 #include "client/connection.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
 #include "client/grpc_status.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
@@ -10,11 +15,20 @@
 namespace dsr::client {
 namespace {
 
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const ConnectionOptions& options) {
+  if (!options.tls) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.tls_root_certs;
+  ssl.pem_cert_chain = options.tls_cert_chain;
+  ssl.pem_private_key = options.tls_private_key;
+  return grpc::SslCredentials(ssl);
+}
+
 class GrpcConnection final : public Connection {
  public:
   explicit GrpcConnection(const ConnectionOptions& options)
       : options_(options),
-        channel_(grpc::CreateChannel(options.broker, grpc::InsecureChannelCredentials())),
+        channel_(grpc::CreateChannel(options.broker, ChannelCredentials(options))),
         registry_(dsr::v1::RegistryService::NewStub(channel_)),
         requests_(dsr::v1::RequestService::NewStub(channel_)),
         inbox_(dsr::v1::InboxService::NewStub(channel_)),
@@ -179,6 +193,30 @@ class GrpcConnection final : public Connection {
 };
 
 }  // namespace
+
+absl::Status LoadTlsFiles(const std::string& ca_path, const std::string& cert_path,
+                          const std::string& key_path, ConnectionOptions* options) {
+  if (cert_path.empty() != key_path.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  const auto read = [](const std::string& path, std::string* out) {
+    if (path.empty()) return absl::OkStatus();
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    if (!in || contents.str().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+    }
+    *out = contents.str();
+    return absl::OkStatus();
+  };
+  absl::Status status = read(ca_path, &options->tls_root_certs);
+  if (status.ok()) status = read(cert_path, &options->tls_cert_chain);
+  if (status.ok()) status = read(key_path, &options->tls_private_key);
+  if (!status.ok()) return status;
+  if (!ca_path.empty() || !cert_path.empty()) options->tls = true;
+  return absl::OkStatus();
+}
 
 std::unique_ptr<Connection> MakeConnection(const ConnectionOptions& options) {
   return std::make_unique<GrpcConnection>(options);

@@ -29,7 +29,21 @@ struct ConnectionOptions {
   std::string token;
   // Deadline of each unary call. Default: 30 s.
   absl::Duration timeout = absl::Seconds(30);
+  // TLS: connect over TLS when set. PEM contents, not paths (LoadTlsFiles
+  // reads files). Empty root certificates: the system's trust store.
+  bool tls = false;
+  std::string tls_root_certs;
+  // Mutual TLS: the client's certificate chain and private key. The broker
+  // identifies an organisation by its certificate when no token is sent.
+  std::string tls_cert_chain;
+  std::string tls_private_key;
 };
+
+// Reads the PEM files named (empty paths are skipped) into `options` and
+// turns TLS on if any is given. INVALID_ARGUMENT naming the file if one
+// cannot be read, or if only one of `cert_path` and `key_path` is given.
+absl::Status LoadTlsFiles(const std::string& ca_path, const std::string& cert_path,
+                          const std::string& key_path, ConnectionOptions* options);
 
 class Connection {
  public:

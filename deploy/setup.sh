@@ -14,7 +14,7 @@ BUILD="$ROOT/build"
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  librocksdb-dev libabsl-dev libssl-dev libcli11-dev
+  librocksdb-dev libabsl-dev libssl-dev libcli11-dev openssl
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf
 )

@@ -68,6 +68,12 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
       ->capture_default_str();
   CLI::Option* token_flag =
       app.add_option("--token", cli.options().token, "Bearer token (env DSR_TOKEN)");
+  std::string tls_ca, tls_cert, tls_key;
+  app.add_option("--tls-ca", tls_ca, "Connect over TLS, trusting this CA (PEM)");
+  app.add_option("--tls-cert", tls_cert,
+                 "Client certificate (PEM) for mutual TLS: identifies your organisation "
+                 "without --token");
+  app.add_option("--tls-key", tls_key, "Private key (PEM) of --tls-cert");
   // Global options may also follow the command: `dsr holdings --json`.
   app.fallthrough();
   app.add_flag("--json", cli.json(), "Print the API's messages as proto3 JSON");
@@ -88,6 +94,10 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
     return code == 0 ? 0 : 2;
   }
   cli.options().timeout = absl::Seconds(timeout_seconds);
+  if (absl::Status tls = LoadTlsFiles(tls_ca, tls_cert, tls_key, &cli.options()); !tls.ok()) {
+    err << "dsr: " << tls.message() << "\n";
+    return 2;
+  }
   cli.set_token_from_flag(token_flag->count() > 0);
   absl::Status status = cli.Execute();
   if (!status.ok()) {
