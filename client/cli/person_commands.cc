@@ -84,6 +84,10 @@ void PrintRequest(std::ostream& out, const dsr::v1::GetRequestResponse& r) {
   out << q.name() << "  " << EnumWord(dsr::v1::RequestType_descriptor(), q.type()) << "  "
       << EnumWord(dsr::v1::Request::State_descriptor(), q.state()) << "  filed "
       << FormatTime(q.create_time()) << "\n";
+  if (q.has_purge_time()) {
+    out << "personal data (identifiers, details, access reports) destroyed "
+        << FormatTime(q.purge_time()) << " under the broker's retention policy\n";
+  }
   out << "tasks: " << r.tasks_size() << " (open " << c.open() << ", acknowledged "
       << c.acknowledged() << ", completed " << c.completed() << ", refused " << c.refused()
       << ", cancelled " << c.cancelled() << ", overdue " << c.overdue() << ")\n\n";

@@ -398,3 +398,33 @@ TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
 
 }  // namespace
 }  // namespace dsr::client
+
+namespace dsr::client {
+namespace {
+
+TEST_F(CliTest, StatusSaysWhenPersonalDataWasPurged) {
+  MockConnection& next = Fresh();
+  dsr::v1::GetRequestResponse read;
+  *read.mutable_request() = Filed().request();
+  read.mutable_request()->clear_subject_identifiers();
+  read.mutable_request()->mutable_purge_time()->set_seconds(1798761600);  // 2027-01-01
+  EXPECT_CALL(next, GetRequest(_)).WillOnce(Return(read));
+  ASSERT_EQ(Run({"status", "requests/abc123", "--token", "dsr_receipt_x"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("destroyed 2027-01-01"));
+}
+
+TEST_F(CliTest, TlsFilesAreReadIntoTheConnection) {
+  const std::string ca = dir_.Sub("ca.pem");
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\nfake\n";
+  EXPECT_CALL(*mock_raw_, ListHoldings(_)).WillOnce(Return(dsr::v1::ListHoldingsResponse()));
+  ASSERT_EQ(Run({"--tls-ca", ca, "holdings"}), 0) << err_.str();
+  EXPECT_TRUE(seen_.tls);
+  EXPECT_THAT(seen_.tls_root_certs, HasSubstr("fake"));
+  EXPECT_EQ(Run({"--tls-ca", dir_.Sub("missing.pem"), "holdings"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("cannot read"));
+  EXPECT_EQ(Run({"--tls-cert", ca, "holdings"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--tls-cert and --tls-key go together"));
+}
+
+}  // namespace
+}  // namespace dsr::client
