@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
 #include "broker/server/broker_server.h"
+#include "broker/server/limit_flags.h"
 #include "broker/server/security_flags.h"
 
 namespace {
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
                  "How often to look for tasks past their due time")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 86400.0));
+  dsr::broker::AddLimitFlags(app, options.limits);
   dsr::broker::SecurityFlagValues security;
   dsr::broker::AddSecurityFlags(app, options, security);
   app.add_option("--shutdown_grace_seconds", grace_seconds,

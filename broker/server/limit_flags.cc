@@ -1,0 +1,20 @@
+#include "broker/server/limit_flags.h"
+
+namespace dsr::broker {
+
+void AddLimitFlags(CLI::App& app, Limits& limits) {
+  const auto add = [&app](const char* name, auto& value, const char* help, double max) {
+    app.add_option(name, value, help)->capture_default_str()->check(CLI::Range(1.0, max));
+  };
+  add("--max_identifiers", limits.max_identifiers, "Subject identifiers per request", 1e4);
+  add("--max_identifier_bytes", limits.max_identifier_bytes, "Bytes per subject identifier", 1e5);
+  add("--max_targets", limits.max_targets, "Targets per request", 1e4);
+  add("--max_free_text_bytes", limits.max_free_text_bytes,
+      "Bytes of free text (details, explanations, descriptions)", 1e6);
+  add("--max_access_report_bytes", limits.max_access_report_bytes,
+      "Bytes of one holder's access report, copy included", 1e9);
+  add("--max_page_size", limits.max_page_size, "Largest page_size of a list call", 1e5);
+  add("--max_lineage_depth", limits.max_lineage_depth, "Links a lineage walk may follow", 1e4);
+}
+
+}  // namespace dsr::broker

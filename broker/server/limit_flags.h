@@ -1,0 +1,15 @@
+#ifndef DSR_BROKER_SERVER_LIMIT_FLAGS_H_
+#define DSR_BROKER_SERVER_LIMIT_FLAGS_H_
+
+// dsr-broker's flags for the size limits of SPEC §5 (broker/limits.h).
+
+#include "CLI/CLI.hpp"
+#include "broker/limits.h"
+
+namespace dsr::broker {
+
+void AddLimitFlags(CLI::App& app, Limits& limits);
+
+}  // namespace dsr::broker
+
+#endif  // DSR_BROKER_SERVER_LIMIT_FLAGS_H_
