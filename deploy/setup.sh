@@ -44,14 +44,35 @@ build() {
   cmake --build "$BUILD" -j "$(nproc)"
 }
 
+# The master key (wraps the keys that encrypt personal data) and the pepper
+# (keys subject pseudonyms), each 64 hex digits, mode 0600, kept apart from the
+# data directory. Made only while the database is new: later, a missing key
+# means lost data, and the broker refuses to start rather than start blind.
+make_keys() {
+  local keys=$1 data=$2 name
+  mkdir -p "$keys"
+  chmod 700 "$keys"
+  for name in master_key pepper; do
+    [ -f "$keys/$name" ] && continue
+    if [ -e "$data/db/CURRENT" ]; then
+      say "$keys/$name is missing but $data already holds data; restore it (a new key cannot read it)"
+      exit 1
+    fi
+    (umask 077 && openssl rand -hex 32 >"$keys/$name")
+    say "created $keys/$name (mode 0600); back it up apart from the data"
+  done
+}
+
 case "${1:-}" in
   serve)
     shift
     install_missing
     build
     mkdir -p "$ROOT/var/dsr"
-    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/ (Ctrl-C stops it)"
-    exec "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" "$@"
+    make_keys "$ROOT/var/keys" "$ROOT/var/dsr"
+    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/, keys in var/keys/ (Ctrl-C stops it)"
+    exec "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" \
+      --master_key_file "$ROOT/var/keys/master_key" --pepper_file "$ROOT/var/keys/pepper" "$@"
     ;;
   test)
     install_missing

@@ -220,6 +220,8 @@ absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key) {
 
 std::string DataKey(absl::string_view request_id) { return Encode({request_id}); }
 
+std::string KeyCheck(absl::string_view name) { return Encode({absl::StrCat("~check/", name)}); }
+
 std::string FinalRequest(int64_t final_unix_micros, absl::string_view request_id) {
   return Encode(
       {BigEndian(static_cast<uint64_t>(std::max<int64_t>(final_unix_micros, 0))), request_id});

@@ -114,8 +114,10 @@ struct DueTaskKey {
 };
 absl::StatusOr<DueTaskKey> ParseDueTask(absl::string_view key);
 
-// ColumnFamily::kDataKeys.
+// ColumnFamily::kDataKeys: a request's data key, and the broker's key checks
+// (names that no request id can take).
 std::string DataKey(absl::string_view request_id);
+std::string KeyCheck(absl::string_view name);
 
 // ColumnFamily::kFinalRequests: requests whose tasks are all answered or
 // withdrawn, by the time that happened (unix microseconds; keys sort by it).

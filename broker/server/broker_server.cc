@@ -16,6 +16,7 @@
 #include "broker/inbox.h"
 #include "broker/inbox_log.h"
 #include "broker/journal.h"
+#include "broker/key_check.h"
 #include "broker/log.h"
 #include "broker/overdue.h"
 #include "broker/pseudonyms.h"
@@ -168,6 +169,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                            "pepper file", new_database));
   DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
   parts->pseudonyms = std::make_unique<Pseudonyms>(std::move(pepper));
+  DSR_RETURN_IF_ERROR(VerifyOrRecordKeys(*parts->store, master_key, *parts->pseudonyms));
   parts->vault = std::make_unique<RequestVault>(parts->store.get(), std::move(master_key));
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
