@@ -9,6 +9,8 @@
 // (CountTaskChange); a request reopened by a late link leaves a stale queue
 // entry that the sweep drops. Thread-safe.
 
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/clock.h"
@@ -29,10 +31,14 @@ class RetentionSweeper {
       : store_(store), clock_(clock), journal_(journal), vault_(vault), retention_(retention) {}
 
   // Purges every request final for at least the retention period, in commits
-  // of at most `batch_size` requests. Returns how many it purged.
+  // of at most `batch_size` requests, then scrubs the database files of
+  // their old versions (Store::Scrub). Returns how many it purged. A queue
+  // entry that cannot be used is logged and dropped, never retried forever.
   absl::StatusOr<int> Sweep(int batch_size = 100);
 
  private:
+  absl::Status SweepBatches(int batch_size, int* purged, std::vector<storage::KeyRange>* scrub);
+
   storage::Store* const store_;
   const Clock* const clock_;
   Journal* const journal_;

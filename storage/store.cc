@@ -158,6 +158,23 @@ absl::Status Store::CompactAll() {
   return absl::OkStatus();
 }
 
+absl::Status Store::Scrub(const std::vector<KeyRange>& ranges) {
+  if (ranges.empty()) return absl::OkStatus();
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  rocksdb::Status s = db_->Flush(flush, handles_);
+  if (!s.ok()) return FromRocksDb(s, "flush");
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (const KeyRange& range : ranges) {
+    const rocksdb::Slice first(range.first);
+    const rocksdb::Slice last(range.last);
+    s = db_->CompactRange(compact, handles_[static_cast<int>(range.cf)], &first, &last);
+    if (!s.ok()) return FromRocksDb(s, "compact");
+  }
+  return absl::OkStatus();
+}
+
 StoreStats Store::Stats() const {
   StoreStats stats;
   stats.commits = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_SELF) +

@@ -35,6 +35,13 @@ struct StoreOptions {
   size_t write_buffer_bytes = 16 << 20;
 };
 
+// Keys from `first` to `last`, both included, of one column family.
+struct KeyRange {
+  ColumnFamily cf;
+  std::string first;
+  std::string last;
+};
+
 // Counters since the store was opened.
 struct StoreStats {
   // Write batches committed.
@@ -86,6 +93,12 @@ class Store {
 
   // Compacts every column family (tests and maintenance).
   absl::Status CompactAll();
+
+  // Makes deleted records in `ranges` physically gone from the database's
+  // files: flushes every column family (so that no live write-ahead log
+  // still holds them) and rewrites the table files that overlap the ranges,
+  // down to the bottom level. For data that must not outlive its deletion.
+  absl::Status Scrub(const std::vector<KeyRange>& ranges);
 
   StoreStats Stats() const;
 

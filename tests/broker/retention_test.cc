@@ -1,10 +1,15 @@
 // Personal data at rest: stored only sealed, and destroyed after the
 // retention period once the request is final.
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "broker/inbox.h"
 #include "broker/retention.h"
 #include "broker/status_macros.h"
 #include "broker/time_util.h"
+#include "dsr/storage/v1/audit_records.pb.h"
 #include "storage/keys.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"
@@ -16,6 +21,17 @@ using absl::StatusCode;
 using storage::ColumnFamily;
 
 constexpr absl::Duration kRetention = absl::Hours(24 * 180);
+
+bool AnyFileContains(const std::string& dir, const std::string& needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    if (bytes.str().find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
 
 class RetentionTest : public RequestsTest {
  protected:
@@ -212,6 +228,79 @@ TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
   get.set_name(submitted.request().name());
   dsr::v1::GetRequestResponse read;
   EXPECT_CODE(wrong->Get(admin_, get, &read), StatusCode::kDataLoss);
+}
+
+// Deleting a record leaves its old bytes in table files and the log until
+// they are rewritten; a purge rewrites them, so the wrapped key and the
+// sealed identifiers are gone from the files, not only from reads.
+TEST_F(RetentionTest, PurgedKeyAndCiphertextAreGoneFromTheFiles) {
+  dsr::v1::SubmitRequestResponse erasure = Submit({source_});
+  const std::string id = erasure.request().name().substr(std::string("requests/").size());
+  dsr::storage::v1::DataKeyRecord wrapped;
+  ASSERT_OK(store_->Get(ColumnFamily::kDataKeys, storage::keys::DataKey(id), &wrapped));
+  dsr::storage::v1::RequestRecord before;
+  ASSERT_OK(store_->Get(ColumnFamily::kRequests, storage::keys::Request(id), &before));
+  Restart();  // the old versions reach table files
+  ASSERT_OK(Complete("acme", erasure.tasks(0).name()));
+  ASSERT_TRUE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));  // the scan sees them
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(), 1);
+  EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));
+  EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), before.sealed_subject()));
+  Restart();
+  EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));
+}
+
+// Final means every task closed: a request with two tasks is not queued when
+// one closes, and a cancel after one answer makes it final once.
+TEST_F(RetentionTest, OnlyTheLastClosedTaskMakesARequestFinal) {
+  ASSERT_OK(Link(copy_, source_));
+  dsr::v1::SubmitRequestResponse erasure = Submit({source_});
+  ASSERT_EQ(erasure.tasks_size(), 2);
+  ASSERT_OK(Complete("acme", erasure.tasks(0).name()));
+  clock_.Advance(kRetention * 2);
+  EXPECT_EQ(Sweep(), 0);
+  EXPECT_EQ(HolderTask("beta", erasure.tasks(1).name())->subject_identifiers_size(), 1);
+
+  dsr::v1::CancelRequestRequest cancel;
+  cancel.set_name(erasure.request().name());
+  dsr::v1::GetRequestResponse cancelled;
+  ASSERT_OK(requests_->Cancel(ReceiptOf(erasure), cancel, &cancelled));
+  EXPECT_EQ(Sweep(), 0);
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(), 1);
+
+  // The purge is in the audit log, naming the request and no one in it.
+  bool audited = false;
+  ASSERT_OK(store_->Scan(ColumnFamily::kAudit, "", "", [&](absl::string_view, absl::string_view v) {
+    dsr::storage::v1::AuditEventRecord event;
+    EXPECT_TRUE(event.ParseFromArray(v.data(), static_cast<int>(v.size())));
+    if (event.action() == "PurgePersonalData") {
+      audited = event.resource() == erasure.request().name();
+      EXPECT_EQ(event.principal(), "broker");
+    }
+    return true;
+  }));
+  EXPECT_TRUE(audited);
+}
+
+TEST_F(RetentionTest, ReportsAreDeletedWithTheKey) {
+  dsr::v1::SubmitRequestResponse access =
+      Submit({source_}, dsr::v1::Request::TARGET_ONLY, dsr::v1::ACCESS);
+  dsr::v1::AccessReport report;
+  report.set_purposes("research");
+  ASSERT_OK(Complete("acme", access.tasks(0).name(), &report));
+  const std::string id = access.request().name().substr(std::string("requests/").size());
+  auto reports = [&] {
+    int n = 0;
+    EXPECT_OK(store_->Scan(ColumnFamily::kReports, storage::keys::TasksOf(id), "",
+                           [&](absl::string_view, absl::string_view) { return ++n, true; }));
+    return n;
+  };
+  EXPECT_EQ(reports(), 1);
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(), 1);
+  EXPECT_EQ(reports(), 0);
 }
 
 }  // namespace
