@@ -73,6 +73,10 @@ absl::StatusOr<std::optional<std::string>> IdempotentCall::FindEarlier(
   return record.resource_name();
 }
 
+std::string IdempotentCall::StorageKey() const {
+  return keyed() ? storage::keys::Idempotency(principal_, request_id_) : std::string();
+}
+
 void IdempotentCall::Record(storage::WriteBatch& batch, absl::string_view resource_name,
                             absl::Time now) const {
   if (!keyed()) return;

@@ -48,6 +48,10 @@ class IdempotentCall {
   // Adds the record of this call to `batch`; nothing for an unkeyed call.
   void Record(storage::WriteBatch& batch, absl::string_view resource_name, absl::Time now) const;
 
+  // The key of this call's record in the `idempotency` family (empty for an
+  // unkeyed call), for deleting it with what it fingerprints.
+  std::string StorageKey() const;
+
  private:
   IdempotentCall(std::string principal, std::string request_id, std::string fingerprint)
       : principal_(std::move(principal)),

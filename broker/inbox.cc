@@ -27,6 +27,10 @@ absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(const InboxOptions& options
 absl::StatusOr<dsr::v1::Task> Inbox::HolderView(const TaskRecord& task,
                                                 const RequestRecord& request,
                                                 absl::Time now) const {
+  // A withdrawn task needs no one found: its holder no longer sees who.
+  if (task.state() == dsr::v1::Task::CANCELLED) {
+    return TaskFromRecord(task, request, nullptr, now, TaskView::kHolder);
+  }
   DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
                        options_.vault->OpenSubject(request));
   return TaskFromRecord(task, request, subject ? &*subject : nullptr, now, TaskView::kHolder);

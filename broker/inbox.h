@@ -77,7 +77,8 @@ class Inbox {
 
   // The task `ref` and its request, if the task is `actor_id`'s; NOT_FOUND
   // otherwise.
-  // The holder's view of a task: with the request's personal data opened.
+  // The holder's view of a task: with the request's personal data opened,
+  // unless the task was cancelled or the data purged.
   absl::StatusOr<dsr::v1::Task> HolderView(const dsr::storage::v1::TaskRecord& task,
                                            const dsr::storage::v1::RequestRecord& request,
                                            absl::Time now) const;

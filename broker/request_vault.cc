@@ -64,11 +64,20 @@ absl::StatusOr<std::string> RequestVault::DataKey(absl::string_view request_id) 
   return key;
 }
 
+bool RequestVault::PurgedSince(absl::string_view request_id) const {
+  RequestRecord now;
+  return store_->Get(ColumnFamily::kRequests, storage::keys::Request(request_id), &now).ok() &&
+         Purged(now);
+}
+
 absl::StatusOr<std::optional<SubjectRecord>> RequestVault::OpenSubject(
     const RequestRecord& request) const {
   if (Purged(request)) return std::nullopt;
-  DSR_ASSIGN_OR_RETURN(std::string key, DataKey(request.request_id()));
-  DSR_ASSIGN_OR_RETURN(std::string plain, Open(key, request.sealed_subject(),
+  absl::StatusOr<std::string> key = DataKey(request.request_id());
+  // The request may have been purged since the caller read it.
+  if (!key.ok() && PurgedSince(request.request_id())) return std::nullopt;
+  if (!key.ok()) return key.status();
+  DSR_ASSIGN_OR_RETURN(std::string plain, Open(*key, request.sealed_subject(),
                                                SubjectContext(request.request_id())));
   SubjectRecord subject;
   if (!subject.ParseFromString(plain)) {
@@ -100,7 +109,10 @@ absl::StatusOr<std::optional<AccessReportRecord>> RequestVault::ReadReport(
       ColumnFamily::kReports, storage::keys::Report(request.request_id(), task_number), &sealed);
   if (absl::IsNotFound(read)) return std::nullopt;
   DSR_RETURN_IF_ERROR(read);
-  DSR_ASSIGN_OR_RETURN(std::string key, DataKey(request.request_id()));
+  absl::StatusOr<std::string> data_key = DataKey(request.request_id());
+  if (!data_key.ok() && PurgedSince(request.request_id())) return std::nullopt;
+  if (!data_key.ok()) return data_key.status();
+  const std::string& key = *data_key;
   DSR_ASSIGN_OR_RETURN(std::string plain,
                        Open(key, sealed.sealed(), ReportContext(request.request_id(), task_number)));
   AccessReportRecord report;
@@ -121,6 +133,10 @@ absl::Status RequestVault::Purge(storage::WriteBatch& batch, absl::Time now,
                                    }));
   for (const std::string& key : reports) batch.Delete(ColumnFamily::kReports, key);
   batch.Delete(ColumnFamily::kDataKeys, storage::keys::DataKey(id));
+  if (!request->submit_idempotency_key().empty()) {
+    batch.Delete(ColumnFamily::kIdempotency, request->submit_idempotency_key());
+    request->clear_submit_idempotency_key();
+  }
   request->clear_sealed_subject();
   *request->mutable_purge_time() = ToProtoTime(now);
   return absl::OkStatus();

@@ -32,8 +32,9 @@ class RequestVault {
   absl::Status SealNew(storage::WriteBatch& batch, const dsr::storage::v1::SubjectRecord& subject,
                        dsr::storage::v1::RequestRecord* request) const;
 
-  // The request's personal data, or nullopt once purged. DATA_LOSS if the key
-  // or the ciphertext is missing or does not authenticate.
+  // The request's personal data, or nullopt once purged (also when the purge
+  // happened after `request` was read). DATA_LOSS if the key or the
+  // ciphertext is missing or does not authenticate.
   absl::StatusOr<std::optional<dsr::storage::v1::SubjectRecord>> OpenSubject(
       const dsr::storage::v1::RequestRecord& request) const;
 
@@ -48,9 +49,14 @@ class RequestVault {
   absl::StatusOr<std::optional<dsr::storage::v1::AccessReportRecord>> ReadReport(
       const dsr::storage::v1::RequestRecord& request, uint64_t task_number) const;
 
-  // Destroys the request's personal data: deletes its data key and its
-  // reports, clears sealed_subject and sets purge_time to `now`. The caller
-  // writes the changed record.
+  // Whether the stored request is purged now (a reader may hold an older
+  // copy of its record).
+  bool PurgedSince(absl::string_view request_id) const;
+
+  // Destroys the request's personal data: deletes its data key, its reports
+  // and the idempotency record of its submission (whose fingerprint covers
+  // the identifiers), clears sealed_subject and sets purge_time to `now`. The
+  // caller writes the changed record.
   absl::Status Purge(storage::WriteBatch& batch, absl::Time now,
                      dsr::storage::v1::RequestRecord* request) const;
 

@@ -15,6 +15,12 @@ using dsr::storage::v1::RequestRecord;
 using dsr::storage::v1::TaskRecord;
 using storage::ColumnFamily;
 
+namespace {
+constexpr absl::string_view kPurgedReports =
+    "the request's personal data, its access reports included, was purged under the retention "
+    "policy; the request's purge_time says when";
+}  // namespace
+
 absl::Status Requests::GetAccessReport(const Principal& principal,
                                        const dsr::v1::GetAccessReportRequest& request,
                                        dsr::v1::GetAccessReportResponse* response) const {
@@ -26,11 +32,7 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
     return absl::FailedPreconditionError(
         "access reports exist for ACCESS and PORTABILITY requests");
   }
-  if (record.has_purge_time()) {
-    return absl::FailedPreconditionError(
-        "the request's personal data, its access reports included, was purged under the "
-        "retention policy; the request's purge_time says when");
-  }
+  if (record.has_purge_time()) return absl::FailedPreconditionError(kPurgedReports);
   for (const TaskRecord& task : tasks) {
     dsr::v1::HolderReport* out = response->add_holder_reports();
     out->set_task(TaskName(request_id, task.task_number()));
@@ -61,6 +63,11 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
                          &report);
     MergeAccessReport(task.holding(), report, response->mutable_merged());
     *out->mutable_report() = std::move(report);
+  }
+  // Purged while the reports were read: some may be missing; say so instead.
+  if (options_.vault->PurgedSince(request_id)) {
+    response->Clear();
+    return absl::FailedPreconditionError(kPurgedReports);
   }
   return absl::OkStatus();
 }

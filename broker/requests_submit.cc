@@ -144,6 +144,7 @@ absl::Status Requests::Submit(const Principal& principal,
   record.set_receipt_digest(Sha256(receipt));
   record.set_task_count(routes.size());
   record.set_open_task_count(routes.size());
+  record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
 
   storage::WriteBatch batch = options_.store->NewWriteBatch();

@@ -303,5 +303,42 @@ TEST_F(RetentionTest, ReportsAreDeletedWithTheKey) {
   EXPECT_EQ(reports(), 0);
 }
 
+// A withdrawn task shows its holder no one; the purge also deletes the
+// submission's idempotency record (its fingerprint covers the identifiers).
+TEST_F(RetentionTest, CancelledTasksHideThePersonAndThePurgeTakesTheIdempotencyRecord) {
+  dsr::v1::SubmitRequestRequest request;
+  request.set_request_id("retry-1");
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  dsr::v1::SubjectIdentifier* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("carol@example.com");
+  request.mutable_request()->add_targets(source_);
+  dsr::v1::SubmitRequestResponse submitted;
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &submitted));
+  ASSERT_OK_AND_ASSIGN(dsr::v1::Task open, HolderTask("acme", submitted.tasks(0).name()));
+  EXPECT_EQ(open.subject_identifiers_size(), 1);
+
+  dsr::v1::CancelRequestRequest cancel;
+  cancel.set_name(submitted.request().name());
+  dsr::v1::GetRequestResponse cancelled;
+  ASSERT_OK(requests_->Cancel(ReceiptOf(submitted), cancel, &cancelled));
+  ASSERT_OK_AND_ASSIGN(dsr::v1::Task withdrawn, HolderTask("acme", submitted.tasks(0).name()));
+  EXPECT_EQ(withdrawn.state(), dsr::v1::Task::CANCELLED);
+  EXPECT_EQ(withdrawn.subject_identifiers_size(), 0);
+  EXPECT_TRUE(withdrawn.details().empty());
+
+  auto idempotency_records = [&] {
+    int n = 0;
+    EXPECT_OK(store_->Scan(ColumnFamily::kIdempotency, "", "",
+                           [&](absl::string_view, absl::string_view) { return ++n, true; }));
+    return n;
+  };
+  const int before = idempotency_records();
+  EXPECT_GE(before, 1);
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(), 1);
+  EXPECT_EQ(idempotency_records(), before - 1);
+}
+
 }  // namespace
 }  // namespace dsr::broker
