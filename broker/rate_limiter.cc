@@ -22,17 +22,30 @@ RateLimiter::Bucket& RateLimiter::Refill(const std::string& key, absl::Time now)
 
 void RateLimiter::Prune(absl::Time now) {
   if (buckets_.size() < max_keys_) return;
-  absl::erase_if(buckets_, [&](const auto& entry) {
-    const Bucket& b = entry.second;
-    return b.tokens + absl::ToDoubleSeconds(now - b.updated) * limit_.per_second >= limit_.burst;
-  });
-  if (buckets_.size() < max_keys_) return;
-  std::vector<absl::Time> times;
-  times.reserve(buckets_.size());
-  for (const auto& entry : buckets_) times.push_back(entry.second.updated);
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  const absl::Time median = times[times.size() / 2];
-  absl::erase_if(buckets_, [&](const auto& entry) { return entry.second.updated <= median; });
+  // Down to half, so that this O(n) pass is rare. Full buckets behave like
+  // absent ones; then the fullest go first, so that a drained bucket (the
+  // one being limited) is the last to be forgotten.
+  const auto level = [&](const Bucket& b) {
+    return std::min(limit_.burst,
+                    b.tokens + absl::ToDoubleSeconds(now - b.updated) * limit_.per_second);
+  };
+  absl::erase_if(buckets_, [&](const auto& entry) { return level(entry.second) >= limit_.burst; });
+  const size_t keep = max_keys_ / 2;
+  if (buckets_.size() <= keep) return;
+  std::vector<double> levels;
+  levels.reserve(buckets_.size());
+  for (const auto& entry : buckets_) levels.push_back(level(entry.second));
+  std::nth_element(levels.begin(), levels.begin() + keep, levels.end());
+  const double threshold = levels[keep];
+  absl::erase_if(buckets_, [&](const auto& entry) { return level(entry.second) > threshold; });
+  // Ties at the threshold: drop the excess among those too.
+  for (auto it = buckets_.begin(); buckets_.size() > keep && it != buckets_.end();) {
+    if (level(it->second) >= threshold) {
+      buckets_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
 }
 
 absl::Status RateLimiter::Refusal(double missing, absl::string_view what) const {

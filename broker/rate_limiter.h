@@ -3,10 +3,10 @@
 
 // Token buckets per key (a client address, a subject pseudonym): each key may
 // spend `burst` tokens at once and regains `per_second` tokens a second.
-// Thread-safe. Memory is bounded: past `max_keys` buckets, full ones (which
-// behave exactly like absent ones) are dropped, and if all are in use the
-// oldest half is forgotten (a lenient failure, and logged by the caller's
-// metrics, never a refusal of everyone).
+// Thread-safe. Memory is bounded: at `max_keys` buckets, full ones (which
+// behave exactly like absent ones) are dropped, then the fullest until half
+// remain; drained buckets are forgotten last (a lenient failure, never a
+// refusal of everyone).
 
 #include <string>
 #include <vector>

@@ -24,6 +24,10 @@ using storage::ColumnFamily;
 
 namespace {
 
+// One message for both limits on SubmitRequest: a caller must not learn
+// whether a person's identifiers were used recently by someone else.
+constexpr absl::string_view kTooManyRequests = "too many requests";
+
 // Request ids carry 130 random bits (SPEC: at least 128).
 constexpr int kRequestIdBits = 130;
 
@@ -85,7 +89,7 @@ absl::Status Requests::Submit(const Principal& principal,
   SubjectRecord subject;
   if (options_.submits_per_address != nullptr && !principal.client_address().empty()) {
     DSR_RETURN_IF_ERROR(options_.submits_per_address->Take(
-        principal.client_address(), "too many requests from this address"));
+        principal.client_address(), kTooManyRequests));
   }
   DSR_RETURN_IF_ERROR(Validate(request.request(), options_.limits, &record, &subject));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
@@ -134,7 +138,7 @@ absl::Status Requests::Submit(const Principal& principal,
       pseudonyms.push_back(options_.pseudonyms->Of(id.type(), id.value()));
     }
     DSR_RETURN_IF_ERROR(options_.submits_per_subject->TakeAll(
-        std::move(pseudonyms), "too many requests for this person"));
+        std::move(pseudonyms), kTooManyRequests));
   }
 
   const absl::Time now = options_.clock->Now();

@@ -1,20 +1,57 @@
 #include "broker/service/call_credentials.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace dsr::broker {
 
-std::string ClientAddress(absl::string_view peer) {
-  if (absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:")) {
-    const size_t colon = peer.rfind(':');
-    const size_t bracket = peer.rfind(']');
-    if (colon != absl::string_view::npos && colon > 4 &&
-        (bracket == absl::string_view::npos || colon > bracket)) {
-      return std::string(peer.substr(0, colon));
-    }
+namespace {
+
+// "[2001:db8::1]" or "%5B2001:db8::1%5D" -> its /64 network, "[2001:db8::]/64";
+// unchanged if it does not parse.
+std::string Ipv6Network(absl::string_view bracketed) {
+  absl::string_view inner = bracketed;
+  if (!absl::ConsumePrefix(&inner, "[") && !absl::ConsumePrefix(&inner, "%5B")) {
+    return std::string(bracketed);
   }
-  return std::string(peer);
+  if (!absl::ConsumeSuffix(&inner, "]") && !absl::ConsumeSuffix(&inner, "%5D")) {
+    return std::string(bracketed);
+  }
+  // A zone ("%25eth0") does not change the network.
+  inner = inner.substr(0, inner.find('%'));
+  unsigned char bytes[16];
+  if (::inet_pton(AF_INET6, std::string(inner).c_str(), bytes) != 1) {
+    return std::string(bracketed);
+  }
+  std::fill(bytes + 8, bytes + 16, 0);
+  char text[INET6_ADDRSTRLEN];
+  if (::inet_ntop(AF_INET6, bytes, text, sizeof(text)) == nullptr) {
+    return std::string(bracketed);
+  }
+  return absl::StrCat("[", text, "]/64");
+}
+
+}  // namespace
+
+std::string ClientAddress(absl::string_view peer) {
+  const bool v4 = absl::StartsWith(peer, "ipv4:");
+  const bool v6 = absl::StartsWith(peer, "ipv6:");
+  if (!v4 && !v6) return std::string(peer);
+  absl::string_view host = peer.substr(5);
+  const size_t colon = host.rfind(':');
+  const size_t bracket = host.rfind(v6 && absl::StrContains(host, "%5D") ? '%' : ']');
+  if (colon != absl::string_view::npos && (v4 || (bracket != absl::string_view::npos &&
+                                                  colon > bracket))) {
+    host = host.substr(0, colon);
+  }
+  // One IPv6 client commonly holds a whole /64: limit it as one.
+  return v4 ? absl::StrCat("ipv4:", host) : absl::StrCat("ipv6:", Ipv6Network(host));
 }
 
 CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {

@@ -19,8 +19,9 @@ inline constexpr absl::string_view kActorUriPrefix = "dsr:actors/";
 
 CallCredentials CredentialsOf(const grpc::ServerContextBase& context);
 
-// "ipv4:192.0.2.1:5000" -> "ipv4:192.0.2.1", "ipv6:[::1]:5000" ->
-// "ipv6:[::1]"; other forms unchanged.
+// The key of per-client limits: "ipv4:192.0.2.1:5000" -> "ipv4:192.0.2.1";
+// IPv6 by its /64 network, "ipv6:[2001:db8::1]:5000" -> "ipv6:[2001:db8::]/64";
+// other forms unchanged.
 std::string ClientAddress(absl::string_view peer);
 
 }  // namespace dsr::broker

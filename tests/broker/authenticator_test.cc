@@ -44,3 +44,55 @@ TEST_F(AuthenticatorTest, UnknownOrMalformedCredentialsAreUnauthenticated) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+CallCredentials Call(std::optional<std::string> authorization, std::string certificate_actor = "",
+                     std::string address = "ipv4:192.0.2.1") {
+  CallCredentials call;
+  call.authorization = std::move(authorization);
+  call.certificate_actor = std::move(certificate_actor);
+  call.client_address = std::move(address);
+  return call;
+}
+
+// A whole call: token first, then a client certificate, then anonymous; the
+// client address travels with the principal.
+TEST_F(AuthenticatorTest, TokenThenCertificateThenAnonymous) {
+  const std::string acme = AddActor("acme");
+  AddActor("beta");
+  ASSERT_OK_AND_ASSIGN(Principal by_cert, auth_.Authenticate(Call(std::nullopt, "acme")));
+  EXPECT_TRUE(by_cert.IsActor("acme"));
+  EXPECT_EQ(by_cert.client_address(), "ipv4:192.0.2.1");
+  // A token wins over the certificate, and a bad token does not fall back.
+  ASSERT_OK_AND_ASSIGN(Principal by_token, auth_.Authenticate(Call("Bearer " + acme, "beta")));
+  EXPECT_TRUE(by_token.IsActor("acme"));
+  EXPECT_CODE(auth_.Authenticate(Call("Bearer dsr_actor_nope", "acme")),
+              StatusCode::kUnauthenticated);
+  // Certificates for unknown actors or malformed names identify no one.
+  for (const char* name : {"ghost", "Acme", "acme/holdings/x", "a"}) {
+    EXPECT_CODE(auth_.Authenticate(Call(std::nullopt, name)), StatusCode::kUnauthenticated)
+        << name;
+  }
+  ASSERT_OK_AND_ASSIGN(Principal nobody, auth_.Authenticate(Call(std::nullopt)));
+  EXPECT_TRUE(nobody.is_anonymous());
+}
+
+TEST_F(AuthenticatorTest, FailuresPerAddressStopCredentialedCallsOnly) {
+  RateLimiter failures(&clock_, RateLimit{/*per_second=*/0.5, /*burst=*/2});
+  Authenticator limited(store_.get(), Sha256("dsr_admin_root"), &failures);
+  EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_x")), StatusCode::kUnauthenticated);
+  EXPECT_CODE(limited.Authenticate(Call(std::nullopt, "ghost")), StatusCode::kUnauthenticated);
+  absl::StatusOr<Principal> refused = limited.Authenticate(Call("Bearer dsr_admin_root"));
+  EXPECT_CODE(refused, StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().message(),
+            "too many failed authentications from this address; retry in 2 s");
+  EXPECT_OK(limited.Authenticate(Call(std::nullopt)));  // anonymous is not a guess
+  EXPECT_OK(limited.Authenticate(Call("Bearer dsr_admin_root", "", "ipv4:192.0.2.2")));
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_OK(limited.Authenticate(Call("Bearer dsr_admin_root")));
+}
+
+}  // namespace
+}  // namespace dsr::broker

@@ -32,6 +32,24 @@ TEST(AeadTest, OpensWhatItSealed) {
   EXPECT_EQ(nothing, "");
 }
 
+// The GCM specification's test case 16 (AES-256, 96-bit nonce, with
+// associated data), in the sealed format: version, nonce, ciphertext, tag.
+TEST(AeadTest, OpensTheGcmSpecificationsTestVector) {
+  const std::string key = absl::HexStringToBytes(
+      "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+  const std::string sealed = absl::HexStringToBytes(
+      "01"
+      "cafebabefacedbaddecaf888"
+      "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
+      "56828838c5f61e6393ba7a0abcc9f662"
+      "76fc6ece0f4e1768cddf8853bb2d551b");
+  const std::string associated = absl::HexStringToBytes("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+  ASSERT_OK_AND_ASSIGN(std::string plain, Open(key, sealed, associated));
+  EXPECT_EQ(absl::BytesToHexString(plain),
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e"
+            "2449a6b525b16aedf5aa0de657ba637b39");
+}
+
 TEST(AeadTest, EachSealUsesAFreshNonce) {
   ASSERT_OK_AND_ASSIGN(std::string a, Seal(kKey, "same", "ad"));
   ASSERT_OK_AND_ASSIGN(std::string b, Seal(kKey, "same", "ad"));
@@ -60,6 +78,15 @@ TEST(PseudonymsTest, DigestIsHmacSha256) {
   Pseudonyms jefe("Jefe");
   EXPECT_EQ(absl::BytesToHexString(jefe.Digest("what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// The stored form: HMAC-SHA256(pepper, decimal type, 0x00, normalised value).
+// Computed independently with
+//   printf '1\0alice@example.com' | openssl dgst -sha256 -mac HMAC -macopt key:ppp...p
+TEST(PseudonymsTest, FormatIsPinned) {
+  const Pseudonyms pepper(std::string(32, 'p'));
+  EXPECT_EQ(absl::BytesToHexString(pepper.Of(dsr::v1::SubjectIdentifier::EMAIL, "alice@example.com")),
+            "c801f8ebea38bd4bb17a0c65cbee9a138593c70adb857a58588b5ab68790dbcd");
 }
 
 // The same person written differently gets one pseudonym; different people,

@@ -59,5 +59,16 @@ TEST(RateLimiterTest, MemoryStaysBoundedAndRecentKeysKeepTheirState) {
   EXPECT_CODE(limiter.Take("key9999", "x"), absl::StatusCode::kResourceExhausted);
 }
 
+// Filling the table with new keys must not give a limited client a fresh
+// bucket: the drained ones are forgotten last.
+TEST(RateLimiterTest, PruningKeepsDrainedBuckets) {
+  testing::FakeClock clock;
+  RateLimiter limiter(&clock, RateLimit{/*per_second=*/0.001, /*burst=*/2}, /*max_keys=*/100);
+  EXPECT_OK(limiter.Take("victim-of-limit", "x"));
+  EXPECT_OK(limiter.Take("victim-of-limit", "x"));
+  for (int i = 0; i < 5000; ++i) EXPECT_OK(limiter.Take("k" + std::to_string(i), "x"));
+  EXPECT_CODE(limiter.Take("victim-of-limit", "x"), absl::StatusCode::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace dsr::broker

@@ -41,7 +41,7 @@ TEST_F(RateLimitsTest, SubmitsPerAddress) {
   }
   grpc::Status refused = Submit("p4@example.com");
   EXPECT_EQ(refused.error_code(), StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(refused.error_message(), "too many requests from this address; retry in 1 s");
+  EXPECT_EQ(refused.error_message(), "too many requests; retry in 1 s");
   clock_.Advance(absl::Seconds(1));
   EXPECT_TRUE(Submit("p4@example.com").ok());
 }
@@ -51,7 +51,7 @@ TEST_F(RateLimitsTest, SubmitsPerPersonWhateverTheSpelling) {
   ASSERT_TRUE(Submit("Judy@Example.com").ok());
   grpc::Status refused = Submit("  JUDY@EXAMPLE.COM ");
   EXPECT_EQ(refused.error_code(), StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(refused.error_message(), "too many requests for this person; retry in 60 s");
+  EXPECT_EQ(refused.error_message(), "too many requests; retry in 60 s");
   EXPECT_EQ(refused.error_message().find("judy"), std::string::npos);
   EXPECT_TRUE(Submit("someone.else@example.com").ok());
   clock_.Advance(absl::Seconds(60));
