@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -19,22 +18,31 @@ namespace dsr::broker {
 
 absl::StatusOr<std::optional<std::string>> ReadSecretFile(const std::string& path,
                                                           absl::string_view what) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
+  // One open file for the check and the read, so that what is checked is
+  // what is read; a symbolic link is refused rather than followed.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
     return absl::UnavailableError(
         absl::StrCat("cannot read ", what, " ", path, ": ", std::strerror(errno)));
   }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  struct stat st;
+  std::string contents;
+  bool ok = ::fstat(fd, &st) == 0;
+  if (ok && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    ::close(fd);
     return absl::FailedPreconditionError(
         absl::StrCat(what, " ", path, " is readable by others; chmod 600 it"));
   }
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return absl::UnavailableError(absl::StrCat("cannot read ", what, " ", path));
+  char buffer[4096];
+  ssize_t n = 0;
+  while (ok && (n = ::read(fd, buffer, sizeof(buffer))) > 0 && contents.size() < (1 << 16)) {
+    contents.append(buffer, static_cast<size_t>(n));
   }
-  std::string value(absl::StripAsciiWhitespace(line));
+  ok = ok && n >= 0;
+  ::close(fd);
+  if (!ok) return absl::UnavailableError(absl::StrCat("cannot read ", what, " ", path));
+  std::string value(absl::StripAsciiWhitespace(contents.substr(0, contents.find('\n'))));
   if (value.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(what, " ", path, " is empty"));
   }
@@ -56,7 +64,10 @@ absl::Status WriteSecretFile(const std::string& path, absl::string_view line,
                 static_cast<ssize_t>(contents.size()) &&
             ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", what, " ", path));
+  if (!ok) {
+    ::unlink(path.c_str());  // no half-written secret left behind
+    return absl::UnavailableError(absl::StrCat("cannot write ", what, " ", path));
+  }
   return absl::OkStatus();
 }
 

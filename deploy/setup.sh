@@ -58,7 +58,7 @@ make_keys() {
       say "$keys/$name is missing but $data already holds data; restore it (a new key cannot read it)"
       exit 1
     fi
-    (umask 077 && openssl rand -hex 32 >"$keys/$name")
+    (umask 077 && openssl rand -hex 32 >"$keys/$name.new" && mv "$keys/$name.new" "$keys/$name")
     say "created $keys/$name (mode 0600); back it up apart from the data"
   done
 }

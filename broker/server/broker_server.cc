@@ -160,6 +160,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   const auto in_data_dir = [&](const std::string& file, const char* name) {
     return file.empty() ? (std::filesystem::path(options.data_dir) / name).string() : file;
   };
+  if (options.master_key_file.empty() || options.pepper_file.empty()) {
+    LogInfo(
+        "the master key or pepper file is in the data directory (the default): a copy of the "
+        "directory then holds what decrypts it; keep them apart (--master_key_file, --pepper_file)");
+  }
   DSR_ASSIGN_OR_RETURN(
       std::string master_key,
       LoadOrCreateKeyFile(in_data_dir(options.master_key_file, "master_key"), "master key file",

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.environ["DSR_PYTHON_CLIENT"])
@@ -33,6 +34,7 @@ def read(path):
 class TlsTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="dsr-tls-", dir=os.environ.get("TEST_TMPDIR"))
+        self.addCleanup(shutil.rmtree, self.dir, True)
         self.certs = os.path.join(self.dir, "certs")
         subprocess.run([MINT, self.certs, "acme"], check=True, stdout=subprocess.DEVNULL)
         self.data = os.path.join(self.dir, "data")
@@ -41,20 +43,22 @@ class TlsTest(unittest.TestCase):
              "--tls_cert", self.cert("server.pem"), "--tls_key", self.cert("server.key"),
              "--client_ca", self.cert("ca.pem")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(self.stop_broker)
         self.address = None
         for line in self.broker.stdout:
             if line.startswith("listening on "):
                 self.address = line.split()[-1]
                 break
         self.assertIsNotNone(self.address, "dsr-broker did not start")
+        # Keep reading what the broker prints, so that its pipe never fills.
+        threading.Thread(target=self.broker.stdout.read, daemon=True).start()
         with open(os.path.join(self.data, "admin_token")) as f:
             self.admin = [("authorization", "Bearer " + f.read().strip())]
 
-    def tearDown(self):
-        self.broker.send_signal(signal.SIGTERM)
-        self.assertEqual(self.broker.wait(timeout=30), 0)
-        self.broker.stdout.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def stop_broker(self):
+        if self.broker.poll() is None:
+            self.broker.send_signal(signal.SIGTERM)
+            self.assertEqual(self.broker.wait(timeout=30), 0)
 
     def cert(self, name):
         return os.path.join(self.certs, name)
