@@ -47,6 +47,9 @@ absl::Status AuditLog::VerifyAuditLog(const Principal& principal,
   uint64_t expected = 1;
   std::string hash = GenesisHash();
   uint64_t broken = 0;
+  // Read before the scan: events committed while it runs may be missed by
+  // it, and must not look like removed ones.
+  const uint64_t head = journal_->head_sequence();
   DSR_RETURN_IF_ERROR(store_->Scan(
       storage::ColumnFamily::kAudit, "", "", [&](absl::string_view key, absl::string_view value) {
         AuditEventRecord event;
@@ -65,7 +68,7 @@ absl::Status AuditLog::VerifyAuditLog(const Principal& principal,
         return true;
       }));
   // Events the journal committed past the last one stored were removed.
-  if (broken == 0 && expected - 1 < journal_->head_sequence()) broken = expected;
+  if (broken == 0 && expected - 1 < head) broken = expected;
   response->set_event_count(expected - 1);
   response->set_intact(broken == 0);
   if (broken != 0) {

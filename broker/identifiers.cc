@@ -116,6 +116,19 @@ bool NormalizePercent(absl::string_view in, std::string* out) {
   return true;
 }
 
+// Host names are case-insensitive: lower case, except the hex digits of
+// escapes, which stay upper case (RFC 3986 6.2.2.1). Run after
+// NormalizePercent, which may decode an escape to an upper-case letter.
+void LowerOutsideEscapes(std::string* s) {
+  for (size_t i = 0; i < s->size(); ++i) {
+    if ((*s)[i] == '%') {
+      i += 2;
+    } else {
+      (*s)[i] = absl::ascii_tolower(static_cast<unsigned char>((*s)[i]));
+    }
+  }
+}
+
 // RFC 3986 5.2.4.
 std::string RemoveDotSegments(absl::string_view path) {
   std::vector<absl::string_view> output;
@@ -166,7 +179,13 @@ absl::StatusOr<std::string> Url(absl::string_view value, absl::string_view field
   } else {
     host = absl::AsciiStrToLower(authority);
   }
-  if (host.empty() || host.find_first_of(" \t") != std::string::npos) return Invalid(field, "URL");
+  // Outside an IP literal ("[::1]") a colon in the host would be read as the
+  // port separator once the default port is dropped.
+  const bool ip_literal = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (host.empty() || host.find_first_of(" \t") != std::string::npos ||
+      (host.find(':') != std::string::npos && !ip_literal)) {
+    return Invalid(field, "URL");
+  }
   for (char c : port) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return Invalid(field, "URL");
   }
@@ -182,6 +201,7 @@ absl::StatusOr<std::string> Url(absl::string_view value, absl::string_view field
       !NormalizePercent(host, &host_out)) {
     return Invalid(field, "URL");
   }
+  LowerOutsideEscapes(&host_out);
   path = RemoveDotSegments(path);
   if (path.empty() && (scheme == "http" || scheme == "https")) path = "/";
   return absl::StrCat(scheme, "://", userinfo, host_out, port.empty() ? "" : ":", port, path,

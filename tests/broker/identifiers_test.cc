@@ -24,6 +24,10 @@ TEST(IdentifiersTest, NormalisesTestVectors) {
       {Type::URL, "https://example.com/%7euser/%2f%e2%82%ac?q=%41#Frag",
        "https://example.com/~user/%2F%E2%82%AC?q=A#Frag"},
       {Type::URL, "https://user@Example.com/../..", "https://user@example.com/"},
+      // An escape in the host that decodes to a letter is lower-cased too.
+      {Type::URL, "http://%41%62c.example/%41", "http://abc.example/A"},
+      {Type::URL, "http://%c3%89t%C3%A9.example", "http://%C3%89t%C3%A9.example/"},
+      {Type::URL, "HTTP://[2001:DB8::1]:80/", "http://[2001:db8::1]/"},
       {Type::USERNAME, " GitHub:OctoCat ", "github:octocat"},
       {Type::PHONE, "+33 (0)6-12.34.56.78", "+33612345678"},
       {Type::PHONE, "0044 20 7946 0958", "+442079460958"},
@@ -41,6 +45,8 @@ TEST(IdentifiersTest, NormalisesTestVectors) {
 TEST(IdentifiersTest, SamePersonTypedTwoWaysNormalisesAlike) {
   EXPECT_EQ(*NormalizeIdentifier(Type::URL, "HTTPS://EXAMPLE.com/u/%61lice", 512, "f"),
             *NormalizeIdentifier(Type::URL, "https://example.com:443/u/./alice", 512, "f"));
+  EXPECT_EQ(*NormalizeIdentifier(Type::URL, "http://%45xample.com/", 512, "f"),
+            *NormalizeIdentifier(Type::URL, "http://example.com/", 512, "f"));
   EXPECT_EQ(*NormalizeIdentifier(Type::PHONE, "0033 6 12 34 56 78", 512, "f"),
             *NormalizeIdentifier(Type::PHONE, "+33 (0)6 12 34 56 78", 512, "f"));
 }
@@ -54,6 +60,8 @@ TEST(IdentifiersTest, RefusesBadValuesNamingTheFieldNotTheValue) {
       {Type::URL, "https:///alice"},
       {Type::URL, "https://example.com/%zz"},
       {Type::URL, "https://example.com:8o/"},
+      // A colon in a host that is not an IP literal.
+      {Type::URL, "http://user:443.example.com:80/"},
       {Type::USERNAME, "octocat"},
       {Type::USERNAME, "github:"},
       {Type::PHONE, "06 12 34 56 78"},

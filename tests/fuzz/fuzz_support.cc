@@ -1,0 +1,112 @@
+#include "tests/fuzz/fuzz_support.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace dsr::fuzz {
+
+void Fail(absl::string_view what) {
+  std::fprintf(stderr, "FUZZ FAILURE: %.*s\n", static_cast<int>(what.size()), what.data());
+  std::fflush(stderr);
+  std::abort();
+}
+
+void CheckOk(const absl::Status& status, absl::string_view what) {
+  if (!status.ok()) Fail(absl::StrCat(what, ": ", status.ToString()));
+}
+
+ScratchDir::ScratchDir(absl::string_view name) {
+  const char* root = std::getenv("TEST_TMPDIR");
+  if (root == nullptr || *root == '\0') root = std::getenv("TMPDIR");
+  if (root == nullptr || *root == '\0') root = "/tmp";
+  path_ = (std::filesystem::path(root) / absl::StrCat("dsr-fuzz-", name, "-", ::getpid())).string();
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+  static std::vector<std::string>* to_remove = new std::vector<std::string>();
+  if (to_remove->empty()) {
+    std::atexit([] {
+      std::error_code ignored;
+      for (const std::string& p : *to_remove) std::filesystem::remove_all(p, ignored);
+    });
+  }
+  to_remove->push_back(path_);
+}
+
+std::string ScratchDir::Sub(absl::string_view name) const {
+  return (std::filesystem::path(path_) / std::string(name)).string();
+}
+
+broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
+                                              const broker::Clock* clock) {
+  broker::BrokerServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = data_dir;
+  options.clock = clock;
+  // One worker each: the fuzzer sends one call at a time.
+  options.read_threads = 1;
+  options.write_threads = 1;
+  // Often enough that inputs which move the clock see tasks announced and
+  // personal data purged.
+  options.overdue_sweep_interval = absl::Milliseconds(100);
+  // The fuzzer is one very busy client; limits would refuse most of its calls.
+  options.rate_limits.submits_per_address.per_second = 0;
+  options.rate_limits.submits_per_subject.per_second = 0;
+  options.rate_limits.failed_authentications_per_address.per_second = 0;
+  return options;
+}
+
+broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
+                                            broker::Journal* journal, broker::InboxLog* inbox) {
+  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits()};
+}
+
+broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
+                                            broker::Journal* journal, broker::InboxLog* inbox,
+                                            const broker::ProvenanceGraph* graph,
+                                            const broker::RequestVault* vault,
+                                            const broker::Pseudonyms* pseudonyms) {
+  return broker::RequestsOptions{store,  clock,      journal, inbox,   graph,
+                                 vault,  pseudonyms, nullptr, nullptr, broker::Limits()};
+}
+
+broker::InboxOptions MakeInboxOptions(storage::Store* store, const broker::Clock* clock,
+                                      broker::Journal* journal, broker::InboxLog* inbox,
+                                      const broker::RequestVault* vault,
+                                      const broker::Pseudonyms* pseudonyms) {
+  return broker::InboxOptions{store, clock, journal, inbox, vault, pseudonyms, broker::Limits()};
+}
+
+Domain::Domain(const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<storage::Store>> opened =
+      storage::Store::Open(storage::StoreOptions{dir});
+  CheckOk(opened.status(), "open store");
+  store = std::move(*opened);
+  absl::StatusOr<std::unique_ptr<broker::Journal>> j = broker::Journal::Open(store.get(), &clock);
+  CheckOk(j.status(), "open journal");
+  journal = std::move(*j);
+  inbox_log = std::make_unique<broker::InboxLog>(store.get());
+  pseudonyms = std::make_unique<broker::Pseudonyms>(std::string(32, 'p'));
+  vault = std::make_unique<broker::RequestVault>(store.get(), std::string(32, 'k'));
+  absl::StatusOr<std::unique_ptr<broker::Registry>> r = broker::Registry::Create(
+      MakeRegistryOptions(store.get(), &clock, journal.get(), inbox_log.get()));
+  CheckOk(r.status(), "create registry");
+  registry = std::move(*r);
+  absl::StatusOr<std::unique_ptr<broker::Requests>> q = broker::Requests::Create(
+      MakeRequestsOptions(store.get(), &clock, journal.get(), inbox_log.get(), &registry->graph(),
+                          vault.get(), pseudonyms.get()));
+  CheckOk(q.status(), "create requests");
+  requests = std::move(*q);
+  absl::StatusOr<std::unique_ptr<broker::Inbox>> i =
+      broker::Inbox::Create(MakeInboxOptions(store.get(), &clock, journal.get(), inbox_log.get(),
+                                             vault.get(), pseudonyms.get()));
+  CheckOk(i.status(), "create inbox");
+  inbox = std::move(*i);
+}
+
+}  // namespace dsr::fuzz

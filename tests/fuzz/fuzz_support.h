@@ -1,0 +1,102 @@
+#ifndef DSR_TESTS_FUZZ_FUZZ_SUPPORT_H_
+#define DSR_TESTS_FUZZ_FUZZ_SUPPORT_H_
+
+// Shared pieces of the fuzz targets (tests/fuzz/): a scratch directory, a
+// clock the harness moves, the broker's option structs built in one place,
+// and the domain objects over a throwaway store. No gtest: the targets run
+// under libFuzzer or under replay_main.cc.
+//
+// Harness state is made once per process and never reset, so a target runs
+// thousands of inputs a second; an input's effects (a created actor, a
+// cancelled request) stay for the inputs after it.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "broker/clock.h"
+#include "broker/inbox.h"
+#include "broker/inbox_log.h"
+#include "broker/journal.h"
+#include "broker/registry.h"
+#include "broker/requests.h"
+#include "broker/server/broker_server.h"
+#include "storage/store.h"
+
+namespace dsr::fuzz {
+
+// Prints `what` and aborts, so that libFuzzer reports the input as a crash.
+[[noreturn]] void Fail(absl::string_view what);
+
+// Aborts with `what` unless `status` is OK (harness set-up).
+void CheckOk(const absl::Status& status, absl::string_view what);
+
+// A fresh directory under $TEST_TMPDIR (else $TMPDIR, else /tmp), removed by
+// an atexit handler rather than by a destructor: harness state is never
+// destroyed (tearing down a server from static destructors races with
+// gRPC's own), so the store may still be open when the directory goes. A
+// crashing run leaves it behind; deploy/fuzz.sh points TEST_TMPDIR at a
+// directory it removes.
+class ScratchDir {
+ public:
+  explicit ScratchDir(absl::string_view name);
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Sub(absl::string_view name) const;
+
+ private:
+  std::string path_;
+};
+
+// A clock that stands still until the harness advances it. Thread-safe.
+class FuzzClock final : public broker::Clock {
+ public:
+  // 2026-01-01T00:00:00Z, like the tests' fake clock.
+  FuzzClock() : micros_(1767225600LL * 1000000) {}
+  absl::Time Now() const override { return absl::FromUnixMicros(micros_.load()); }
+  void Advance(absl::Duration d) { micros_ += absl::ToInt64Microseconds(d); }
+
+ private:
+  std::atomic<int64_t> micros_;
+};
+
+// The one place where the harnesses fill the broker's option structs, so
+// that a new required option (a key, a pepper) is added here only.
+broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
+                                              const broker::Clock* clock);
+broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
+                                            broker::Journal* journal, broker::InboxLog* inbox);
+broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
+                                            broker::Journal* journal, broker::InboxLog* inbox,
+                                            const broker::ProvenanceGraph* graph,
+                                            const broker::RequestVault* vault,
+                                            const broker::Pseudonyms* pseudonyms);
+broker::InboxOptions MakeInboxOptions(storage::Store* store, const broker::Clock* clock,
+                                      broker::Journal* journal, broker::InboxLog* inbox,
+                                      const broker::RequestVault* vault,
+                                      const broker::Pseudonyms* pseudonyms);
+
+// The gRPC-free domain logic over a store in `dir`, as the server wires it.
+struct Domain {
+  explicit Domain(const std::string& dir);
+
+  FuzzClock clock;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<broker::Journal> journal;
+  std::unique_ptr<broker::InboxLog> inbox_log;
+  std::unique_ptr<broker::Pseudonyms> pseudonyms;
+  std::unique_ptr<broker::RequestVault> vault;
+  std::unique_ptr<broker::Registry> registry;
+  std::unique_ptr<broker::Requests> requests;
+  std::unique_ptr<broker::Inbox> inbox;
+};
+
+}  // namespace dsr::fuzz
+
+#endif  // DSR_TESTS_FUZZ_FUZZ_SUPPORT_H_
