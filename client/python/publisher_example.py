@@ -12,6 +12,9 @@ Run it with Debian's python3-grpcio, the generated client code on the path
     /usr/bin/python3 client/python/publisher_example.py --actor acme \\
       --holding forum-dump --title "Forum dump 2026" \\
       --source actors/common/holdings/web-crawl
+
+Against a broker with mutual TLS, your organisation's certificate replaces
+the token: add --tls-ca ca.pem --tls-cert acme.pem --tls-key acme.key.
 """
 
 import argparse
@@ -34,12 +37,16 @@ def main():
     parser.add_argument("--source", help="the holding it was made from, actors/X/holdings/Y")
     parser.add_argument("--max-events", type=int, default=0,
                         help="stop after this many inbox events (0: run until stopped)")
+    parser.add_argument("--tls-ca", help="connect over TLS, trusting this CA (PEM)")
+    parser.add_argument("--tls-cert", help="your organisation's client certificate (PEM)")
+    parser.add_argument("--tls-key", help="its private key (PEM)")
     args = parser.parse_args()
     token = os.environ.get("DSR_TOKEN")
-    if not token:
-        sys.exit("publisher_example: set DSR_TOKEN to your organisation's token")
-    auth = [("authorization", "Bearer " + token)]
-    channel = grpc.insecure_channel(args.broker)
+    if not token and not args.tls_cert:
+        sys.exit("publisher_example: set DSR_TOKEN to your organisation's token "
+                 "(or give --tls-cert and --tls-key)")
+    auth = [("authorization", "Bearer " + token)] if token else []
+    channel = connect(args)
     reg = registry_service_pb2_grpc.RegistryServiceStub(channel)
     box = inbox_service_pb2_grpc.InboxServiceStub(channel)
 
@@ -89,6 +96,21 @@ def main():
                 sys.exit(f"publisher_example: {e.details()}")
             print("inbox stream ended; reconnecting", flush=True)
             time.sleep(1)
+
+
+def connect(args):
+    """A plaintext channel, or TLS (and mutual TLS) when the files are given."""
+    if not (args.tls_ca or args.tls_cert):
+        return grpc.insecure_channel(args.broker)
+
+    def read(path):
+        with open(path, "rb") as f:
+            return f.read()
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(args.tls_ca) if args.tls_ca else None,
+        private_key=read(args.tls_key) if args.tls_key else None,
+        certificate_chain=read(args.tls_cert) if args.tls_cert else None)
+    return grpc.secure_channel(args.broker, credentials)
 
 
 def answer(box, auth, event):

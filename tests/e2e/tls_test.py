@@ -15,7 +15,9 @@ import unittest
 sys.path.insert(0, os.environ["DSR_PYTHON_CLIENT"])
 
 import grpc  # noqa: E402
-from dsr.v1 import actor_pb2, holding_pb2  # noqa: E402
+from dsr.v1 import actor_pb2, holding_pb2, request_pb2  # noqa: E402
+from dsr.v1 import request_service_pb2 as req_service  # noqa: E402
+from dsr.v1 import request_service_pb2_grpc as req_grpc  # noqa: E402
 from dsr.v1 import inbox_service_pb2 as inbox_service  # noqa: E402
 from dsr.v1 import inbox_service_pb2_grpc as inbox_grpc  # noqa: E402
 from dsr.v1 import registry_service_pb2 as rs  # noqa: E402
@@ -109,6 +111,34 @@ class TlsTest(unittest.TestCase):
             holding = registry.GetHolding(rs.GetHoldingRequest(name="actors/acme/holdings/corpus"),
                                           timeout=10)
             self.assertEqual(holding.kind, holding_pb2.Holding.DATASET)
+
+    def test_publisher_example_answers_by_certificate_alone(self):
+        with self.channel() as channel:
+            rs_grpc.RegistryServiceStub(channel).CreateActor(rs.CreateActorRequest(
+                actor_id="acme", actor=actor_pb2.Actor(
+                    display_name="Acme", roles=[actor_pb2.Actor.DATASET_PUBLISHER],
+                    contact_email="dpo@acme.example")), metadata=self.admin, timeout=10)
+        env = {k: v for k, v in os.environ.items() if k != "DSR_TOKEN"}
+        env["PYTHONPATH"] = os.environ["DSR_PYTHON_CLIENT"]
+        example = subprocess.Popen(
+            ["/usr/bin/python3", os.environ["DSR_EXAMPLE"], "--broker", self.address,
+             "--actor", "acme", "--holding", "forum-dump", "--title", "Forum dump",
+             "--max-events", "1", "--tls-ca", self.cert("ca.pem"),
+             "--tls-cert", self.cert("actors/acme.pem"), "--tls-key", self.cert("actors/acme.key")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.addCleanup(example.kill)
+        self.assertIn("registered", example.stdout.readline())
+        with self.channel() as channel:
+            filed = req_grpc.RequestServiceStub(channel).SubmitRequest(
+                req_service.SubmitRequestRequest(request=request_pb2.Request(
+                    type=request_pb2.ERASURE,
+                    subject_identifiers=[request_pb2.SubjectIdentifier(
+                        type=request_pb2.SubjectIdentifier.EMAIL, value="tls.person@example.com")],
+                    targets=["actors/acme/holdings/forum-dump"])), timeout=10)
+        output = example.communicate(timeout=60)[0]
+        self.assertEqual(example.returncode, 0, output)
+        self.assertIn(f"completed {filed.request.name}/tasks/1", output)
+        self.assertNotIn("tls.person", output)
 
     def test_plaintext_is_refused(self):
         with grpc.insecure_channel(self.address) as channel:
