@@ -107,6 +107,9 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
     }
     err << "dsr: " << status.message();
     if (status.code() == absl::StatusCode::kUnauthenticated) err << " (check --token or DSR_TOKEN)";
+    if (status.code() == absl::StatusCode::kUnavailable && !cli.options().tls) {
+      err << " (if it serves TLS, add --tls-ca)";
+    }
     err << "\n";
     return 1;
   }

@@ -273,7 +273,8 @@ TEST_F(CliTest, MistakesExitTwoAndBrokerRefusalsExitOneWithOneLine) {
   EXPECT_CALL(refusing, ListHoldings(_))
       .WillOnce(Return(absl::UnavailableError("cannot reach the broker at 127.0.0.1:1")));
   EXPECT_EQ(Run({"holdings"}), 1);
-  EXPECT_EQ(err_.str(), "dsr: cannot reach the broker at 127.0.0.1:1\n");
+  EXPECT_EQ(err_.str(),
+            "dsr: cannot reach the broker at 127.0.0.1:1 (if it serves TLS, add --tls-ca)\n");
 
   MockConnection& unknown = Fresh();
   EXPECT_CALL(unknown, ListTasks(_)).WillOnce(Return(absl::UnauthenticatedError("unknown token")));

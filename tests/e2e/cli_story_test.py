@@ -150,7 +150,8 @@ class CliStoryTest(unittest.TestCase):
         unreachable = subprocess.run([DSR, "--broker", "127.0.0.1:1", "holdings"], env=self.env,
                                      capture_output=True, text=True, timeout=60)
         self.assertEqual(unreachable.returncode, 1)
-        self.assertEqual(unreachable.stderr, "dsr: cannot reach the broker at 127.0.0.1:1\n")
+        self.assertEqual(unreachable.stderr,
+                         "dsr: cannot reach the broker at 127.0.0.1:1 (if it serves TLS, add --tls-ca)\n")
         bad = self.dsr("inbox", "list", token="dsr_actor_nope", ok=False)
         self.assertIn("unknown token", bad.stderr)
         invalid = self.dsr("submit", "erasure", "--email", "nobody-at-all", "--holding",
