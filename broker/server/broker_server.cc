@@ -270,6 +270,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
 
 int BrokerServer::port() const { return parts_->port; }
 
+storage::StoreStats BrokerServer::store_stats() const { return parts_->store->Stats(); }
+
 std::string BrokerServer::address() const { return absl::StrCat(parts_->host, ":", parts_->port); }
 
 const std::string& BrokerServer::admin_token_file() const { return parts_->admin_token_file; }

@@ -14,6 +14,7 @@
 #include "broker/limits.h"
 #include "broker/rate_limiter.h"
 #include "broker/retention.h"
+#include "storage/store.h"
 
 namespace dsr::broker {
 
@@ -115,6 +116,8 @@ class BrokerServer {
   int port() const;
   // HOST:PORT actually bound.
   std::string address() const;
+  // The store's counters (commits, WAL syncs), for benchmarks.
+  storage::StoreStats store_stats() const;
   // Path of the admin token file, and whether this start created it.
   const std::string& admin_token_file() const;
   bool admin_token_created() const;
