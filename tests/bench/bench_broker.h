@@ -1,0 +1,42 @@
+#ifndef DSR_TESTS_BENCH_BENCH_BROKER_H_
+#define DSR_TESTS_BENCH_BENCH_BROKER_H_
+
+// The broker under measurement: a BrokerServer in-process on a scratch
+// directory (rate limits off: the benchmark is one very busy client), and
+// the admin's connection for setting up organisations and holdings.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "broker/server/broker_server.h"
+#include "client/connection.h"
+#include "grpcpp/grpcpp.h"
+
+namespace dsr::bench {
+
+class BenchBroker {
+ public:
+  static absl::StatusOr<std::unique_ptr<BenchBroker>> Start(const std::string& dir);
+  ~BenchBroker();
+
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  client::Connection& admin() { return *admin_; }
+  storage::StoreStats store_stats() const { return server_->store_stats(); }
+
+  // A new organisation; returns its token.
+  absl::StatusOr<std::string> CreateActor(const std::string& id);
+  // A dataset of `actor`, as admin; returns its name.
+  absl::StatusOr<std::string> CreateHolding(const std::string& actor, const std::string& id);
+  absl::Status CreateLink(const std::string& child, const std::string& parent);
+
+ private:
+  BenchBroker() = default;
+  std::unique_ptr<broker::BrokerServer> server_;
+  std::unique_ptr<client::Connection> admin_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace dsr::bench
+
+#endif  // DSR_TESTS_BENCH_BENCH_BROKER_H_

@@ -1,0 +1,60 @@
+#ifndef DSR_TESTS_BENCH_WORKLOADS_H_
+#define DSR_TESTS_BENCH_WORKLOADS_H_
+
+// dsr-bench's workloads and baselines; each appends its rows to the table.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "tests/bench/bench_broker.h"
+#include "tests/bench/load.h"
+
+namespace dsr::bench {
+
+struct Settings {
+  std::vector<int> in_flight = {1, 16, 64};
+  absl::Duration warmup = absl::Seconds(1);
+  absl::Duration duration = absl::Seconds(5);
+  // Scratch directory on the disk being measured.
+  std::string dir;
+  // The broker's default worker pools.
+  int threads = 8;
+  // W3's offered rate, SubmitRequest calls a second.
+  double inbox_rate = 500;
+  // W4's supply of tasks to answer.
+  int w4_tasks = 8000;
+};
+
+struct Row {
+  std::string name;
+  // 0 for open-loop rows (no comparison with the echo server).
+  int in_flight = 0;
+  LoadResult load;
+  std::string note;
+};
+
+struct Table {
+  std::vector<Row> rows;
+  // Echo calls a second, by calls in flight.
+  std::map<int, double> echo_rate;
+};
+
+// Baselines.
+void RunEcho(const Settings& settings, Table& table);
+void RunDurableWrites(const Settings& settings, Table& table);
+
+// W1: durable SubmitRequest to a holding with no descendants and to one
+// with 10, closed loop at each number of calls in flight.
+absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table);
+// W3: an organisation streams its inbox while requests arrive at a steady
+// rate; the time from SubmitRequest's acknowledgement to the event's arrival.
+absl::Status RunW3(BenchBroker& broker, const Settings& settings, Table& table);
+// W4: the fulfilment mix, 90% GetTask or GetRequest, 10% task transitions.
+absl::Status RunW4(BenchBroker& broker, const Settings& settings, Table& table);
+
+}  // namespace dsr::bench
+
+#endif  // DSR_TESTS_BENCH_WORKLOADS_H_
