@@ -2,7 +2,11 @@
 
 #include "broker/requests.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
 #include "broker/names.h"
+#include "broker/page_token.h"
 #include "broker/request_records.h"
 #include "broker/status_macros.h"
 #include "dsr/storage/v1/registry_records.pb.h"
@@ -103,28 +107,59 @@ absl::StatusOr<std::vector<std::string>> Requests::ExpandTarget(const std::strin
   return holdings;
 }
 
-absl::Status Requests::FillResponse(
-    const RequestRecord& request, const std::vector<TaskRecord>& tasks,
-    dsr::v1::Request* out_request,
-    google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks) const {
+namespace {
+
+std::string TaskPageQuery(absl::string_view request_id) {
+  return QueryFingerprint("GetRequest", request_id);
+}
+
+}  // namespace
+
+absl::Status Requests::FillResponse(const RequestRecord& request,
+                                    const std::vector<TaskRecord>& tasks, uint64_t after,
+                                    int page_size, dsr::v1::Request* out_request,
+                                    google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks,
+                                    std::string* next_page_token) const {
   DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
                        options_.vault->OpenSubject(request));
   const absl::Time now = options_.clock->Now();
   *out_request = RequestFromRecord(request, subject ? &*subject : nullptr, tasks, now);
   out_tasks->Clear();
-  out_tasks->Reserve(static_cast<int>(tasks.size()));
-  for (const TaskRecord& task : tasks)
-    *out_tasks->Add() = TaskFromRecord(task, request, nullptr, now, TaskView::kPerson);
+  next_page_token->clear();
+  // Tasks are numbered 1..n in order: the page starts at index `after`.
+  const size_t first = std::min<size_t>(after, tasks.size());
+  const size_t end = std::min<size_t>(tasks.size(), first + static_cast<size_t>(page_size));
+  out_tasks->Reserve(static_cast<int>(end - first));
+  for (size_t i = first; i < end; ++i) {
+    *out_tasks->Add() = TaskFromRecord(tasks[i], request, nullptr, now, TaskView::kPerson);
+  }
+  if (end < tasks.size()) {
+    *next_page_token =
+        EncodePageToken(absl::StrCat(tasks[end - 1].task_number()), TaskPageQuery(request.request_id()));
+  }
   return absl::OkStatus();
 }
 
 absl::Status Requests::Get(const Principal& principal, const dsr::v1::GetRequestRequest& request,
                            dsr::v1::GetRequestResponse* response) const {
   DSR_ASSIGN_OR_RETURN(std::string request_id, Authorize(principal, request.name()));
+  if (request.page_size() < 0 || request.page_size() > options_.limits.max_page_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be between 0 and ", options_.limits.max_page_size));
+  }
+  const int page_size =
+      request.page_size() == 0 ? options_.limits.max_page_size : request.page_size();
+  DSR_ASSIGN_OR_RETURN(std::string last,
+                       DecodePageToken(request.page_token(), TaskPageQuery(request_id)));
+  uint64_t after = 0;
+  if (!last.empty() && !absl::SimpleAtoi(last, &after)) {
+    return absl::InvalidArgumentError("page_token is malformed");
+  }
   RequestRecord record;
   std::vector<TaskRecord> tasks;
   DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
-  return FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  return FillResponse(record, tasks, after, page_size, response->mutable_request(),
+                      response->mutable_tasks(), response->mutable_next_page_token());
 }
 
 }  // namespace dsr::broker

@@ -56,7 +56,8 @@ absl::Status Requests::Cancel(const Principal& principal,
         options_.journal->Commit(batch, principal, "CancelRequest", request.name()));
     inbox.Published();
   }
-  return FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks());
+  return FillResponse(record, tasks, 0, options_.limits.max_page_size, response->mutable_request(),
+                      response->mutable_tasks(), response->mutable_next_page_token());
 }
 
 }  // namespace dsr::broker

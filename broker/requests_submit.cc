@@ -111,8 +111,9 @@ absl::Status Requests::Submit(const Principal& principal,
     batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
     DSR_RETURN_IF_ERROR(
         options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
-    DSR_RETURN_IF_ERROR(
-        FillResponse(record, tasks, response->mutable_request(), response->mutable_tasks()));
+    DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
+                                     response->mutable_request(), response->mutable_tasks(),
+                                     response->mutable_next_page_token()));
     response->set_receipt_token(receipt);
     return absl::OkStatus();
   }
@@ -169,11 +170,9 @@ absl::Status Requests::Submit(const Principal& principal,
   DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
   inbox.Published();
 
-  const absl::Time shown = options_.clock->Now();
-  *response->mutable_request() = RequestFromRecord(record, &subject, tasks, shown);
-  for (const TaskRecord& task : tasks) {
-    *response->add_tasks() = TaskFromRecord(task, record, nullptr, shown, TaskView::kPerson);
-  }
+  DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
+                                   response->mutable_request(), response->mutable_tasks(),
+                                   response->mutable_next_page_token()));
   response->set_receipt_token(receipt);
   return absl::OkStatus();
 }

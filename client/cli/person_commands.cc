@@ -218,11 +218,18 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
   status->callback([&cli, request_arg] {
     cli.Run([&cli, request_arg] {
       return WithReceipt(cli, *request_arg, [&cli](const std::string& name) -> absl::Status {
+        // Every page of tasks, shown as one.
+        dsr::v1::GetRequestResponse all;
         dsr::v1::GetRequestRequest get;
         get.set_name(name);
-        absl::StatusOr<dsr::v1::GetRequestResponse> read = cli.connection().GetRequest(get);
-        if (!read.ok()) return read.status();
-        cli.Print(*read, [&] { PrintRequest(cli.out(), *read); });
+        do {
+          absl::StatusOr<dsr::v1::GetRequestResponse> read = cli.connection().GetRequest(get);
+          if (!read.ok()) return read.status();
+          *all.mutable_request() = read->request();
+          for (dsr::v1::Task& task : *read->mutable_tasks()) *all.add_tasks() = std::move(task);
+          get.set_page_token(read->next_page_token());
+        } while (!get.page_token().empty());
+        cli.Print(all, [&] { PrintRequest(cli.out(), all); });
         return absl::OkStatus();
       });
     });

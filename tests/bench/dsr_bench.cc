@@ -2,6 +2,8 @@
 // the same machine measured in the same run (issue 6). Workloads so far:
 //   W1  durable SubmitRequest, to a holding with no descendants and to one
 //       with 10, at each number of calls in flight;
+//   W2  one request fanning out to 1,000 and 10,000 holdings of generated
+//       power-law graphs: latency to a durable acknowledgement, tasks/s;
 //   W3  inbox delivery: acknowledgement to arrival on a stream, open loop;
 //   W4  the fulfilment mix: 90% GetTask/GetRequest, 10% task transitions;
 // with the baselines: the echo server (the RPC stack) and synced RocksDB
@@ -47,6 +49,7 @@ int Main(const Settings& settings) {
   absl::StatusOr<std::unique_ptr<BenchBroker>> broker = BenchBroker::Start(settings.dir + "/broker");
   absl::Status ran = broker.status();
   if (ran.ok()) ran = RunW1(**broker, settings, table);
+  if (ran.ok()) ran = RunW2(**broker, settings, table);
   if (ran.ok()) ran = RunW3(**broker, settings, table);
   if (ran.ok()) ran = RunW4(**broker, settings, table);
   broker = nullptr;
@@ -87,6 +90,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--w4-tasks", settings.w4_tasks, "W4's supply of tasks to answer")
       ->capture_default_str();
+  std::string fan_outs = "1000,10000";
+  app.add_option("--fan-outs", fan_outs, "W2's graph sizes, comma-separated")->capture_default_str();
   app.add_flag("--smoke", smoke, "A quick run that only checks every workload works");
   CLI11_PARSE(app, argc, argv);
   if (smoke) {
@@ -95,18 +100,28 @@ int main(int argc, char** argv) {
     in_flight = "1,4";
     inbox_rate = 50;
     settings.w4_tasks = 50;
+    settings.fan_outs = {200};
+    settings.w2_runs = 1;
   }
   settings.inbox_rate = inbox_rate;
   settings.duration = absl::Seconds(seconds);
   settings.warmup = absl::Seconds(warmup);
-  settings.in_flight.clear();
-  for (absl::string_view part : absl::StrSplit(in_flight, ',')) {
-    int n = 0;
-    if (!absl::SimpleAtoi(part, &n) || n < 1) {
-      std::cerr << "dsr-bench: --in-flight takes numbers like 1,16,64\n";
-      return 2;
+  const auto numbers = [](const std::string& text, std::vector<int>* out) {
+    out->clear();
+    for (absl::string_view part : absl::StrSplit(text, ',')) {
+      int n = 0;
+      if (!absl::SimpleAtoi(part, &n) || n < 1) return false;
+      out->push_back(n);
     }
-    settings.in_flight.push_back(n);
+    return true;
+  };
+  if (!numbers(in_flight, &settings.in_flight)) {
+    std::cerr << "dsr-bench: --in-flight takes numbers like 1,16,64\n";
+    return 2;
+  }
+  if (!smoke && !numbers(fan_outs, &settings.fan_outs)) {
+    std::cerr << "dsr-bench: --fan-outs takes numbers like 1000,10000\n";
+    return 2;
   }
   bool own_dir = settings.dir.empty();
   if (own_dir) {

@@ -1,6 +1,7 @@
 #include "tests/bench/workloads.h"
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -115,6 +116,97 @@ absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table) 
       table.rows.push_back(
           {label, in_flight, std::move(load), WritesPerSync(before, broker.store_stats())});
     }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Parents of a graph of `size` holdings rooted at 0: each new holding takes
+// a parent chosen in proportion to (1 + its children), among those less than
+// 6 links deep, so out-degrees follow a power law.
+std::vector<int> PowerLawParents(int size, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::vector<int> parent(size, -1), depth(size, 0), pool = {0};
+  for (int i = 1; i < size; ++i) {
+    const int p = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(random)];
+    parent[i] = p;
+    depth[i] = depth[p] + 1;
+    pool.push_back(p);
+    if (depth[i] < 6) pool.push_back(i);
+  }
+  return parent;
+}
+
+// Runs `work(i)` for i in [0, n) on `threads` threads; the first error.
+absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>& work) {
+  std::atomic<int> next{0};
+  absl::Mutex mu;
+  absl::Status first;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        absl::Status s = work(i);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (first.ok()) first = s;
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  return first;
+}
+
+}  // namespace
+
+absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table) {
+  for (int size : settings.fan_outs) {
+    const std::string actor = absl::StrCat("bench-w2-", size);
+    if (absl::StatusOr<std::string> made = broker.CreateActor(actor); !made.ok()) {
+      return made.status();
+    }
+    const auto name = [&](int i) { return absl::StrCat("actors/", actor, "/holdings/node", i); };
+    absl::Status built = Parallel(size, 8, [&](int i) {
+      return broker.CreateHolding(actor, absl::StrCat("node", i)).status();
+    });
+    const std::vector<int> parent = PowerLawParents(size, 20261130 + size);
+    if (built.ok()) {
+      built = Parallel(size - 1, 8, [&](int i) {
+        return broker.CreateLink(name(i + 1), name(parent[i + 1]));
+      });
+    }
+    if (!built.ok()) return built;
+
+    Row row;
+    row.name = absl::StrCat("W2 fan-out to ", size, " holdings");
+    row.in_flight = 0;
+    int64_t tasks = 0;
+    absl::Duration total;
+    for (int run = 0; run < settings.w2_runs; ++run) {
+      const absl::Time start = absl::Now();
+      absl::StatusOr<dsr::v1::SubmitRequestResponse> filed =
+          broker.admin().SubmitRequest(Erasure(name(0), run));
+      const absl::Duration took = absl::Now() - start;
+      ++row.load.calls;
+      if (!filed.ok()) {
+        ++row.load.failures;
+        row.note = std::string(filed.status().message());
+        continue;
+      }
+      tasks += filed->request().task_counts().open();
+      total += took;
+      row.load.latencies.push_back(took);
+    }
+    std::sort(row.load.latencies.begin(), row.load.latencies.end());
+    row.load.elapsed = total;
+    if (row.load.failures == 0) {
+      row.note = absl::StrFormat("%d tasks each; %.0f tasks/s", tasks / settings.w2_runs,
+                                 tasks / absl::ToDoubleSeconds(total));
+    }
+    table.rows.push_back(std::move(row));
   }
   return absl::OkStatus();
 }

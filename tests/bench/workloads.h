@@ -26,6 +26,10 @@ struct Settings {
   double inbox_rate = 500;
   // W4's supply of tasks to answer.
   int w4_tasks = 8000;
+  // W2's generated graphs: holdings reached by one request.
+  std::vector<int> fan_outs = {1000, 10000};
+  // W2's repetitions per graph (the median is reported).
+  int w2_runs = 3;
 };
 
 struct Row {
@@ -49,6 +53,10 @@ void RunDurableWrites(const Settings& settings, Table& table);
 // W1: durable SubmitRequest to a holding with no descendants and to one
 // with 10, closed loop at each number of calls in flight.
 absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table);
+// W2: one SubmitRequest fanning out to every holding of a generated graph
+// (power-law out-degrees, depth at most 6) of each size; its latency to a
+// durable acknowledgement, and tasks written a second.
+absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table);
 // W3: an organisation streams its inbox while requests arrive at a steady
 // rate; the time from SubmitRequest's acknowledgement to the event's arrival.
 absl::Status RunW3(BenchBroker& broker, const Settings& settings, Table& table);

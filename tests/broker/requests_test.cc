@@ -254,3 +254,68 @@ TEST_F(SubmitTest, OverdueTasksAreFlaggedAndCounted) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+// More tasks than a page: SubmitRequest returns the first page and a token,
+// GetRequest pages through every task once, and counts cover them all.
+TEST_F(SubmitTest, TasksComeInPages) {
+  Limits small;
+  small.max_page_size = 3;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> paged,
+                       Requests::Create(RequestsOptions{store_.get(), &clock_, journal_.get(),
+                                                        inbox_.get(), &registry_->graph(),
+                                                        vault_.get(), &pseudonyms_, nullptr,
+                                                        nullptr, small}));
+  AddActor("many");
+  const std::string root = AddHolding("many", "root");
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(Link(AddHolding("many", "copy" + std::to_string(i)), root));
+  }
+  dsr::v1::SubmitRequestRequest submit;
+  submit.mutable_request()->set_type(dsr::v1::ERASURE);
+  dsr::v1::SubjectIdentifier* id = submit.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("paged@example.com");
+  submit.mutable_request()->add_targets(root);
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_OK(paged->Submit(Principal::Anonymous(), submit, &filed));
+  EXPECT_EQ(filed.tasks_size(), 3);
+  EXPECT_EQ(filed.request().task_counts().open(), 7);
+  EXPECT_FALSE(filed.next_page_token().empty());
+
+  std::vector<std::string> seen;
+  dsr::v1::GetRequestRequest get;
+  get.set_name(filed.request().name());
+  get.set_page_size(2);
+  int pages = 0;
+  do {
+    dsr::v1::GetRequestResponse page;
+    ASSERT_OK(paged->Get(admin_, get, &page));
+    for (const auto& task : page.tasks()) seen.push_back(task.name());
+    get.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!get.page_token().empty() && pages < 10);
+  EXPECT_EQ(pages, 4);
+  ASSERT_EQ(seen.size(), 7u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i], filed.request().name() + "/tasks/" + std::to_string(i + 1));
+  }
+
+  dsr::v1::GetRequestResponse page;
+  get.set_page_size(4);
+  EXPECT_CODE(paged->Get(admin_, get, &page), absl::StatusCode::kInvalidArgument);  // > max
+  get.set_page_size(0);
+  get.set_page_token("not-a-token");
+  EXPECT_CODE(paged->Get(admin_, get, &page), absl::StatusCode::kInvalidArgument);
+  // A token is good for its own request only.
+  dsr::v1::SubmitRequestResponse other;
+  ASSERT_OK(paged->Submit(Principal::Anonymous(), submit, &other));
+  get.set_name(other.request().name());
+  get.set_page_token(filed.next_page_token());
+  EXPECT_CODE(paged->Get(admin_, get, &page), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dsr::broker

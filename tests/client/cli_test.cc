@@ -429,3 +429,32 @@ TEST_F(CliTest, TlsFilesAreReadIntoTheConnection) {
 
 }  // namespace
 }  // namespace dsr::client
+
+namespace dsr::client {
+namespace {
+
+TEST_F(CliTest, StatusShowsEveryPageOfTasks) {
+  MockConnection& next = Fresh();
+  dsr::v1::GetRequestResponse first;
+  *first.mutable_request() = Filed().request();
+  *first.add_tasks() = Filed().tasks(0);
+  first.set_next_page_token("page-2");
+  dsr::v1::GetRequestResponse second;
+  *second.mutable_request() = Filed().request();
+  *second.add_tasks() = Filed().tasks(1);
+  EXPECT_CALL(next, GetRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::GetRequestRequest& r) {
+        EXPECT_TRUE(r.page_token().empty());
+        return first;
+      }))
+      .WillOnce(Invoke([&](const dsr::v1::GetRequestRequest& r) {
+        EXPECT_EQ(r.page_token(), "page-2");
+        return second;
+      }));
+  ASSERT_EQ(Run({"status", "requests/abc123", "--token", "dsr_receipt_x"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("tasks: 2"));
+  EXPECT_THAT(out_.str(), HasSubstr("actors/beta/holdings/model"));
+}
+
+}  // namespace
+}  // namespace dsr::client
