@@ -25,7 +25,7 @@ void AddScrubRanges(const std::string& request_id, std::vector<storage::KeyRange
   const std::string record = storage::keys::Request(request_id);
   ranges->push_back({ColumnFamily::kRequests, record, record});
   const std::string reports = storage::keys::TasksOf(request_id);
-  ranges->push_back({ColumnFamily::kReports, reports, reports + std::string(16, '\xff')});
+  ranges->push_back({ColumnFamily::kReports, reports, storage::keys::PrefixLast(reports)});
 }
 
 }  // namespace

@@ -235,6 +235,10 @@ absl::StatusOr<FinalRequestKey> ParseFinalRequest(absl::string_view key) {
   return FinalRequestKey{static_cast<int64_t>(*time), std::move((*parts)[1])};
 }
 
+std::string PrefixLast(absl::string_view prefix) {
+  return absl::StrCat(prefix, std::string(16, '\xff'));
+}
+
 std::string Idempotency(absl::string_view principal, absl::string_view request_id) {
   return Encode({principal, request_id});
 }

@@ -131,6 +131,12 @@ absl::StatusOr<FinalRequestKey> ParseFinalRequest(absl::string_view key);
 // ColumnFamily::kIdempotency.
 std::string Idempotency(absl::string_view principal, absl::string_view request_id);
 
+// The inclusive end of a range over the keys starting with `prefix` (whole
+// components): it sorts after every such key whose next component does not
+// begin with 16 bytes of 0xff (numbers are 8 bytes; ids and names are text),
+// and before every key without the prefix.
+std::string PrefixLast(absl::string_view prefix);
+
 // Low level, exposed for tests: encodes components as described above, and
 // splits a key back into them (INVALID_ARGUMENT if it is malformed). A
 // number is one component of 8 big-endian bytes, so numbers sort in order.

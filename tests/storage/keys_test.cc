@@ -86,3 +86,21 @@ TEST(KeysTest, ExternalIdPrefixesSelectOneIdAndOneActor) {
 
 }  // namespace
 }  // namespace dsr::storage::keys
+
+namespace dsr::storage::keys {
+namespace {
+
+TEST(KeysTest, PrefixLastBoundsThePrefixOnly) {
+  const std::string prefix = TasksOf("req");
+  const std::string last = PrefixLast(prefix);
+  for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{255}, ~uint64_t{0}}) {
+    EXPECT_LT(Task("req", n), last) << n;
+    EXPECT_GT(Task("req", n), prefix);
+  }
+  EXPECT_GT(Task("req0", 1), last);  // a longer id is another prefix
+  EXPECT_GT(TasksOf("reqa"), last);
+  EXPECT_LT(Task("rep", ~uint64_t{0}), prefix);
+}
+
+}  // namespace
+}  // namespace dsr::storage::keys
