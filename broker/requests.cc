@@ -119,11 +119,15 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
                                     const std::vector<TaskRecord>& tasks, uint64_t after,
                                     int page_size, dsr::v1::Request* out_request,
                                     google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks,
-                                    std::string* next_page_token) const {
-  DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
-                       options_.vault->OpenSubject(request));
+                                    std::string* next_page_token,
+                                    const dsr::storage::v1::SubjectRecord* subject) const {
+  std::optional<dsr::storage::v1::SubjectRecord> opened;
+  if (subject == nullptr) {
+    DSR_ASSIGN_OR_RETURN(opened, options_.vault->OpenSubject(request));
+    if (opened.has_value()) subject = &*opened;
+  }
   const absl::Time now = options_.clock->Now();
-  *out_request = RequestFromRecord(request, subject ? &*subject : nullptr, tasks, now);
+  *out_request = RequestFromRecord(request, subject, tasks, now);
   out_tasks->Clear();
   next_page_token->clear();
   // Tasks are numbered 1..n in order: the page starts at index `after`.

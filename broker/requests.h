@@ -80,14 +80,16 @@ class Requests {
   // The holding names a target (a holding or an actor) stands for.
   absl::StatusOr<std::vector<std::string>> ExpandTarget(const std::string& target,
                                                         absl::string_view field) const;
-  // The person's view of the request (its personal data opened) and one
-  // page of its tasks: those after task number `after`, at most `page_size`;
-  // `*next_page_token` is set when more follow.
+  // The person's view of the request (its personal data opened, unless the
+  // caller has it in `subject`) and one page of its tasks: those after task
+  // number `after`, at most `page_size`; `*next_page_token` is set when more
+  // follow.
   absl::Status FillResponse(const dsr::storage::v1::RequestRecord& request,
                             const std::vector<dsr::storage::v1::TaskRecord>& tasks, uint64_t after,
                             int page_size, dsr::v1::Request* out_request,
                             google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks,
-                            std::string* next_page_token) const;
+                            std::string* next_page_token,
+                            const dsr::storage::v1::SubjectRecord* subject = nullptr) const;
 
   const RequestsOptions options_;
 };

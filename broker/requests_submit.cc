@@ -172,7 +172,7 @@ absl::Status Requests::Submit(const Principal& principal,
 
   DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
                                    response->mutable_request(), response->mutable_tasks(),
-                                   response->mutable_next_page_token()));
+                                   response->mutable_next_page_token(), &subject));
   response->set_receipt_token(receipt);
   return absl::OkStatus();
 }
