@@ -69,7 +69,8 @@ absl::StatusOr<std::string> Open(absl::string_view key, absl::string_view sealed
     return absl::DataLossError("an encrypted record is malformed");
   }
   const absl::string_view nonce = sealed.substr(1, kNonceBytes);
-  const absl::string_view body = sealed.substr(1 + kNonceBytes, sealed.size() - 1 - kNonceBytes - kTagBytes);
+  const absl::string_view body =
+      sealed.substr(1 + kNonceBytes, sealed.size() - 1 - kNonceBytes - kTagBytes);
   std::string tag(sealed.substr(sealed.size() - kTagBytes));
   std::string out(body.size(), '\0');
   unsigned char* plain = reinterpret_cast<unsigned char*>(out.data());

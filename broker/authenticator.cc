@@ -12,8 +12,7 @@
 namespace dsr::broker {
 
 namespace {
-constexpr absl::string_view kTooManyFailures =
-    "too many failed authentications from this address";
+constexpr absl::string_view kTooManyFailures = "too many failed authentications from this address";
 }  // namespace
 
 Authenticator::Authenticator(const storage::Store* store, std::string admin_token_digest,

@@ -53,8 +53,7 @@ absl::StatusOr<IdempotentCall> IdempotentCall::Prepare(const Principal& principa
   unkeyed->CopyFrom(request);
   unkeyed->GetReflection()->ClearField(unkeyed.get(), field);
   const std::string fingerprinted = absl::StrCat(method, "\n", DeterministicBytes(*unkeyed));
-  std::string fingerprint =
-      keyed != nullptr ? keyed->Digest(fingerprinted) : Sha256(fingerprinted);
+  std::string fingerprint = keyed != nullptr ? keyed->Digest(fingerprinted) : Sha256(fingerprinted);
   return IdempotentCall(principal.Label(), std::move(request_id), std::move(fingerprint));
 }
 

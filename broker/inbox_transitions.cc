@@ -135,8 +135,8 @@ absl::Status Inbox::Complete(const Principal& principal,
         if (provides) {
           DSR_RETURN_IF_ERROR(ValidateAccessReport(
               request.access_report(), owner.type() == dsr::v1::PORTABILITY, options_.limits));
-          DSR_RETURN_IF_ERROR(options_.vault->PutReport(batch, owner, t.task_number(),
-                                                        AccessReportToRecord(request.access_report())));
+          DSR_RETURN_IF_ERROR(options_.vault->PutReport(
+              batch, owner, t.task_number(), AccessReportToRecord(request.access_report())));
         }
         t.set_state(dsr::v1::Task::COMPLETED);
         t.set_outcome(request.outcome());

@@ -13,8 +13,8 @@ std::string Pseudonyms::Digest(absl::string_view data) const {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (HMAC(EVP_sha256(), pepper_.data(), static_cast<int>(pepper_.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) ==
-      nullptr) {
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+           &len) == nullptr) {
     // HMAC-SHA256 over memory cannot fail short of a broken OpenSSL.
     std::abort();
   }

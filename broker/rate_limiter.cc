@@ -13,8 +13,9 @@ RateLimiter::Bucket& RateLimiter::Refill(const std::string& key, absl::Time now)
   if (inserted) {
     bucket.tokens = limit_.burst;
   } else if (now > bucket.updated) {
-    bucket.tokens = std::min(
-        limit_.burst, bucket.tokens + absl::ToDoubleSeconds(now - bucket.updated) * limit_.per_second);
+    bucket.tokens =
+        std::min(limit_.burst,
+                 bucket.tokens + absl::ToDoubleSeconds(now - bucket.updated) * limit_.per_second);
   }
   bucket.updated = std::max(bucket.updated, now);
   return bucket;

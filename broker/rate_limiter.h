@@ -47,9 +47,7 @@ class RateLimiter {
   // "<what>; retry in N s" with the wait until every bucket has a token again.
   absl::Status TakeAll(std::vector<std::string> keys, absl::string_view what)
       ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status Take(const std::string& key, absl::string_view what) {
-    return TakeAll({key}, what);
-  }
+  absl::Status Take(const std::string& key, absl::string_view what) { return TakeAll({key}, what); }
 
   // The same refusal as TakeAll when `key`'s bucket is empty, without taking.
   absl::Status Check(const std::string& key, absl::string_view what) ABSL_LOCKS_EXCLUDED(mu_);

@@ -56,7 +56,8 @@ absl::StatusOr<std::string> RequestVault::DataKey(absl::string_view request_id) 
       store_->Get(ColumnFamily::kDataKeys, storage::keys::DataKey(request_id), &wrapped);
   if (absl::IsNotFound(read)) return absl::DataLossError("a request's data key is missing");
   DSR_RETURN_IF_ERROR(read);
-  absl::StatusOr<std::string> key = Open(master_key_, wrapped.wrapped_key(), KeyContext(request_id));
+  absl::StatusOr<std::string> key =
+      Open(master_key_, wrapped.wrapped_key(), KeyContext(request_id));
   if (!key.ok()) {
     return absl::DataLossError(
         "a request's data key does not open with the master key (wrong --master_key_file?)");
@@ -77,8 +78,8 @@ absl::StatusOr<std::optional<SubjectRecord>> RequestVault::OpenSubject(
   // The request may have been purged since the caller read it.
   if (!key.ok() && PurgedSince(request.request_id())) return std::nullopt;
   if (!key.ok()) return key.status();
-  DSR_ASSIGN_OR_RETURN(std::string plain, Open(*key, request.sealed_subject(),
-                                               SubjectContext(request.request_id())));
+  DSR_ASSIGN_OR_RETURN(std::string plain,
+                       Open(*key, request.sealed_subject(), SubjectContext(request.request_id())));
   SubjectRecord subject;
   if (!subject.ParseFromString(plain)) {
     return absl::DataLossError("a request's personal data does not parse");
@@ -93,9 +94,9 @@ absl::Status RequestVault::PutReport(storage::WriteBatch& batch, const RequestRe
   }
   DSR_ASSIGN_OR_RETURN(std::string key, DataKey(request.request_id()));
   SealedReportRecord sealed;
-  DSR_ASSIGN_OR_RETURN(*sealed.mutable_sealed(),
-                       Seal(key, report.SerializeAsString(),
-                            ReportContext(request.request_id(), task_number)));
+  DSR_ASSIGN_OR_RETURN(
+      *sealed.mutable_sealed(),
+      Seal(key, report.SerializeAsString(), ReportContext(request.request_id(), task_number)));
   batch.Put(ColumnFamily::kReports, storage::keys::Report(request.request_id(), task_number),
             sealed);
   return absl::OkStatus();
@@ -113,8 +114,8 @@ absl::StatusOr<std::optional<AccessReportRecord>> RequestVault::ReadReport(
   if (!data_key.ok() && PurgedSince(request.request_id())) return std::nullopt;
   if (!data_key.ok()) return data_key.status();
   const std::string& key = *data_key;
-  DSR_ASSIGN_OR_RETURN(std::string plain,
-                       Open(key, sealed.sealed(), ReportContext(request.request_id(), task_number)));
+  DSR_ASSIGN_OR_RETURN(std::string plain, Open(key, sealed.sealed(),
+                                               ReportContext(request.request_id(), task_number)));
   AccessReportRecord report;
   if (!report.ParseFromString(plain)) {
     return absl::DataLossError("a stored access report does not parse");

@@ -40,8 +40,8 @@ class RequestVault {
 
   // Adds the access report of task `task_number`, sealed, to `batch`.
   // FAILED_PRECONDITION if the request was purged.
-  absl::Status PutReport(storage::WriteBatch& batch,
-                         const dsr::storage::v1::RequestRecord& request, uint64_t task_number,
+  absl::Status PutReport(storage::WriteBatch& batch, const dsr::storage::v1::RequestRecord& request,
+                         uint64_t task_number,
                          const dsr::storage::v1::AccessReportRecord& report) const;
 
   // The access report of task `task_number`, or nullopt if there is none or

@@ -138,8 +138,8 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
     *out_tasks->Add() = TaskFromRecord(tasks[i], request, nullptr, now, TaskView::kPerson);
   }
   if (end < tasks.size()) {
-    *next_page_token =
-        EncodePageToken(absl::StrCat(tasks[end - 1].task_number()), TaskPageQuery(request.request_id()));
+    *next_page_token = EncodePageToken(absl::StrCat(tasks[end - 1].task_number()),
+                                       TaskPageQuery(request.request_id()));
   }
   return absl::OkStatus();
 }

@@ -88,8 +88,8 @@ absl::Status Requests::Submit(const Principal& principal,
   RequestRecord record;
   SubjectRecord subject;
   if (options_.submits_per_address != nullptr && !principal.client_address().empty()) {
-    DSR_RETURN_IF_ERROR(options_.submits_per_address->Take(
-        principal.client_address(), kTooManyRequests));
+    DSR_RETURN_IF_ERROR(
+        options_.submits_per_address->Take(principal.client_address(), kTooManyRequests));
   }
   DSR_RETURN_IF_ERROR(Validate(request.request(), options_.limits, &record, &subject));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
@@ -138,8 +138,8 @@ absl::Status Requests::Submit(const Principal& principal,
     for (const auto& id : subject.identifiers()) {
       pseudonyms.push_back(options_.pseudonyms->Of(id.type(), id.value()));
     }
-    DSR_RETURN_IF_ERROR(options_.submits_per_subject->TakeAll(
-        std::move(pseudonyms), kTooManyRequests));
+    DSR_RETURN_IF_ERROR(
+        options_.submits_per_subject->TakeAll(std::move(pseudonyms), kTooManyRequests));
   }
 
   const absl::Time now = options_.clock->Now();

@@ -60,9 +60,9 @@ absl::Status WriteSecretFile(const std::string& path, absl::string_view line,
         absl::StrCat("cannot create ", what, " ", path, ": ", std::strerror(errno)));
   }
   const std::string contents = absl::StrCat(line, "\n");
-  bool ok = ::write(fd, contents.data(), contents.size()) ==
-                static_cast<ssize_t>(contents.size()) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
+      ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());  // no half-written secret left behind
@@ -88,8 +88,9 @@ absl::StatusOr<std::string> LoadOrCreateKeyFile(const std::string& path, absl::s
     return key;
   }
   const std::string& hex = **read;
-  const bool is_hex = hex.size() == 2 * kAeadKeyBytes &&
-                      std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); });
+  const bool is_hex =
+      hex.size() == 2 * kAeadKeyBytes &&
+      std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); });
   if (!is_hex) {
     return absl::FailedPreconditionError(
         absl::StrCat(what, " ", path, " must hold 64 hexadecimal digits (openssl rand -hex 32)"));

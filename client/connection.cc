@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-
 #include "client/grpc_status.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"

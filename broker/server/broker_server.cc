@@ -20,10 +20,10 @@
 #include "broker/log.h"
 #include "broker/overdue.h"
 #include "broker/pseudonyms.h"
-#include "broker/request_vault.h"
-#include "broker/secret_file.h"
 #include "broker/registry.h"
+#include "broker/request_vault.h"
 #include "broker/requests.h"
+#include "broker/secret_file.h"
 #include "broker/service/audit_service.h"
 #include "broker/service/inbox_service.h"
 #include "broker/service/inbox_streams.h"
@@ -163,15 +163,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   if (options.master_key_file.empty() || options.pepper_file.empty()) {
     LogInfo(
         "the master key or pepper file is in the data directory (the default): a copy of the "
-        "directory then holds what decrypts it; keep them apart (--master_key_file, --pepper_file)");
+        "directory then holds what decrypts it; keep them apart (--master_key_file, "
+        "--pepper_file)");
   }
+  DSR_ASSIGN_OR_RETURN(std::string master_key,
+                       LoadOrCreateKeyFile(in_data_dir(options.master_key_file, "master_key"),
+                                           "master key file", new_database));
   DSR_ASSIGN_OR_RETURN(
-      std::string master_key,
-      LoadOrCreateKeyFile(in_data_dir(options.master_key_file, "master_key"), "master key file",
-                          new_database));
-  DSR_ASSIGN_OR_RETURN(std::string pepper,
-                       LoadOrCreateKeyFile(in_data_dir(options.pepper_file, "pepper"),
-                                           "pepper file", new_database));
+      std::string pepper,
+      LoadOrCreateKeyFile(in_data_dir(options.pepper_file, "pepper"), "pepper file", new_database));
   DSR_ASSIGN_OR_RETURN(parts->store, storage::Store::Open(store_options));
   parts->pseudonyms = std::make_unique<Pseudonyms>(std::move(pepper));
   DSR_RETURN_IF_ERROR(VerifyOrRecordKeys(*parts->store, master_key, *parts->pseudonyms));
@@ -181,12 +181,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
                                             parts->store.get(), clock, parts->journal.get(),
                                             parts->inbox.get(), options.limits}));
-  DSR_ASSIGN_OR_RETURN(parts->requests,
-                       Requests::Create(RequestsOptions{
-                           parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
-                           &parts->registry->graph(), parts->vault.get(), parts->pseudonyms.get(),
-                           parts->submits_per_address.get(), parts->submits_per_subject.get(),
-                           options.limits}));
+  DSR_ASSIGN_OR_RETURN(
+      parts->requests,
+      Requests::Create(RequestsOptions{
+          parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
+          &parts->registry->graph(), parts->vault.get(), parts->pseudonyms.get(),
+          parts->submits_per_address.get(), parts->submits_per_subject.get(), options.limits}));
   DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
                        Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
                                                   parts->inbox.get(), parts->vault.get(),
@@ -194,7 +194,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->audit_log =
       std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest,
-                                                        parts->failed_authentications.get());
+                                                         parts->failed_authentications.get());
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
   parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),

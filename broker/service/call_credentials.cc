@@ -46,8 +46,8 @@ std::string ClientAddress(absl::string_view peer) {
   absl::string_view host = peer.substr(5);
   const size_t colon = host.rfind(':');
   const size_t bracket = host.rfind(v6 && absl::StrContains(host, "%5D") ? '%' : ']');
-  if (colon != absl::string_view::npos && (v4 || (bracket != absl::string_view::npos &&
-                                                  colon > bracket))) {
+  if (colon != absl::string_view::npos &&
+      (v4 || (bracket != absl::string_view::npos && colon > bracket))) {
     host = host.substr(0, colon);
   }
   // One IPv6 client commonly holds a whole /64: limit it as one.

@@ -26,7 +26,8 @@ namespace {
 void Print(const Table& table) {
   std::cout << std::left << std::setw(36) << "workload" << std::right << std::setw(6) << "conc"
             << std::setw(12) << "ops/s" << std::setw(10) << "p50 ms" << std::setw(10) << "p99 ms"
-            << std::setw(10) << "vs echo" << "  note\n";
+            << std::setw(10) << "vs echo"
+            << "  note\n";
   for (const Row& row : table.rows) {
     const auto echo = table.echo_rate.find(row.in_flight);
     std::string ratio = "-";
@@ -46,7 +47,8 @@ int Main(const Settings& settings) {
   Table table;
   RunEcho(settings, table);
   RunDurableWrites(settings, table);
-  absl::StatusOr<std::unique_ptr<BenchBroker>> broker = BenchBroker::Start(settings.dir + "/broker");
+  absl::StatusOr<std::unique_ptr<BenchBroker>> broker =
+      BenchBroker::Start(settings.dir + "/broker");
   absl::Status ran = broker.status();
   if (ran.ok()) ran = RunW1(**broker, settings, table);
   if (ran.ok()) ran = RunW2(**broker, settings, table);
@@ -74,8 +76,9 @@ int Main(const Settings& settings) {
 int main(int argc, char** argv) {
   dsr::bench::Settings settings;
   double inbox_rate = settings.inbox_rate;
-  CLI::App app{"dsr-bench: the broker's figures next to this machine's limits.\n\nExample:\n"
-               "  dsr-bench --seconds 5 --in-flight 1,16,64 --dir /var/tmp/dsr-bench"};
+  CLI::App app{
+      "dsr-bench: the broker's figures next to this machine's limits.\n\nExample:\n"
+      "  dsr-bench --seconds 5 --in-flight 1,16,64 --dir /var/tmp/dsr-bench"};
   double seconds = 5, warmup = 1;
   std::string in_flight = "1,16,64";
   bool smoke = false;
@@ -91,7 +94,8 @@ int main(int argc, char** argv) {
   app.add_option("--w4-tasks", settings.w4_tasks, "W4's supply of tasks to answer")
       ->capture_default_str();
   std::string fan_outs = "1000,10000";
-  app.add_option("--fan-outs", fan_outs, "W2's graph sizes, comma-separated")->capture_default_str();
+  app.add_option("--fan-outs", fan_outs, "W2's graph sizes, comma-separated")
+      ->capture_default_str();
   app.add_flag("--smoke", smoke, "A quick run that only checks every workload works");
   CLI11_PARSE(app, argc, argv);
   if (smoke) {

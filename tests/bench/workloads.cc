@@ -49,9 +49,9 @@ void Call(Request request, const std::string& token, Invoke invoke,
 
 std::string WritesPerSync(const storage::StoreStats& before, const storage::StoreStats& after) {
   const uint64_t syncs = after.wal_syncs - before.wal_syncs;
-  return absl::StrFormat("%.1f writes/sync",
-                         syncs > 0 ? static_cast<double>(after.commits - before.commits) / syncs
-                                   : 0.0);
+  return absl::StrFormat(
+      "%.1f writes/sync",
+      syncs > 0 ? static_cast<double>(after.commits - before.commits) / syncs : 0.0);
 }
 
 }  // namespace
@@ -103,16 +103,16 @@ absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table) 
            {"W1 submit, no descendants", *leaf}, {"W1 submit, 10 descendants", *root}}) {
     for (int in_flight : settings.in_flight) {
       const storage::StoreStats before = broker.store_stats();
-      LoadResult load = RunClosedLoop(
-          in_flight, settings.warmup, settings.duration,
-          [&, target = target](std::function<void(bool)> done) {
-            Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
-                Erasure(target, ++n), "",
-                [&](auto* c, auto* q, auto* r, auto cb) {
-                  stub->async()->SubmitRequest(c, q, r, cb);
-                },
-                [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
-          });
+      LoadResult load =
+          RunClosedLoop(in_flight, settings.warmup, settings.duration,
+                        [&, target = target](std::function<void(bool)> done) {
+                          Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
+                              Erasure(target, ++n), "",
+                              [&](auto* c, auto* q, auto* r, auto cb) {
+                                stub->async()->SubmitRequest(c, q, r, cb);
+                              },
+                              [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
+                        });
       table.rows.push_back(
           {label, in_flight, std::move(load), WritesPerSync(before, broker.store_stats())});
     }
@@ -174,9 +174,8 @@ absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table) 
     });
     const std::vector<int> parent = PowerLawParents(size, 20261130 + size);
     if (built.ok()) {
-      built = Parallel(size - 1, 8, [&](int i) {
-        return broker.CreateLink(name(i + 1), name(parent[i + 1]));
-      });
+      built = Parallel(size - 1, 8,
+                       [&](int i) { return broker.CreateLink(name(i + 1), name(parent[i + 1])); });
     }
     if (!built.ok()) return built;
 
@@ -238,9 +237,8 @@ absl::Status RunW3(BenchBroker& broker, const Settings& settings, Table& table) 
 
   // Requests at a steady rate, whatever the broker's pace (open loop).
   auto requests = dsr::v1::RequestService::NewStub(broker.channel());
-  const int64_t total =
-      std::max<int64_t>(1, static_cast<int64_t>(settings.inbox_rate *
-                                                absl::ToDoubleSeconds(settings.duration)));
+  const int64_t total = std::max<int64_t>(
+      1, static_cast<int64_t>(settings.inbox_rate * absl::ToDoubleSeconds(settings.duration)));
   std::atomic<int64_t> finished{0}, failed{0};
   const absl::Time start = absl::Now();
   for (int64_t i = 0; i < total; ++i) {
@@ -263,8 +261,7 @@ absl::Status RunW3(BenchBroker& broker, const Settings& settings, Table& table) 
   {
     absl::MutexLock lock(&mu);
     auto all_in = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return (finished.load() == total && arrived.size() >= acked.size()) ||
-             absl::Now() > give_up;
+      return (finished.load() == total && arrived.size() >= acked.size()) || absl::Now() > give_up;
     };
     while (!all_in()) mu.AwaitWithTimeout(absl::Condition(&all_in), absl::Milliseconds(50));
   }
@@ -368,8 +365,8 @@ absl::Status RunW4(BenchBroker& broker, const Settings& settings, Table& table) 
                           WritesPerSync(before, broker.store_stats())});
   }
   if (exhausted > 0) {
-    table.rows.back().note += absl::StrCat("; supply ran out: ", exhausted.load(),
-                                           " transitions became reads");
+    table.rows.back().note +=
+        absl::StrCat("; supply ran out: ", exhausted.load(), " transitions became reads");
   }
   return absl::OkStatus();
 }

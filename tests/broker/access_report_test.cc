@@ -22,9 +22,8 @@ class AccessReportTest : public RequestsTest {
     update.mutable_holding()->set_retention("until the next release");
     dsr::v1::Holding h;
     EXPECT_OK(registry_->UpdateHolding(admin_, update, &h));
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                 vault_.get(), &pseudonyms_, Limits()});
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
     EXPECT_OK(inbox);
     tasks_ = std::move(*inbox);
   }

@@ -72,8 +72,7 @@ TEST_F(AuthenticatorTest, TokenThenCertificateThenAnonymous) {
               StatusCode::kUnauthenticated);
   // Certificates for unknown actors or malformed names identify no one.
   for (const char* name : {"ghost", "Acme", "acme/holdings/x", "a"}) {
-    EXPECT_CODE(auth_.Authenticate(Call(std::nullopt, name)), StatusCode::kUnauthenticated)
-        << name;
+    EXPECT_CODE(auth_.Authenticate(Call(std::nullopt, name)), StatusCode::kUnauthenticated) << name;
   }
   ASSERT_OK_AND_ASSIGN(Principal nobody, auth_.Authenticate(Call(std::nullopt)));
   EXPECT_TRUE(nobody.is_anonymous());

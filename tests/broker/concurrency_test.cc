@@ -32,9 +32,8 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
       ASSERT_OK(Link(holdings[i], holdings[i - 2]));  // overlapping paths
     }
   }
-  absl::StatusOr<std::unique_ptr<Inbox>> made =
-      Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                 vault_.get(), &pseudonyms_, Limits()});
+  absl::StatusOr<std::unique_ptr<Inbox>> made = Inbox::Create(InboxOptions{
+      store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
   ASSERT_OK(made);
   Inbox& inbox = **made;
 

@@ -35,8 +35,8 @@ TEST(AeadTest, OpensWhatItSealed) {
 // The GCM specification's test case 16 (AES-256, 96-bit nonce, with
 // associated data), in the sealed format: version, nonce, ciphertext, tag.
 TEST(AeadTest, OpensTheGcmSpecificationsTestVector) {
-  const std::string key = absl::HexStringToBytes(
-      "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+  const std::string key =
+      absl::HexStringToBytes("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   const std::string sealed = absl::HexStringToBytes(
       "01"
       "cafebabefacedbaddecaf888"
@@ -85,8 +85,9 @@ TEST(PseudonymsTest, DigestIsHmacSha256) {
 //   printf '1\0alice@example.com' | openssl dgst -sha256 -mac HMAC -macopt key:ppp...p
 TEST(PseudonymsTest, FormatIsPinned) {
   const Pseudonyms pepper(std::string(32, 'p'));
-  EXPECT_EQ(absl::BytesToHexString(pepper.Of(dsr::v1::SubjectIdentifier::EMAIL, "alice@example.com")),
-            "c801f8ebea38bd4bb17a0c65cbee9a138593c70adb857a58588b5ab68790dbcd");
+  EXPECT_EQ(
+      absl::BytesToHexString(pepper.Of(dsr::v1::SubjectIdentifier::EMAIL, "alice@example.com")),
+      "c801f8ebea38bd4bb17a0c65cbee9a138593c70adb857a58588b5ab68790dbcd");
 }
 
 // The same person written differently gets one pseudonym; different people,
@@ -108,7 +109,8 @@ TEST(PseudonymsTest, FollowNormalisation) {
       {dsr::v1::SubjectIdentifier::EMAIL, "  alice@example.com\t", "alice@example.com"},
       {dsr::v1::SubjectIdentifier::URL, "HTTPS://Example.com:443/a/../b", "https://example.com/b"},
       {dsr::v1::SubjectIdentifier::URL, "https://example.com", "https://example.com/"},
-      {dsr::v1::SubjectIdentifier::URL, "https://example.com/%7Ealice", "https://example.com/~alice"},
+      {dsr::v1::SubjectIdentifier::URL, "https://example.com/%7Ealice",
+       "https://example.com/~alice"},
       {dsr::v1::SubjectIdentifier::NAME, "  Alice   Smith ", "Alice Smith"},
       {dsr::v1::SubjectIdentifier::PHONE, "+44 (20) 7946-0000", "+442079460000"},
   };
@@ -146,15 +148,15 @@ TEST(KeyFileTest, MakesAPrivateHexKeyOnlyWhenAllowed) {
 TEST(KeyFileTest, RefusesOpenPermissionsAndMalformedKeys) {
   testing::TempDir dir;
   const std::string path = dir.Sub("pepper");
-  {
-    std::ofstream(path) << std::string(64, 'a') << "\n";
-  }
+  { std::ofstream(path) << std::string(64, 'a') << "\n"; }
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  EXPECT_CODE(LoadOrCreateKeyFile(path, "pepper file", true), absl::StatusCode::kFailedPrecondition);
+  EXPECT_CODE(LoadOrCreateKeyFile(path, "pepper file", true),
+              absl::StatusCode::kFailedPrecondition);
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
   ASSERT_OK_AND_ASSIGN(std::string pepper, LoadOrCreateKeyFile(path, "pepper file", true));
   EXPECT_EQ(pepper, std::string(32, '\xaa'));
-  for (const std::string& bad : {std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'g')}) {
+  for (const std::string& bad :
+       {std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'g')}) {
     std::ofstream(path, std::ios::trunc) << bad << "\n";
     absl::StatusOr<std::string> read = LoadOrCreateKeyFile(path, "pepper file", true);
     EXPECT_CODE(read, absl::StatusCode::kFailedPrecondition) << bad;

@@ -22,9 +22,8 @@ class InboxTest : public RequestsTest {
     MakeInbox();
   }
   void MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                 vault_.get(), &pseudonyms_, Limits()});
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
     ASSERT_OK(inbox);
     tasks_ = std::move(*inbox);
   }

@@ -17,9 +17,8 @@ class LateLinkTest : public RequestsTest {
     b_ = AddHolding("beta", "bbb");
     c_ = AddHolding("beta", "ccc");
     EXPECT_OK(Link(c_, b_));  // c was made from b before anyone knew b came from a
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                 vault_.get(), &pseudonyms_, Limits()});
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
     EXPECT_OK(inbox);
     tasks_ = std::move(*inbox);
   }

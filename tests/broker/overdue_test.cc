@@ -29,9 +29,8 @@ class OverdueTest : public RequestsTest {
     return n;
   }
   std::unique_ptr<Inbox> MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                 vault_.get(), &pseudonyms_, Limits()});
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
     EXPECT_OK(inbox);
     return inbox.ok() ? std::move(*inbox) : nullptr;
   }

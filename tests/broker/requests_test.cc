@@ -264,10 +264,9 @@ TEST_F(SubmitTest, TasksComeInPages) {
   Limits small;
   small.max_page_size = 3;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> paged,
-                       Requests::Create(RequestsOptions{store_.get(), &clock_, journal_.get(),
-                                                        inbox_.get(), &registry_->graph(),
-                                                        vault_.get(), &pseudonyms_, nullptr,
-                                                        nullptr, small}));
+                       Requests::Create(RequestsOptions{
+                           store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
+                           vault_.get(), &pseudonyms_, nullptr, nullptr, small}));
   AddActor("many");
   const std::string root = AddHolding("many", "root");
   for (int i = 0; i < 6; ++i) {

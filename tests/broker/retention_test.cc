@@ -1,12 +1,13 @@
 // Personal data at rest: stored only sealed, and destroyed after the
 // retention period once the request is final.
 
+#include "broker/retention.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "broker/inbox.h"
-#include "broker/retention.h"
 #include "broker/status_macros.h"
 #include "broker/time_util.h"
 #include "dsr/storage/v1/audit_records.pb.h"
@@ -43,9 +44,8 @@ class RetentionTest : public RequestsTest {
     MakeInbox();
   }
   void MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox =
-        Inbox::Create(InboxOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                   vault_.get(), &pseudonyms_, Limits()});
+    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
     ASSERT_OK(inbox);
     tasks_ = std::move(*inbox);
   }
@@ -221,9 +221,9 @@ TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
   dsr::v1::SubmitRequestResponse submitted = Submit({source_});
   vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'w'));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> wrong,
-                       Requests::Create(RequestsOptions{store_.get(), &clock_, journal_.get(),
-                                                        inbox_.get(), &registry_->graph(),
-                                                        vault_.get(), &pseudonyms_, nullptr, nullptr, Limits()}));
+                       Requests::Create(RequestsOptions{
+                           store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
+                           vault_.get(), &pseudonyms_, nullptr, nullptr, Limits()}));
   dsr::v1::GetRequestRequest get;
   get.set_name(submitted.request().name());
   dsr::v1::GetRequestResponse read;

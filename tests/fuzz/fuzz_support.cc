@@ -71,8 +71,8 @@ broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker:
                                             const broker::ProvenanceGraph* graph,
                                             const broker::RequestVault* vault,
                                             const broker::Pseudonyms* pseudonyms) {
-  return broker::RequestsOptions{store,  clock,      journal, inbox,   graph,
-                                 vault,  pseudonyms, nullptr, nullptr, broker::Limits()};
+  return broker::RequestsOptions{store, clock,      journal, inbox,   graph,
+                                 vault, pseudonyms, nullptr, nullptr, broker::Limits()};
 }
 
 broker::InboxOptions MakeInboxOptions(storage::Store* store, const broker::Clock* clock,
@@ -102,9 +102,8 @@ Domain::Domain(const std::string& dir) {
                           vault.get(), pseudonyms.get()));
   CheckOk(q.status(), "create requests");
   requests = std::move(*q);
-  absl::StatusOr<std::unique_ptr<broker::Inbox>> i =
-      broker::Inbox::Create(MakeInboxOptions(store.get(), &clock, journal.get(), inbox_log.get(),
-                                             vault.get(), pseudonyms.get()));
+  absl::StatusOr<std::unique_ptr<broker::Inbox>> i = broker::Inbox::Create(MakeInboxOptions(
+      store.get(), &clock, journal.get(), inbox_log.get(), vault.get(), pseudonyms.get()));
   CheckOk(i.status(), "create inbox");
   inbox = std::move(*i);
 }

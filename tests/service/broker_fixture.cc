@@ -38,7 +38,7 @@ void BrokerFixture::Start() {
   ASSERT_OK(server);
   server_ = std::move(*server);
   channel_ = connect_ ? connect_(server_->address())
-                     : grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+                      : grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
   registry_ = dsr::v1::RegistryService::NewStub(channel_);
 }
 

@@ -12,8 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "broker/inbox_log.h"
-#include "broker/registry.h"
 #include "broker/pseudonyms.h"
+#include "broker/registry.h"
 #include "broker/request_vault.h"
 #include "broker/requests.h"
 #include "client/import_plan.h"
@@ -205,11 +205,17 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   // domain call alone, synced commit included.
   broker::RequestVault vault(store.get(), std::string(32, 'k'));
   broker::Pseudonyms pseudonyms(std::string(32, 'p'));
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<broker::Requests> desk,
-      broker::Requests::Create(broker::RequestsOptions{store.get(), &clock_, journal.get(), &inbox,
-                                                       &registry->graph(), &vault, &pseudonyms, nullptr, nullptr,
-                                                       {}}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Requests> desk,
+                       broker::Requests::Create(broker::RequestsOptions{store.get(),
+                                                                        &clock_,
+                                                                        journal.get(),
+                                                                        &inbox,
+                                                                        &registry->graph(),
+                                                                        &vault,
+                                                                        &pseudonyms,
+                                                                        nullptr,
+                                                                        nullptr,
+                                                                        {}}));
   std::vector<double> submit_micros;
   for (int i = 0; i < 30; ++i) {
     dsr::v1::SubmitRequestResponse response;

@@ -32,8 +32,8 @@ const std::string& Certs() {
     char pattern[] = "/tmp/dsr-tls-certs-XXXXXX";
     const std::string path = ::mkdtemp(pattern);
     const std::string script = std::string(DSR_SOURCE_DIR) + "/deploy/mint-certs.sh";
-    const std::string mint = script + " " + path + "/ca acme ghost >/dev/null && " + script +
-                             " " + path + "/stranger acme >/dev/null";
+    const std::string mint = script + " " + path + "/ca acme ghost >/dev/null && " + script + " " +
+                             path + "/stranger acme >/dev/null";
     EXPECT_EQ(std::system(mint.c_str()), 0) << mint;
     std::atexit([] { std::filesystem::remove_all(Certs()); });
     return new std::string(path);
