@@ -69,15 +69,20 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
                                                                    uint64_t after,
                                                                    int limit) const {
   std::vector<dsr::storage::v1::InboxEventRecord> records;
+  const uint64_t deliverable = options_.log->Deliverable(actor_id);
+  if (after >= deliverable) return std::vector<dsr::v1::InboxEvent>();
   absl::Status bad;
   DSR_RETURN_IF_ERROR(options_.store->Scan(
       ColumnFamily::kInbox, storage::keys::InboxOf(actor_id),
       after == 0 ? "" : storage::keys::InboxEvent(actor_id, after),
       [&](absl::string_view, absl::string_view value) {
-        if (!records.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        dsr::storage::v1::InboxEventRecord record;
+        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
           bad = absl::DataLossError("an inbox event does not parse");
           return false;
         }
+        if (record.sequence() > deliverable) return false;  // not durable yet
+        records.push_back(std::move(record));
         return static_cast<int>(records.size()) < limit;
       }));
   DSR_RETURN_IF_ERROR(bad);

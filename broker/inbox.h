@@ -51,7 +51,8 @@ class Inbox {
   static absl::StatusOr<std::string> RequireActor(const Principal& principal);
 
   // Up to `limit` events of `actor_id`'s inbox with sequence > `after`, in
-  // order, each with its task as it is now.
+  // order, each with its task as it is now. Only durable events: one applied
+  // but not yet synced comes once InboxLog's listener announces it.
   absl::StatusOr<std::vector<dsr::v1::InboxEvent>> ReadEvents(const std::string& actor_id,
                                                               uint64_t after, int limit) const;
 

@@ -1,5 +1,9 @@
 #include "broker/inbox_log.h"
 
+#include <algorithm>
+#include <limits>
+#include <utility>
+
 #include "broker/status_macros.h"
 #include "broker/time_util.h"
 #include "storage/keys.h"
@@ -20,17 +24,45 @@ absl::StatusOr<InboxStateRecord> InboxLog::State(const std::string& actor_id) co
   return state;
 }
 
+InboxLog::~InboxLog() {
+  // Callbacks run in order, so this returns after every earlier one.
+  store_->AwaitDurable().IgnoreError();
+}
+
 void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>& states) {
-  std::vector<std::string> changed;
+  std::vector<std::pair<std::string, uint64_t>> changed;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [actor, state] : states) {
       InboxStateRecord& cached = cache_[actor];
-      if (state.last_sequence() != cached.last_sequence()) changed.push_back(actor);
+      if (state.last_sequence() != cached.last_sequence()) {
+        // What was there before this batch is durable, or was marked.
+        durable_.try_emplace(actor, cached.last_sequence());
+        changed.emplace_back(actor, state.last_sequence());
+      }
       cached = state;
     }
   }
-  if (listener_ && !changed.empty()) listener_(changed);
+  if (changed.empty()) return;
+  store_->WhenDurable([this, changed = std::move(changed)](absl::Status synced) {
+    if (!synced.ok()) return;  // never durable, so never delivered
+    std::vector<std::string> actors;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [actor, last] : changed) {
+        uint64_t& durable = durable_[actor];
+        durable = std::max(durable, last);
+        actors.push_back(actor);
+      }
+    }
+    if (listener_) listener_(actors);
+  });
+}
+
+uint64_t InboxLog::Deliverable(const std::string& actor_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = durable_.find(actor_id);
+  return it == durable_.end() ? std::numeric_limits<uint64_t>::max() : it->second;
 }
 
 absl::StatusOr<InboxStateRecord*> InboxAppender::StateOf(const std::string& actor_id) {

@@ -4,6 +4,8 @@
 // The actors' inboxes: per-actor event sequences, gap-free and increasing.
 // Events are written in the same batch as the mutation they report, under
 // the journal's mutation lock, so sequence numbers are committed in order.
+// An event is delivered only once durable: a crash cannot take back (and
+// later re-number) an event an actor has seen.
 
 #include <cstdint>
 #include <functional>
@@ -28,9 +30,14 @@ class InboxLog {
  public:
   // `store` must outlive the log.
   explicit InboxLog(const storage::Store* store) : store_(store) {}
+  // Waits for the durability callbacks of earlier Publish calls.
+  ~InboxLog();
+  InboxLog(const InboxLog&) = delete;
+  InboxLog& operator=(const InboxLog&) = delete;
 
-  // Called after each Publish with every actor whose inbox changed, outside
-  // the log's lock, on the publishing thread: it must return quickly.
+  // Called once the events of a Publish are durable, with every actor whose
+  // inbox changed, outside the log's lock, on the publishing or the store's
+  // syncing thread: it must return quickly.
   using Listener = std::function<void(const std::vector<std::string>& actor_ids)>;
   // Set once, before any Publish.
   void SetListener(Listener listener) { listener_ = std::move(listener); }
@@ -39,10 +46,15 @@ class InboxLog {
   absl::StatusOr<dsr::storage::v1::InboxStateRecord> State(const std::string& actor_id) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Records that a batch holding `states` committed: the cache takes them
-  // and waiting readers wake up.
+  // Records that a batch holding `states` was applied: the cache takes them
+  // at once (for the next mutation), and once the batch is durable its
+  // events become deliverable and the listener is told.
   void Publish(const absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord>& states)
       ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The last sequence of `actor_id`'s inbox that may be delivered: every
+  // event up to it is durable.
+  uint64_t Deliverable(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const storage::Store* const store_;
@@ -50,6 +62,9 @@ class InboxLog {
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord> cache_
       ABSL_GUARDED_BY(mu_);
+  // Durable last sequences of the inboxes published to since start; every
+  // stored event of any other inbox is durable.
+  absl::flat_hash_map<std::string, uint64_t> durable_ ABSL_GUARDED_BY(mu_);
 };
 
 // The inbox events of one mutation. Not thread-safe; use under the journal's

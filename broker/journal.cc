@@ -39,7 +39,7 @@ absl::Status Journal::Commit(storage::WriteBatch& batch, const Principal& princi
     event.set_hash(hash);
     batch.Put(storage::ColumnFamily::kAudit, storage::keys::AuditEvent(sequence), event);
   }
-  DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  DSR_RETURN_IF_ERROR(store_->Apply(batch));
   head_ = sequence;
   head_hash_ = std::move(hash);
   return absl::OkStatus();

@@ -2,15 +2,24 @@
 #define DSR_BROKER_JOURNAL_H_
 
 // The single way domain logic commits a mutation: the mutation's write batch
-// plus its audit events, chained onto the audit log's head, in one synced
-// commit. A failed commit leaves the head where it was, so the chain never
-// has a gap.
+// plus its audit events, chained onto the audit log's head, applied in one
+// atomic write. A failed commit leaves the head where it was, so the chain
+// never has a gap.
 //
 // Thread-safe. Mutations are serialised by the journal's mutation lock: a
 // mutation takes it (MutationLock) before its checks and keeps it through
 // Commit, so that its checks see every earlier mutation and the sequences it
 // allocates (audit, inbox) are committed in order. Registry and requests share
 // this one lock because a registry write (a late link) can touch requests.
+//
+// Group commit: Commit applies the batch without waiting for the disk
+// (storage::Store::Apply), so the lock is never held across an fsync, and
+// the commits of concurrent mutations share one write-ahead-log sync. A
+// committed mutation is therefore not yet durable: whoever reports it (or
+// anything read after it) must first wait for Store::WhenDurable, as the
+// service layer does for every call. Its effects are visible to later
+// mutations at once, which is safe: the log is replayed in order, so a later
+// mutation is never durable without the earlier ones it saw.
 
 #include <cstdint>
 #include <memory>
@@ -53,9 +62,9 @@ class Journal {
   };
 
   // Appends `entries` (at least one) as audit events by `principal` to
-  // `batch` and commits it, synced. Returns the commit's status; on failure
-  // nothing of the batch is stored. REQUIRES: the caller holds a
-  // MutationLock.
+  // `batch` and applies it (durable once the store says so, above). Returns
+  // the write's status; on failure nothing of the batch is stored.
+  // REQUIRES: the caller holds a MutationLock.
   absl::Status Commit(storage::WriteBatch& batch, const Principal& principal,
                       const std::vector<AuditEntry>& entries) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The same for one entry.

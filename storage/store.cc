@@ -12,6 +12,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_status.h"
+#include "storage/wal_syncer.h"
 
 namespace dsr::storage {
 namespace {
@@ -69,16 +70,25 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
       rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &db);
   if (!opened.ok()) return FromRocksDb(opened, absl::StrCat("open ", options.path));
   store->db_.reset(db);
+  store->syncer_ = std::make_unique<WalSyncer>(
+      [db] { return db->GetLatestSequenceNumber(); },
+      [db] { return FromRocksDb(db->SyncWAL(), "sync the write-ahead log"); },
+      db->GetLatestSequenceNumber());
   return store;
 }
 
 Store::~Store() {
   if (db_ == nullptr) return;
+  // Make applied writes durable, and answer whoever still waits, before the
+  // database closes. A failure was already reported to every waiter.
+  AwaitDurable().IgnoreError();
+  syncer_.reset();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
-  // Every commit was synced, so closing has nothing left to make durable; a
-  // failure here (already reported by RocksDB's own log) cannot lose data.
+  // Every write was synced (by its commit or by the syncer just stopped), so
+  // closing has nothing left to make durable; a failure here (already
+  // reported by RocksDB's own log) cannot lose acknowledged data.
   db_->Close().PermitUncheckedError();
 }
 
@@ -145,10 +155,26 @@ absl::Status Store::Scan(ColumnFamily cf, absl::string_view prefix, absl::string
 WriteBatch Store::NewWriteBatch() const { return WriteBatch(&handles_); }
 
 absl::Status Store::Commit(WriteBatch& batch) {
+  if (absl::Status health = syncer_->failure(); !health.ok()) return health;
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
   return FromRocksDb(db_->Write(write_options, batch.batch_.get()), "commit");
 }
+
+absl::Status Store::Apply(WriteBatch& batch) {
+  if (absl::Status health = syncer_->failure(); !health.ok()) return health;
+  return FromRocksDb(db_->Write(rocksdb::WriteOptions(), batch.batch_.get()), "apply");
+}
+
+void Store::WhenDurable(DurableCallback done) const {
+  syncer_->WhenDurable(db_->GetLatestSequenceNumber(), std::move(done));
+}
+
+absl::Status Store::AwaitDurable() const {
+  return syncer_->AwaitDurable(db_->GetLatestSequenceNumber());
+}
+
+absl::Status Store::health() const { return syncer_->failure(); }
 
 absl::Status Store::CompactAll() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
@@ -180,6 +206,7 @@ StoreStats Store::Stats() const {
   stats.commits = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_SELF) +
                   statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_OTHER);
   stats.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  stats.group_syncs = syncer_->syncs();
   return stats;
 }
 

@@ -3,14 +3,22 @@
 
 // The broker's durable store: one RocksDB database with a column family per
 // kind of record (storage/column_family.h). Thread-safe: any number of
-// threads may read and commit concurrently; RocksDB's group commit merges
-// concurrent synced commits into one WAL sync.
+// threads may read and write concurrently.
+//
+// Two ways to write. Commit applies a batch and returns once it is synced.
+// Apply applies it at once, visible to every read, and WhenDurable then tells
+// when a write-ahead-log sync covers it; one sync serves every write applied
+// before it (group commit, storage/wal_syncer.h), so writers that must apply
+// in order under a lock need not hold it across an fsync. Whoever applies
+// unsynced writes must not report them, or anything read after them, before
+// WhenDurable says so.
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -25,6 +33,8 @@ class Statistics;
 }  // namespace rocksdb
 
 namespace dsr::storage {
+
+class WalSyncer;
 
 struct StoreOptions {
   // REQUIRED. Directory of the database; created if missing.
@@ -46,9 +56,12 @@ struct KeyRange {
 struct StoreStats {
   // Write batches committed.
   uint64_t commits = 0;
-  // WAL syncs. With concurrent committers RocksDB's group commit makes this
-  // smaller than `commits`; with sync=true it is never zero after a commit.
+  // WAL syncs: by synced commits (RocksDB merges concurrent ones) and by
+  // the group syncer for applied writes. Smaller than `commits` when writes
+  // share syncs.
   uint64_t wal_syncs = 0;
+  // Of those, the group syncer's.
+  uint64_t group_syncs = 0;
 };
 
 class Store {
@@ -87,9 +100,28 @@ class Store {
   WriteBatch NewWriteBatch() const;
 
   // Applies `batch` atomically and returns once it is synced to disk
-  // (sync=true). UNAVAILABLE if the disk cannot take the write; then nothing
-  // of the batch is applied.
+  // (sync=true). UNAVAILABLE if the disk cannot take the write, or a sync
+  // has failed before; then nothing of the batch is applied.
   absl::Status Commit(WriteBatch& batch);
+
+  // Applies `batch` atomically, without waiting for a sync: reads see it at
+  // once, and a crash before the next sync may lose it. Errors as Commit's.
+  absl::Status Apply(WriteBatch& batch);
+
+  // Calls `done` once every write applied before this call is durable: at
+  // once, on this thread, when it already is; else on the syncing thread,
+  // which `done` must not block for long. `done` gets UNAVAILABLE if the
+  // sync failed: then the store takes no more writes until it is reopened.
+  // Callbacks run in the order they were registered: when AwaitDurable
+  // returns, every callback registered before it has returned.
+  using DurableCallback = absl::AnyInvocable<void(absl::Status) &&>;
+  void WhenDurable(DurableCallback done) const;
+  // Blocks until every write applied before this call is durable.
+  absl::Status AwaitDurable() const;
+
+  // OK while the store can make writes durable; UNAVAILABLE after a failed
+  // sync.
+  absl::Status health() const;
 
   // Compacts every column family (tests and maintenance).
   absl::Status CompactAll();
@@ -109,6 +141,8 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by ColumnFamily; then handles of unknown families.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Syncs for Apply's writes. Stopped before the database closes.
+  std::unique_ptr<WalSyncer> syncer_;
 };
 
 }  // namespace dsr::storage

@@ -198,7 +198,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
   parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),
-                                              parts->authenticator.get());
+                                              parts->authenticator.get(), parts->store.get());
   parts->registry_service =
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
   parts->audit_service =

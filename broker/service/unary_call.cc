@@ -35,6 +35,12 @@ absl::StatusOr<Principal> UnaryCalls::Authenticate(
   return authenticator_->Authenticate(CredentialsOf(context));
 }
 
+void UnaryCalls::FinishWhenDurable(Reactor* reactor, absl::Status status) const {
+  store_->WhenDurable([reactor, status = std::move(status)](absl::Status synced) {
+    reactor->Finish(ToGrpc(synced.ok() ? status : synced));
+  });
+}
+
 grpc::Status UnaryCalls::ToGrpc(const absl::Status& status) { return ToGrpcStatus(status); }
 
 grpc::Status UnaryCalls::Refusal() {

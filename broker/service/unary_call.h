@@ -2,11 +2,17 @@
 #define DSR_BROKER_SERVICE_UNARY_CALL_H_
 
 // How every unary RPC is served: authenticate the caller from its metadata,
-// run the domain call on a worker pool (it may block on a synced write, which
-// must not happen on gRPC's callback threads), and finish the call with the
-// mapped status. Reads and writes have separate pools, so that reads never
-// queue behind writes waiting for the disk. A later write path that batches
-// commits can replace the write pool here without touching the domain logic.
+// run the domain call on a worker pool (it may wait for locks and reads,
+// which must not happen on gRPC's callback threads), and finish the call
+// with the mapped status once everything the call wrote or read is durable.
+// Reads and writes have separate pools, so that reads never queue behind
+// writes waiting for the mutation lock.
+//
+// Durability: the domain applies writes without waiting for the disk, so
+// that concurrent mutations share one sync (group commit, broker/journal.h).
+// The answer waits, without holding a thread, for the store's next sync to
+// cover the call's write and everything it read; if that sync fails, the
+// call ends UNAVAILABLE whatever the domain said.
 //
 // UnaryCalls also counts the calls in flight, so that shutdown can refuse new
 // calls and wait for the running ones to finish. Thread-safe.
@@ -22,14 +28,16 @@
 #include "broker/principal.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
+#include "storage/store.h"
 
 namespace dsr::broker {
 
 class UnaryCalls {
  public:
   // All must outlive every call.
-  UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator)
-      : reads_(reads), writes_(writes), authenticator_(authenticator) {}
+  UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator,
+             const storage::Store* store)
+      : reads_(reads), writes_(writes), authenticator_(authenticator), store_(store) {}
 
   // Serves one call: `call(const Principal&)` returns the status to send and
   // fills the response before returning. While draining, the call is refused
@@ -70,7 +78,7 @@ class UnaryCalls {
     }
     pool->Schedule([this, context, reactor, call = std::move(call)]() mutable {
       absl::StatusOr<Principal> principal = Authenticate(*context);
-      reactor->Finish(ToGrpc(principal.ok() ? call(*principal) : principal.status()));
+      FinishWhenDurable(reactor, principal.ok() ? call(*principal) : principal.status());
     });
     return reactor;
   }
@@ -79,12 +87,14 @@ class UnaryCalls {
   bool Admit() ABSL_LOCKS_EXCLUDED(mu_);
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
+  void FinishWhenDurable(Reactor* reactor, absl::Status status) const;
   static grpc::Status ToGrpc(const absl::Status& status);
   static grpc::Status Refusal();
 
   Executor* const reads_;
   Executor* const writes_;
   const Authenticator* const authenticator_;
+  const storage::Store* const store_;
   absl::Mutex mu_;
   // Admitted calls not yet done.
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

@@ -252,6 +252,9 @@ TEST_F(InboxTest, ListTasksFiltersAndPages) {
 TEST_F(InboxTest, EventsAndCursor) {
   Submit({source_});
   Submit({source_});
+  // Events are read only once durable; the service layer waits so for every
+  // answer, the test for its reads.
+  ASSERT_OK(store_->AwaitDurable());
   ASSERT_OK_AND_ASSIGN(std::vector<dsr::v1::InboxEvent> events, tasks_->ReadEvents("beta", 0, 10));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].sequence(), 2u);

@@ -66,6 +66,40 @@ TEST(StoreTest, EveryCommitIsSyncedToTheWal) {
   EXPECT_EQ(after.wal_syncs - before.wal_syncs, 3u);
 }
 
+TEST(StoreTest, AppliedWritesAreReadAtOnceAndShareSyncs) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<Store> store = OpenOrDie(dir.path());
+    ASSERT_NE(store, nullptr);
+    const StoreStats before = store->Stats();
+    for (int i = 0; i < 5; ++i) {
+      WriteBatch batch = store->NewWriteBatch();
+      batch.Put(ColumnFamily::kActors, keys::Actor("a" + std::to_string(i)), MakeActor("a"));
+      ASSERT_OK(store->Apply(batch));
+      ActorRecord read;
+      EXPECT_OK(store->Get(ColumnFamily::kActors, keys::Actor("a" + std::to_string(i)), &read));
+    }
+    EXPECT_EQ(store->Stats().wal_syncs, before.wal_syncs) << "Apply must not sync";
+    ASSERT_OK(store->AwaitDurable());
+    const StoreStats after = store->Stats();
+    EXPECT_EQ(after.commits - before.commits, 5u);
+    EXPECT_EQ(after.group_syncs - before.group_syncs, 1u);  // one sync for all five
+    EXPECT_GE(after.wal_syncs - before.wal_syncs, 1u);
+    // Nothing new since: told at once.
+    bool told = false;
+    store->WhenDurable([&](absl::Status s) {
+      EXPECT_OK(s);
+      told = true;
+    });
+    EXPECT_TRUE(told);
+    EXPECT_OK(store->health());
+  }
+  std::unique_ptr<Store> store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  ActorRecord read;
+  EXPECT_OK(store->Get(ColumnFamily::kActors, keys::Actor("a4"), &read));
+}
+
 TEST(StoreTest, MissingRecordIsNotFound) {
   testing::TempDir dir;
   std::unique_ptr<Store> store = OpenOrDie(dir.path());

@@ -1,0 +1,98 @@
+#include "storage/wal_syncer.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+
+namespace dsr::storage {
+
+WalSyncer::WalSyncer(LastWritten last_written, Sync sync, uint64_t durable)
+    : last_written_(std::move(last_written)), sync_(std::move(sync)), durable_(durable) {
+  thread_ = std::thread([this] { SyncLoop(); });
+}
+
+WalSyncer::~WalSyncer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void WalSyncer::WhenDurable(uint64_t sequence, Done done) {
+  absl::Status outcome;
+  {
+    absl::MutexLock lock(&mu_);
+    if (failure_.ok() && sequence > durable_) {
+      waiters_.push_back(Waiter{sequence, std::move(done)});
+      return;
+    }
+    outcome = failure_;
+  }
+  std::move(done)(outcome);
+}
+
+absl::Status WalSyncer::AwaitDurable(uint64_t sequence) {
+  absl::Notification synced;
+  absl::Status outcome;
+  WhenDurable(sequence, [&](absl::Status status) {
+    outcome = std::move(status);
+    synced.Notify();
+  });
+  synced.WaitForNotification();
+  return outcome;
+}
+
+absl::Status WalSyncer::failure() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+uint64_t WalSyncer::syncs() const {
+  absl::MutexLock lock(&mu_);
+  return syncs_;
+}
+
+void WalSyncer::SyncLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &WalSyncer::HasWorkOrStopping));
+      if (waiters_.empty()) return;  // stopping, and nobody waits
+    }
+    // Everything applied up to `target` is in the log's file before the
+    // sync starts, so the sync covers it. Waiters that arrive meanwhile with
+    // a sequence up to `target` are released by this sync too.
+    const uint64_t target = last_written_();
+    absl::Status synced = sync_();
+    std::vector<Waiter> released;
+    absl::Status outcome;
+    {
+      absl::MutexLock lock(&mu_);
+      ++syncs_;
+      if (synced.ok()) {
+        durable_ = std::max(durable_, target);
+        // Stable, so that callbacks run in the order they were registered.
+        auto still_waiting = std::stable_partition(
+            waiters_.begin(), waiters_.end(),
+            [this](const Waiter& w)
+                ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return w.sequence <= durable_; });
+        std::move(waiters_.begin(), still_waiting, std::back_inserter(released));
+        waiters_.erase(waiters_.begin(), still_waiting);
+      } else {
+        failure_ = absl::UnavailableError(
+            absl::StrCat("the write-ahead log could not be synced, so nothing more can be made "
+                         "durable until the broker restarts: ",
+                         synced.message()));
+        released = std::move(waiters_);
+        waiters_.clear();
+      }
+      outcome = failure_;
+    }
+    for (Waiter& waiter : released) std::move(waiter.done)(outcome);
+  }
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,88 @@
+#ifndef DSR_STORAGE_WAL_SYNCER_H_
+#define DSR_STORAGE_WAL_SYNCER_H_
+
+// Group commit for writes applied without a sync. Writers apply their batch
+// unsynced (fast, and in order, under whatever lock orders them), then ask to
+// be told when it is durable. One thread syncs the write-ahead log on behalf
+// of every waiter at once: a sync covers every write applied before it
+// started, so N writers that arrive during one sync share the next one.
+//
+// A failed sync is final: every waiter, present and future, gets the error,
+// because after a failed fsync the kernel may have dropped the unsynced pages
+// while the database still shows them. Only a restart (which replays what
+// the log really holds) clears it.
+//
+// Thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+
+namespace dsr::storage {
+
+class WalSyncer {
+ public:
+  // Sequence number of the last applied write.
+  using LastWritten = std::function<uint64_t()>;
+  // Makes durable every write applied before the call.
+  using Sync = std::function<absl::Status()>;
+  // Told the outcome: OK once durable, else the sync's error.
+  using Done = absl::AnyInvocable<void(absl::Status) &&>;
+
+  // Writes up to `durable` are durable already (those recovered at open).
+  // Starts the syncing thread.
+  WalSyncer(LastWritten last_written, Sync sync, uint64_t durable);
+  // Syncs for the waiters still waiting, then stops the thread.
+  ~WalSyncer();
+  WalSyncer(const WalSyncer&) = delete;
+  WalSyncer& operator=(const WalSyncer&) = delete;
+
+  // Calls `done` once every write up to `sequence` is durable: at once on
+  // this thread if it already is (or a sync has failed), else on the syncing
+  // thread, which `done` must not block for long. Callbacks for sequences
+  // taken in order run in the order they were registered, so once a later
+  // one has run, every earlier one has returned.
+  void WhenDurable(uint64_t sequence, Done done) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Blocks until every write up to `sequence` is durable; the sync's error
+  // if it failed.
+  absl::Status AwaitDurable(uint64_t sequence) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // OK, or the failed sync's error (then no write will ever be durable).
+  absl::Status failure() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Syncs done so far.
+  uint64_t syncs() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct Waiter {
+    uint64_t sequence;
+    Done done;
+  };
+
+  void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !waiters_.empty();
+  }
+
+  const LastWritten last_written_;
+  const Sync sync_;
+  mutable absl::Mutex mu_;
+  uint64_t durable_ ABSL_GUARDED_BY(mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  uint64_t syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace dsr::storage
+
+#endif  // DSR_STORAGE_WAL_SYNCER_H_

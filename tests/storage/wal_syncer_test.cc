@@ -1,0 +1,157 @@
+#include "storage/wal_syncer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+
+namespace dsr::storage {
+namespace {
+
+// A log whose syncs the test holds open and lets go, so that it can see
+// which waiters each sync releases.
+class FakeLog {
+ public:
+  uint64_t Write() {
+    absl::MutexLock lock(&mu_);
+    return ++written_;
+  }
+  uint64_t LastWritten() {
+    absl::MutexLock lock(&mu_);
+    return written_;
+  }
+  // Blocks the syncing thread until Release; returns `fail_` if set.
+  absl::Status Sync() {
+    absl::MutexLock lock(&mu_);
+    ++started_;
+    auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return releases_ > 0 || open_; };
+    mu_.Await(absl::Condition(&released));
+    if (!open_) --releases_;
+    return fail_;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    ++releases_;
+  }
+  void OpenUp() {
+    absl::MutexLock lock(&mu_);
+    open_ = true;
+  }
+  void FailSyncs() {
+    absl::MutexLock lock(&mu_);
+    fail_ = absl::DataLossError("EIO");
+  }
+  void AwaitSyncsStarted(int n) {
+    absl::MutexLock lock(&mu_);
+    auto started = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return started_ >= n; };
+    mu_.Await(absl::Condition(&started));
+  }
+
+ private:
+  absl::Mutex mu_;
+  uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;
+  int started_ ABSL_GUARDED_BY(mu_) = 0;
+  int releases_ ABSL_GUARDED_BY(mu_) = 0;
+  bool open_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status fail_ ABSL_GUARDED_BY(mu_);
+};
+
+struct Outcome {
+  absl::Notification done;
+  absl::Status status;
+  WalSyncer::Done Callback() {
+    return [this](absl::Status s) {
+      status = std::move(s);
+      done.Notify();
+    };
+  }
+};
+
+TEST(WalSyncerTest, AlreadyDurableIsToldAtOnceWithoutASync) {
+  FakeLog log;
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 5);
+  Outcome outcome;
+  syncer.WhenDurable(5, outcome.Callback());
+  EXPECT_TRUE(outcome.done.HasBeenNotified());
+  EXPECT_OK(outcome.status);
+  EXPECT_EQ(syncer.syncs(), 0u);
+}
+
+TEST(WalSyncerTest, WritersArrivingDuringASyncShareTheNextOne) {
+  FakeLog log;
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  Outcome first;
+  syncer.WhenDurable(log.Write(), first.Callback());
+  log.AwaitSyncsStarted(1);  // the first sync is under way, covering write 1
+  std::vector<Outcome> later(10);
+  for (Outcome& o : later) syncer.WhenDurable(log.Write(), o.Callback());
+  log.Release();
+  first.done.WaitForNotification();
+  EXPECT_OK(first.status);
+  for (Outcome& o : later) EXPECT_FALSE(o.done.HasBeenNotified()) << "written after the sync began";
+  log.AwaitSyncsStarted(2);
+  log.Release();
+  for (Outcome& o : later) {
+    o.done.WaitForNotification();
+    EXPECT_OK(o.status);
+  }
+  EXPECT_EQ(syncer.syncs(), 2u);  // 11 writes, 2 syncs
+}
+
+TEST(WalSyncerTest, AFailedSyncFailsEveryWaiterAndEveryLaterOne) {
+  FakeLog log;
+  log.FailSyncs();
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  Outcome waiting;
+  syncer.WhenDurable(log.Write(), waiting.Callback());
+  log.Release();
+  waiting.done.WaitForNotification();
+  EXPECT_CODE(waiting.status, absl::StatusCode::kUnavailable);
+  EXPECT_CODE(syncer.failure(), absl::StatusCode::kUnavailable);
+  // Even a write that was durable before is refused now: the broker must
+  // not go on as if nothing happened.
+  Outcome later;
+  syncer.WhenDurable(0, later.Callback());
+  EXPECT_TRUE(later.done.HasBeenNotified());
+  EXPECT_CODE(later.status, absl::StatusCode::kUnavailable);
+  EXPECT_CODE(syncer.AwaitDurable(log.Write()), absl::StatusCode::kUnavailable);
+}
+
+TEST(WalSyncerTest, StoppingSyncsForWhoeverStillWaits) {
+  FakeLog log;
+  Outcome outcome;
+  {
+    WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+    syncer.WhenDurable(log.Write(), outcome.Callback());
+    log.OpenUp();
+  }
+  ASSERT_TRUE(outcome.done.HasBeenNotified());
+  EXPECT_OK(outcome.status);
+}
+
+TEST(WalSyncerTest, ManyThreadsAreAllReleased) {
+  FakeLog log;
+  log.OpenUp();
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  constexpr int kThreads = 8;
+  constexpr int kWritesEach = 200;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        if (syncer.AwaitDurable(log.Write()).ok()) ok.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kWritesEach);  // nobody left waiting, nobody failed
+}
+
+}  // namespace
+}  // namespace dsr::storage
