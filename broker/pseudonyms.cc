@@ -1,7 +1,8 @@
 #include "broker/pseudonyms.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <cstdlib>
 
@@ -9,15 +10,40 @@
 
 namespace dsr::broker {
 
+namespace {
+
+// HMAC-SHA256 over memory cannot fail short of a broken OpenSSL.
+void Require(bool ok) {
+  if (!ok) std::abort();
+}
+
+}  // namespace
+
+void Pseudonyms::MacFree::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+
+Pseudonyms::Pseudonyms(std::string pepper) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  Require(hmac != nullptr);
+  keyed_.reset(EVP_MAC_CTX_new(hmac));
+  EVP_MAC_free(hmac);
+  Require(keyed_ != nullptr);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                               OSSL_PARAM_construct_end()};
+  Require(EVP_MAC_init(keyed_.get(), reinterpret_cast<const unsigned char*>(pepper.data()),
+                       pepper.size(), params) == 1);
+}
+
+Pseudonyms::~Pseudonyms() = default;
+
 std::string Pseudonyms::Digest(absl::string_view data) const {
+  std::unique_ptr<EVP_MAC_CTX, MacFree> mac(EVP_MAC_CTX_dup(keyed_.get()));
+  Require(mac != nullptr);
+  Require(EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                         data.size()) == 1);
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), pepper_.data(), static_cast<int>(pepper_.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-           &len) == nullptr) {
-    // HMAC-SHA256 over memory cannot fail short of a broken OpenSSL.
-    std::abort();
-  }
+  size_t len = 0;
+  Require(EVP_MAC_final(mac.get(), out, &len, sizeof(out)) == 1);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 

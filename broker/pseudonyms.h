@@ -7,16 +7,22 @@
 // database) a pseudonym cannot be tested against a guessed address.
 // Thread-safe.
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
+
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace dsr::broker {
 
 class Pseudonyms {
  public:
   // `pepper`: secret bytes, at least 32.
-  explicit Pseudonyms(std::string pepper) : pepper_(std::move(pepper)) {}
+  explicit Pseudonyms(std::string pepper);
+  ~Pseudonyms();
+  Pseudonyms(const Pseudonyms&) = delete;
+  Pseudonyms& operator=(const Pseudonyms&) = delete;
 
   // The pseudonym of a normalised identifier of dsr.v1.SubjectIdentifier.Type
   // `type`: 32 raw bytes.
@@ -27,7 +33,12 @@ class Pseudonyms {
   std::string Digest(absl::string_view data) const;
 
  private:
-  std::string pepper_;
+  struct MacFree {
+    void operator()(EVP_MAC_CTX* ctx) const;
+  };
+  // HMAC-SHA256 keyed with the pepper once; each digest works on a copy
+  // (keying it anew would cost more than the digest).
+  std::unique_ptr<EVP_MAC_CTX, MacFree> keyed_;
 };
 
 }  // namespace dsr::broker

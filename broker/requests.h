@@ -72,6 +72,11 @@ class Requests {
  private:
   explicit Requests(const RequestsOptions& options) : options_(options) {}
 
+  // Answers a retried SubmitRequest whose first call made `earlier` (a
+  // request name): a new receipt for the same request. REQUIRES: the
+  // journal's mutation lock.
+  absl::Status ReissueReceipt(const Principal& principal, const std::string& earlier,
+                              dsr::v1::SubmitRequestResponse* response);
   // The request's record and tasks, in task order.
   absl::Status Read(absl::string_view request_id, dsr::storage::v1::RequestRecord* request,
                     std::vector<dsr::storage::v1::TaskRecord>* tasks) const;

@@ -95,84 +95,97 @@ absl::Status Requests::Submit(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
                                                                     request, options_.pseudonyms));
 
-  Journal::MutationLock lock(options_.journal);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
-  if (earlier.has_value()) {
-    // A retry: the first response, with its receipt, may never have reached
-    // the person. Nothing is routed again; a new receipt opens the same
-    // request (the first stays valid), so the person is never locked out.
-    DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(*earlier, "request_id"));
-    std::vector<TaskRecord> tasks;
-    DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
-    const std::string receipt = NewToken(kReceiptTokenPrefix);
-    storage::WriteBatch batch = options_.store->NewWriteBatch();
-    dsr::storage::v1::ReceiptRecord opens;
-    opens.set_request_id(request_id);
-    batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
-    DSR_RETURN_IF_ERROR(
-        options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
-    DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
-                                     response->mutable_request(), response->mutable_tasks(),
-                                     response->mutable_next_page_token()));
-    response->set_receipt_token(receipt);
-    return absl::OkStatus();
-  }
-
-  std::vector<std::string> roots;
-  absl::flat_hash_set<std::string> seen;
-  for (int i = 0; i < record.targets_size(); ++i) {
-    DSR_ASSIGN_OR_RETURN(std::vector<std::string> holdings,
-                         ExpandTarget(record.targets(i), absl::StrCat("request.targets[", i, "]")));
-    for (std::string& h : holdings) {
-      if (seen.insert(h).second) roots.push_back(std::move(h));
-    }
-  }
-  const std::vector<Route> routes = RouteRequest(
-      *options_.graph, roots, static_cast<dsr::v1::Request::LineageScope>(record.lineage_scope()));
-  if (routes.empty()) {
-    return absl::FailedPreconditionError(
-        "the request reaches no active holding: every target is retired or has no holdings");
-  }
+  // What needs no lock is done before taking it, so that concurrent submits
+  // overlap: the ids, the receipt, the pseudonyms, the sealed personal data.
+  // A retry or a refusal below throws them away.
+  std::vector<std::string> pseudonyms;
   if (options_.submits_per_subject != nullptr) {
-    std::vector<std::string> pseudonyms;
     for (const auto& id : subject.identifiers()) {
       pseudonyms.push_back(options_.pseudonyms->Of(id.type(), id.value()));
     }
-    DSR_RETURN_IF_ERROR(
-        options_.submits_per_subject->TakeAll(std::move(pseudonyms), kTooManyRequests));
   }
-
-  const absl::Time now = options_.clock->Now();
   const std::string receipt = NewToken(kReceiptTokenPrefix);
   record.set_request_id(NewRandomId(kRequestIdBits));
-  *record.mutable_create_time() = ToProtoTime(now);
   record.set_receipt_digest(Sha256(receipt));
-  record.set_task_count(routes.size());
-  record.set_open_task_count(routes.size());
   record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
-
   storage::WriteBatch batch = options_.store->NewWriteBatch();
-  InboxAppender inbox(options_.inbox, &batch, now);
-  std::vector<TaskRecord> tasks;
-  tasks.reserve(routes.size());
-  for (size_t i = 0; i < routes.size(); ++i) {
-    DSR_ASSIGN_OR_RETURN(TaskRecord task,
-                         CreateTask(record.request_id(), i + 1, routes[i], now, batch, inbox));
-    tasks.push_back(std::move(task));
-  }
   DSR_RETURN_IF_ERROR(options_.vault->SealNew(batch, subject, &record));
-  batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(record.request_id());
   batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(record.receipt_digest()), opens);
-  call.Record(batch, name, now);
-  DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
-  inbox.Published();
+
+  std::vector<TaskRecord> tasks;
+  {
+    Journal::MutationLock lock(options_.journal);
+    DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+    if (earlier.has_value()) return ReissueReceipt(principal, *earlier, response);
+
+    std::vector<std::string> roots;
+    absl::flat_hash_set<std::string> seen;
+    for (int i = 0; i < record.targets_size(); ++i) {
+      DSR_ASSIGN_OR_RETURN(
+          std::vector<std::string> holdings,
+          ExpandTarget(record.targets(i), absl::StrCat("request.targets[", i, "]")));
+      for (std::string& h : holdings) {
+        if (seen.insert(h).second) roots.push_back(std::move(h));
+      }
+    }
+    const std::vector<Route> routes =
+        RouteRequest(*options_.graph, roots,
+                     static_cast<dsr::v1::Request::LineageScope>(record.lineage_scope()));
+    if (routes.empty()) {
+      return absl::FailedPreconditionError(
+          "the request reaches no active holding: every target is retired or has no holdings");
+    }
+    if (options_.submits_per_subject != nullptr) {
+      DSR_RETURN_IF_ERROR(
+          options_.submits_per_subject->TakeAll(std::move(pseudonyms), kTooManyRequests));
+    }
+
+    const absl::Time now = options_.clock->Now();
+    *record.mutable_create_time() = ToProtoTime(now);
+    record.set_task_count(routes.size());
+    record.set_open_task_count(routes.size());
+    InboxAppender inbox(options_.inbox, &batch, now);
+    tasks.reserve(routes.size());
+    for (size_t i = 0; i < routes.size(); ++i) {
+      DSR_ASSIGN_OR_RETURN(TaskRecord task,
+                           CreateTask(record.request_id(), i + 1, routes[i], now, batch, inbox));
+      tasks.push_back(std::move(task));
+    }
+    batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
+    call.Record(batch, name, now);
+    DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
+    inbox.Published();
+  }
 
   DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
                                    response->mutable_request(), response->mutable_tasks(),
                                    response->mutable_next_page_token(), &subject));
+  response->set_receipt_token(receipt);
+  return absl::OkStatus();
+}
+
+absl::Status Requests::ReissueReceipt(const Principal& principal, const std::string& earlier,
+                                      dsr::v1::SubmitRequestResponse* response) {
+  // A retry: the first response, with its receipt, may never have reached
+  // the person. Nothing is routed again; a new receipt opens the same
+  // request (the first stays valid), so the person is never locked out.
+  DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(earlier, "request_id"));
+  RequestRecord record;
+  std::vector<TaskRecord> tasks;
+  DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+  const std::string receipt = NewToken(kReceiptTokenPrefix);
+  storage::WriteBatch batch = options_.store->NewWriteBatch();
+  dsr::storage::v1::ReceiptRecord opens;
+  opens.set_request_id(request_id);
+  batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
+  DSR_RETURN_IF_ERROR(
+      options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
+  DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
+                                   response->mutable_request(), response->mutable_tasks(),
+                                   response->mutable_next_page_token()));
   response->set_receipt_token(receipt);
   return absl::OkStatus();
 }

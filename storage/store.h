@@ -41,8 +41,14 @@ struct StoreOptions {
   std::string path;
   // Size of the shared block cache. Default: 64 MiB.
   size_t block_cache_bytes = 64 << 20;
-  // Memtable size per column family. Default: 16 MiB.
-  size_t write_buffer_bytes = 16 << 20;
+  // Memtable size per column family. Small memtables keep inserts cheap
+  // (a skip list's depth grows with it) at the cost of more, smaller
+  // flushes. Default: 4 MiB.
+  size_t write_buffer_bytes = 4 << 20;
+  // Memtables of all column families together: past it, the largest is
+  // flushed. With the block cache, this bounds the store's memory whatever
+  // the number of records. Default: 64 MiB.
+  size_t total_write_buffer_bytes = 64 << 20;
 };
 
 // Keys from `first` to `last`, both included, of one column family.

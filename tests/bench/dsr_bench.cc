@@ -45,15 +45,15 @@ void Print(const Table& table) {
 
 int Main(const Settings& settings) {
   Table table;
-  RunEcho(settings, table);
-  RunDurableWrites(settings, table);
+  if (settings.Runs("echo")) RunEcho(settings, table);
+  if (settings.Runs("disk")) RunDurableWrites(settings, table);
   absl::StatusOr<std::unique_ptr<BenchBroker>> broker =
       BenchBroker::Start(settings.dir + "/broker");
   absl::Status ran = broker.status();
-  if (ran.ok()) ran = RunW1(**broker, settings, table);
-  if (ran.ok()) ran = RunW2(**broker, settings, table);
-  if (ran.ok()) ran = RunW3(**broker, settings, table);
-  if (ran.ok()) ran = RunW4(**broker, settings, table);
+  if (ran.ok() && settings.Runs("w1")) ran = RunW1(**broker, settings, table);
+  if (ran.ok() && settings.Runs("w2")) ran = RunW2(**broker, settings, table);
+  if (ran.ok() && settings.Runs("w3")) ran = RunW3(**broker, settings, table);
+  if (ran.ok() && settings.Runs("w4")) ran = RunW4(**broker, settings, table);
   broker = nullptr;
   Print(table);
   if (!ran.ok()) {
@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
   app.add_option("--fan-outs", fan_outs, "W2's graph sizes, comma-separated")
       ->capture_default_str();
   app.add_flag("--smoke", smoke, "A quick run that only checks every workload works");
+  std::string only;
+  app.add_option("--only", only,
+                 "Run only these rows, comma-separated: echo, disk, w1, w2, w3, w4 (for "
+                 "profiling one)");
   CLI11_PARSE(app, argc, argv);
   if (smoke) {
     seconds = 0.3;
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
     settings.fan_outs = {200};
     settings.w2_runs = 1;
   }
+  if (!only.empty()) settings.only = absl::StrSplit(only, ',');
   settings.inbox_rate = inbox_rate;
   settings.duration = absl::Seconds(seconds);
   settings.warmup = absl::Seconds(warmup);

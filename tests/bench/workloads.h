@@ -3,6 +3,7 @@
 
 // dsr-bench's workloads and baselines; each appends its rows to the table.
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,11 @@ struct Settings {
   std::vector<int> fan_outs = {1000, 10000};
   // W2's repetitions per graph (the median is reported).
   int w2_runs = 3;
+  // Rows to run: "echo", "disk", "w1".."w4"; empty for all.
+  std::vector<std::string> only;
+  bool Runs(const std::string& part) const {
+    return only.empty() || std::find(only.begin(), only.end(), part) != only.end();
+  }
 };
 
 struct Row {
