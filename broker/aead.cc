@@ -20,6 +20,15 @@ struct CipherContextDeleter {
 };
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
 
+// Fetched once: OpenSSL 3 looks EVP_aes_256_gcm() up anew on every init.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* const cipher = [] {
+    const EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    return fetched != nullptr ? fetched : EVP_aes_256_gcm();
+  }();
+  return cipher;
+}
+
 const unsigned char* Bytes(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -49,7 +58,7 @@ absl::StatusOr<std::string> Seal(absl::string_view key, absl::string_view plaint
   CipherContext ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(associated_data),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), body, &len, Bytes(plaintext),
@@ -78,7 +87,7 @@ absl::StatusOr<std::string> Open(absl::string_view key, absl::string_view sealed
   CipherContext ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(associated_data),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), plain, &len, Bytes(body), static_cast<int>(body.size())) != 1 ||

@@ -4,6 +4,8 @@
 #                                                 run the broker in the foreground
 #   deploy/setup.sh test                          install what is missing, build,
 #                                                 run the whole test suite
+#   deploy/setup.sh bench [dsr-bench flags...]    install what is missing, build,
+#                                                 run the benchmark suite (minutes)
 # Both are idempotent and quick when nothing changed.
 set -euo pipefail
 
@@ -82,8 +84,15 @@ case "${1:-}" in
     cd "$BUILD"
     exec ctest --output-on-failure -j "$(nproc)" -LE soak
     ;;
+  bench)
+    shift
+    install_missing
+    build
+    # On the disk being measured (not tmpfs, which makes syncs free).
+    exec "$BUILD/tests/bench/dsr-bench" "$@"
+    ;;
   *)
-    echo "usage: deploy/setup.sh serve [dsr-broker flags...] | test" >&2
+    echo "usage: deploy/setup.sh serve [dsr-broker flags...] | test | bench [dsr-bench flags...]" >&2
     exit 2
     ;;
 esac

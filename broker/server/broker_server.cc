@@ -236,6 +236,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->request_service.get());
   builder.RegisterService(parts->inbox_service.get());
+  if (options.configure_builder) options.configure_builder(builder);
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));

@@ -5,6 +5,7 @@
 // and reflection, listening on one port. Used by the dsr-broker binary and by
 // in-process tests. Thread-safe.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,10 @@
 #include "broker/rate_limiter.h"
 #include "broker/retention.h"
 #include "storage/store.h"
+
+namespace grpc {
+class ServerBuilder;
+}  // namespace grpc
 
 namespace dsr::broker {
 
@@ -99,6 +104,9 @@ struct BrokerServerOptions {
   ConnectionLimits connection;
   TlsOptions tls;
   RateLimits rate_limits;
+  // For tests and benchmarks: called with the gRPC server builder just
+  // before the server starts (to add interceptors, say). Default: none.
+  std::function<void(grpc::ServerBuilder&)> configure_builder;
 };
 
 class BrokerServer {

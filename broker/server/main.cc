@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/server/broker_server.h"
 #include "broker/server/limit_flags.h"
@@ -87,6 +88,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
+  // Debian builds Abseil with its debug-build mutex deadlock detector on,
+  // which records every lock acquisition in a global graph; the tests keep
+  // it, the served binary does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   dsr::broker::ApplySecurityFlags(security, options);
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);

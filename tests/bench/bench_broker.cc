@@ -6,18 +6,25 @@
 
 namespace dsr::bench {
 
-absl::StatusOr<std::unique_ptr<BenchBroker>> BenchBroker::Start(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<BenchBroker>> BenchBroker::Start(const std::string& dir,
+                                                                ServerTimes* submit_times) {
   broker::BrokerServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir;
   options.rate_limits.submits_per_address.per_second = 0;
   options.rate_limits.submits_per_subject.per_second = 0;
   options.rate_limits.failed_authentications_per_address.per_second = 0;
+  if (submit_times != nullptr) {
+    options.configure_builder = [submit_times](grpc::ServerBuilder& builder) {
+      submit_times->Install(builder);
+    };
+  }
   std::unique_ptr<BenchBroker> bench(new BenchBroker);
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);
   if (!server.ok()) return server.status();
   bench->server_ = std::move(*server);
+  bench->submit_times_ = submit_times;
   client::ConnectionOptions admin;
   admin.broker = bench->server_->address();
   std::ifstream token(bench->server_->admin_token_file());

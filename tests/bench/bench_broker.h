@@ -12,17 +12,22 @@
 #include "broker/server/broker_server.h"
 #include "client/connection.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/bench/server_times.h"
 
 namespace dsr::bench {
 
 class BenchBroker {
  public:
-  static absl::StatusOr<std::unique_ptr<BenchBroker>> Start(const std::string& dir);
+  // `submit_times`, if given, records SubmitRequest's server-side times.
+  static absl::StatusOr<std::unique_ptr<BenchBroker>> Start(const std::string& dir,
+                                                            ServerTimes* submit_times = nullptr);
   ~BenchBroker();
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   client::Connection& admin() { return *admin_; }
   storage::StoreStats store_stats() const { return server_->store_stats(); }
+  // SubmitRequest's server-side times (Start's `submit_times`).
+  ServerTimes* submit_times() const { return submit_times_; }
 
   // A new organisation; returns its token.
   absl::StatusOr<std::string> CreateActor(const std::string& id);
@@ -35,6 +40,7 @@ class BenchBroker {
   std::unique_ptr<broker::BrokerServer> server_;
   std::unique_ptr<client::Connection> admin_;
   std::shared_ptr<grpc::Channel> channel_;
+  ServerTimes* submit_times_ = nullptr;
 };
 
 }  // namespace dsr::bench

@@ -2,12 +2,16 @@
 // the same machine measured in the same run (issue 6). Workloads so far:
 //   W1  durable SubmitRequest, to a holding with no descendants and to one
 //       with 10, at each number of calls in flight;
-//   W2  one request fanning out to 1,000 and 10,000 holdings of generated
-//       power-law graphs: latency to a durable acknowledgement, tasks/s;
+//   W2  one request fanning out to the 120 holdings downstream of Wikipedia
+//       in the real lineage graph, and to 1,000 and 10,000 holdings of
+//       generated power-law graphs: server-side time to a durable
+//       acknowledgement, tasks/s;
 //   W3  inbox delivery: acknowledgement to arrival on a stream, open loop;
 //   W4  the fulfilment mix: 90% GetTask/GetRequest, 10% task transitions;
-// with the baselines: the echo server (the RPC stack) and synced RocksDB
-// batches from as many threads (durable writes). See docs/BENCHMARKS.md.
+//   the broker's memory after a million stored tasks;
+// with the baselines: the echo server (the RPC stack), synced RocksDB
+// batches from as many threads (durable writes) and an in-memory walk of
+// each W2 graph. See docs/BENCHMARKS.md.
 
 #include <filesystem>
 #include <iomanip>
@@ -18,13 +22,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "tests/bench/workloads.h"
 
 namespace dsr::bench {
 namespace {
 
 void Print(const Table& table) {
-  std::cout << std::left << std::setw(36) << "workload" << std::right << std::setw(6) << "conc"
+  constexpr int kName = 44;
+  std::cout << std::left << std::setw(kName) << "workload" << std::right << std::setw(6) << "conc"
             << std::setw(12) << "ops/s" << std::setw(10) << "p50 ms" << std::setw(10) << "p99 ms"
             << std::setw(10) << "vs echo"
             << "  note\n";
@@ -34,12 +40,15 @@ void Print(const Table& table) {
     if (echo != table.echo_rate.end() && echo->second > 0 && row.name.rfind("echo", 0) != 0) {
       ratio = absl::StrCat(static_cast<int>(100 * row.load.PerSecond() / echo->second), "%");
     }
-    std::cout << std::left << std::setw(36) << row.name << std::right << std::setw(6)
+    const auto figure = [&](double value, int precision) {
+      return row.timed ? absl::StrFormat("%.*f", precision, value) : std::string("-");
+    };
+    std::cout << std::left << std::setw(kName) << row.name << std::right << std::setw(6)
               << (row.in_flight > 0 ? std::to_string(row.in_flight) : "open") << std::setw(12)
-              << std::fixed << std::setprecision(0) << row.load.PerSecond() << std::setw(10)
-              << std::setprecision(2) << absl::ToDoubleMilliseconds(row.load.Quantile(0.5))
-              << std::setw(10) << absl::ToDoubleMilliseconds(row.load.Quantile(0.99))
-              << std::setw(10) << ratio << "  " << row.note << "\n";
+              << figure(row.load.PerSecond(), 0) << std::setw(10)
+              << figure(absl::ToDoubleMilliseconds(row.load.Quantile(0.5)), 2) << std::setw(10)
+              << figure(absl::ToDoubleMilliseconds(row.load.Quantile(0.99)), 2) << std::setw(10)
+              << ratio << "  " << row.note << "\n";
   }
 }
 
@@ -47,13 +56,15 @@ int Main(const Settings& settings) {
   Table table;
   if (settings.Runs("echo")) RunEcho(settings, table);
   if (settings.Runs("disk")) RunDurableWrites(settings, table);
+  ServerTimes submit_times("/dsr.v1.RequestService/SubmitRequest");
   absl::StatusOr<std::unique_ptr<BenchBroker>> broker =
-      BenchBroker::Start(settings.dir + "/broker");
+      BenchBroker::Start(settings.dir + "/broker", &submit_times);
   absl::Status ran = broker.status();
   if (ran.ok() && settings.Runs("w1")) ran = RunW1(**broker, settings, table);
   if (ran.ok() && settings.Runs("w2")) ran = RunW2(**broker, settings, table);
   if (ran.ok() && settings.Runs("w3")) ran = RunW3(**broker, settings, table);
   if (ran.ok() && settings.Runs("w4")) ran = RunW4(**broker, settings, table);
+  if (ran.ok() && settings.Runs("memory")) ran = RunMemory(**broker, settings, table);
   broker = nullptr;
   Print(table);
   if (!ran.ok()) {
@@ -96,12 +107,28 @@ int main(int argc, char** argv) {
   std::string fan_outs = "1000,10000";
   app.add_option("--fan-outs", fan_outs, "W2's graph sizes, comma-separated")
       ->capture_default_str();
+  app.add_option("--runs", settings.runs,
+                 "Runs of each closed-loop figure; the median run is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 99));
+  app.add_option("--memory-tasks", settings.memory_tasks,
+                 "Tasks to store before reporting the broker's memory")
+      ->capture_default_str();
+  settings.provenance_dir = DSR_PROVENANCE_DIR;
+  app.add_option("--provenance", settings.provenance_dir,
+                 "Directory of the real lineage graph (nodes.tsv, graph.tsv) for W2; empty to "
+                 "skip it")
+      ->capture_default_str();
   app.add_flag("--smoke", smoke, "A quick run that only checks every workload works");
   std::string only;
   app.add_option("--only", only,
-                 "Run only these rows, comma-separated: echo, disk, w1, w2, w3, w4 (for "
-                 "profiling one)");
+                 "Run only these rows, comma-separated: echo, disk, w1, w2, w3, w4, memory "
+                 "(for profiling one)");
   CLI11_PARSE(app, argc, argv);
+  // Debian builds Abseil with its debug-build mutex deadlock detector on,
+  // which records every lock acquisition in a global graph; the tests keep
+  // it, the served binary does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (smoke) {
     seconds = 0.3;
     warmup = 0.1;
@@ -110,6 +137,8 @@ int main(int argc, char** argv) {
     settings.w4_tasks = 50;
     settings.fan_outs = {200};
     settings.w2_runs = 1;
+    settings.runs = 1;
+    settings.memory_tasks = 2000;
   }
   if (!only.empty()) settings.only = absl::StrSplit(only, ',');
   settings.inbox_rate = inbox_rate;

@@ -18,16 +18,6 @@
 namespace dsr::bench {
 namespace {
 
-dsr::v1::SubmitRequestRequest Erasure(const std::string& target, int64_t n) {
-  dsr::v1::SubmitRequestRequest request;
-  request.mutable_request()->set_type(dsr::v1::ERASURE);
-  dsr::v1::SubjectIdentifier* id = request.mutable_request()->add_subject_identifiers();
-  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
-  id->set_value(absl::StrCat("person", n, "@example.com"));
-  request.mutable_request()->add_targets(target);
-  return request;
-}
-
 // One unary call through a stub's callback API; `done(ok)` when it ends.
 template <typename Request, typename Response, typename Invoke>
 void Call(Request request, const std::string& token, Invoke invoke,
@@ -47,6 +37,17 @@ void Call(Request request, const std::string& token, Invoke invoke,
          });
 }
 
+// The median, by throughput, of settings.runs closed-loop runs.
+LoadResult MedianRun(const Settings& settings, int in_flight, const StartCall& start) {
+  std::vector<LoadResult> runs;
+  for (int run = 0; run < settings.runs; ++run) {
+    runs.push_back(RunClosedLoop(in_flight, settings.warmup, settings.duration, start));
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const LoadResult& a, const LoadResult& b) { return a.PerSecond() < b.PerSecond(); });
+  return std::move(runs[runs.size() / 2]);
+}
+
 std::string WritesPerSync(const storage::StoreStats& before, const storage::StoreStats& after) {
   const uint64_t syncs = after.wal_syncs - before.wal_syncs;
   return absl::StrFormat(
@@ -56,19 +57,28 @@ std::string WritesPerSync(const storage::StoreStats& before, const storage::Stor
 
 }  // namespace
 
+dsr::v1::SubmitRequestRequest Erasure(const std::string& target, int64_t n) {
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  dsr::v1::SubjectIdentifier* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value(absl::StrCat("person", n, "@example.com"));
+  request.mutable_request()->add_targets(target);
+  return request;
+}
+
 void RunEcho(const Settings& settings, Table& table) {
   EchoServer echo(settings.threads);
   auto stub = dsr::bench::v1::EchoService::NewStub(
       grpc::CreateChannel(echo.address(), grpc::InsecureChannelCredentials()));
   std::atomic<int64_t> n{0};
   for (int in_flight : settings.in_flight) {
-    LoadResult load = RunClosedLoop(
-        in_flight, settings.warmup, settings.duration, [&](std::function<void(bool)> done) {
-          Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
-              Erasure("actors/a/holdings/b", ++n), "",
-              [&](auto* c, auto* q, auto* r, auto cb) { stub->async()->Echo(c, q, r, cb); },
-              [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
-        });
+    LoadResult load = MedianRun(settings, in_flight, [&](std::function<void(bool)> done) {
+      Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
+          Erasure("actors/a/holdings/b", ++n), "",
+          [&](auto* c, auto* q, auto* r, auto cb) { stub->async()->Echo(c, q, r, cb); },
+          [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
+    });
     table.echo_rate[in_flight] = load.PerSecond();
     table.rows.push_back({"echo (RPC stack limit)", in_flight, std::move(load), ""});
   }
@@ -76,9 +86,16 @@ void RunEcho(const Settings& settings, Table& table) {
 
 void RunDurableWrites(const Settings& settings, Table& table) {
   for (int in_flight : settings.in_flight) {
-    DurableWrites writes =
-        MeasureDurableWrites(absl::StrCat(settings.dir, "/rocksdb-", in_flight), in_flight, 1024,
-                             settings.warmup, settings.duration);
+    std::vector<DurableWrites> runs;
+    for (int run = 0; run < settings.runs; ++run) {
+      runs.push_back(
+          MeasureDurableWrites(absl::StrCat(settings.dir, "/rocksdb-", in_flight, "-", run),
+                               in_flight, 1024, settings.warmup, settings.duration));
+    }
+    std::sort(runs.begin(), runs.end(), [](const DurableWrites& a, const DurableWrites& b) {
+      return a.load.PerSecond() < b.load.PerSecond();
+    });
+    DurableWrites& writes = runs[runs.size() / 2];
     table.rows.push_back({"rocksdb sync batch (disk limit)", in_flight, std::move(writes.load),
                           absl::StrFormat("%.1f writes/sync", writes.writes_per_sync)});
   }
@@ -104,108 +121,17 @@ absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table) 
     for (int in_flight : settings.in_flight) {
       const storage::StoreStats before = broker.store_stats();
       LoadResult load =
-          RunClosedLoop(in_flight, settings.warmup, settings.duration,
-                        [&, target = target](std::function<void(bool)> done) {
-                          Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
-                              Erasure(target, ++n), "",
-                              [&](auto* c, auto* q, auto* r, auto cb) {
-                                stub->async()->SubmitRequest(c, q, r, cb);
-                              },
-                              [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
-                        });
+          MedianRun(settings, in_flight, [&, target = target](std::function<void(bool)> done) {
+            Call<dsr::v1::SubmitRequestRequest, dsr::v1::SubmitRequestResponse>(
+                Erasure(target, ++n), "",
+                [&](auto* c, auto* q, auto* r, auto cb) {
+                  stub->async()->SubmitRequest(c, q, r, cb);
+                },
+                [done](bool ok, const dsr::v1::SubmitRequestResponse&) { done(ok); });
+          });
       table.rows.push_back(
           {label, in_flight, std::move(load), WritesPerSync(before, broker.store_stats())});
     }
-  }
-  return absl::OkStatus();
-}
-
-namespace {
-
-// Parents of a graph of `size` holdings rooted at 0: each new holding takes
-// a parent chosen in proportion to (1 + its children), among those less than
-// 6 links deep, so out-degrees follow a power law.
-std::vector<int> PowerLawParents(int size, uint32_t seed) {
-  std::mt19937 random(seed);
-  std::vector<int> parent(size, -1), depth(size, 0), pool = {0};
-  for (int i = 1; i < size; ++i) {
-    const int p = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(random)];
-    parent[i] = p;
-    depth[i] = depth[p] + 1;
-    pool.push_back(p);
-    if (depth[i] < 6) pool.push_back(i);
-  }
-  return parent;
-}
-
-// Runs `work(i)` for i in [0, n) on `threads` threads; the first error.
-absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>& work) {
-  std::atomic<int> next{0};
-  absl::Mutex mu;
-  absl::Status first;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) {
-        absl::Status s = work(i);
-        if (!s.ok()) {
-          absl::MutexLock lock(&mu);
-          if (first.ok()) first = s;
-          return;
-        }
-      }
-    });
-  }
-  for (std::thread& t : pool) t.join();
-  return first;
-}
-
-}  // namespace
-
-absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table) {
-  for (int size : settings.fan_outs) {
-    const std::string actor = absl::StrCat("bench-w2-", size);
-    if (absl::StatusOr<std::string> made = broker.CreateActor(actor); !made.ok()) {
-      return made.status();
-    }
-    const auto name = [&](int i) { return absl::StrCat("actors/", actor, "/holdings/node", i); };
-    absl::Status built = Parallel(size, 8, [&](int i) {
-      return broker.CreateHolding(actor, absl::StrCat("node", i)).status();
-    });
-    const std::vector<int> parent = PowerLawParents(size, 20261130 + size);
-    if (built.ok()) {
-      built = Parallel(size - 1, 8,
-                       [&](int i) { return broker.CreateLink(name(i + 1), name(parent[i + 1])); });
-    }
-    if (!built.ok()) return built;
-
-    Row row;
-    row.name = absl::StrCat("W2 fan-out to ", size, " holdings");
-    row.in_flight = 0;
-    int64_t tasks = 0;
-    absl::Duration total;
-    for (int run = 0; run < settings.w2_runs; ++run) {
-      const absl::Time start = absl::Now();
-      absl::StatusOr<dsr::v1::SubmitRequestResponse> filed =
-          broker.admin().SubmitRequest(Erasure(name(0), run));
-      const absl::Duration took = absl::Now() - start;
-      ++row.load.calls;
-      if (!filed.ok()) {
-        ++row.load.failures;
-        row.note = std::string(filed.status().message());
-        continue;
-      }
-      tasks += filed->request().task_counts().open();
-      total += took;
-      row.load.latencies.push_back(took);
-    }
-    std::sort(row.load.latencies.begin(), row.load.latencies.end());
-    row.load.elapsed = total;
-    if (row.load.failures == 0) {
-      row.note = absl::StrFormat("%d tasks each; %.0f tasks/s", tasks / settings.w2_runs,
-                                 tasks / absl::ToDoubleSeconds(total));
-    }
-    table.rows.push_back(std::move(row));
   }
   return absl::OkStatus();
 }
@@ -314,53 +240,48 @@ absl::Status RunW4(BenchBroker& broker, const Settings& settings, Table& table) 
   const int64_t supply = static_cast<int64_t>(filed.size());
   for (int in_flight : settings.in_flight) {
     const storage::StoreStats before = broker.store_stats();
-    LoadResult load = RunClosedLoop(
-        in_flight, settings.warmup, settings.duration, [&](std::function<void(bool)> done) {
-          const int64_t i = op++;
-          const Filed& any = filed[(i * 7919) % supply];
-          const auto finish = [done](bool ok, const auto&) { done(ok); };
-          int64_t t = i % 10 == 0 ? transition++ : -1;
-          if (t >= 2 * supply) {
-            ++exhausted;
-            t = -1;
-          }
-          if (t >= 0 && t < supply) {
-            dsr::v1::AcknowledgeTaskRequest ack;
-            ack.set_name(filed[t].task);
-            Call<dsr::v1::AcknowledgeTaskRequest, dsr::v1::Task>(
-                ack, *token,
-                [&](auto* c, auto* q, auto* r, auto cb) {
-                  inbox->async()->AcknowledgeTask(c, q, r, cb);
-                },
-                finish);
-          } else if (t >= supply) {
-            dsr::v1::CompleteTaskRequest complete;
-            complete.set_name(filed[t - supply].task);
-            complete.set_outcome(dsr::v1::NO_DATA_FOUND);
-            Call<dsr::v1::CompleteTaskRequest, dsr::v1::Task>(
-                complete, *token,
-                [&](auto* c, auto* q, auto* r, auto cb) {
-                  inbox->async()->CompleteTask(c, q, r, cb);
-                },
-                finish);
-          } else if (i % 2 == 0) {
-            dsr::v1::GetTaskRequest get;
-            get.set_name(any.task);
-            Call<dsr::v1::GetTaskRequest, dsr::v1::Task>(
-                get, *token,
-                [&](auto* c, auto* q, auto* r, auto cb) { inbox->async()->GetTask(c, q, r, cb); },
-                finish);
-          } else {
-            dsr::v1::GetRequestRequest get;
-            get.set_name(any.request);
-            Call<dsr::v1::GetRequestRequest, dsr::v1::GetRequestResponse>(
-                get, any.receipt,
-                [&](auto* c, auto* q, auto* r, auto cb) {
-                  requests->async()->GetRequest(c, q, r, cb);
-                },
-                finish);
-          }
-        });
+    LoadResult load = MedianRun(settings, in_flight, [&](std::function<void(bool)> done) {
+      const int64_t i = op++;
+      const Filed& any = filed[(i * 7919) % supply];
+      const auto finish = [done](bool ok, const auto&) { done(ok); };
+      int64_t t = i % 10 == 0 ? transition++ : -1;
+      if (t >= 2 * supply) {
+        ++exhausted;
+        t = -1;
+      }
+      if (t >= 0 && t < supply) {
+        dsr::v1::AcknowledgeTaskRequest ack;
+        ack.set_name(filed[t].task);
+        Call<dsr::v1::AcknowledgeTaskRequest, dsr::v1::Task>(
+            ack, *token,
+            [&](auto* c, auto* q, auto* r, auto cb) {
+              inbox->async()->AcknowledgeTask(c, q, r, cb);
+            },
+            finish);
+      } else if (t >= supply) {
+        dsr::v1::CompleteTaskRequest complete;
+        complete.set_name(filed[t - supply].task);
+        complete.set_outcome(dsr::v1::NO_DATA_FOUND);
+        Call<dsr::v1::CompleteTaskRequest, dsr::v1::Task>(
+            complete, *token,
+            [&](auto* c, auto* q, auto* r, auto cb) { inbox->async()->CompleteTask(c, q, r, cb); },
+            finish);
+      } else if (i % 2 == 0) {
+        dsr::v1::GetTaskRequest get;
+        get.set_name(any.task);
+        Call<dsr::v1::GetTaskRequest, dsr::v1::Task>(
+            get, *token,
+            [&](auto* c, auto* q, auto* r, auto cb) { inbox->async()->GetTask(c, q, r, cb); },
+            finish);
+      } else {
+        dsr::v1::GetRequestRequest get;
+        get.set_name(any.request);
+        Call<dsr::v1::GetRequestRequest, dsr::v1::GetRequestResponse>(
+            get, any.receipt,
+            [&](auto* c, auto* q, auto* r, auto cb) { requests->async()->GetRequest(c, q, r, cb); },
+            finish);
+      }
+    });
     table.rows.push_back({"W4 fulfilment mix (90% reads)", in_flight, std::move(load),
                           WritesPerSync(before, broker.store_stats())});
   }

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "dsr/v1/request_service.pb.h"
 #include "tests/bench/bench_broker.h"
 #include "tests/bench/load.h"
 
@@ -31,6 +32,13 @@ struct Settings {
   std::vector<int> fan_outs = {1000, 10000};
   // W2's repetitions per graph (the median is reported).
   int w2_runs = 3;
+  // The real lineage graph (nodes.tsv, graph.tsv) for W2's first row.
+  std::string provenance_dir;
+  // Tasks to store before reporting the broker's memory.
+  int64_t memory_tasks = 1000000;
+  // Runs of each closed-loop figure; the median run (by throughput) is
+  // reported.
+  int runs = 3;
   // Rows to run: "echo", "disk", "w1".."w4"; empty for all.
   std::vector<std::string> only;
   bool Runs(const std::string& part) const {
@@ -44,6 +52,9 @@ struct Row {
   int in_flight = 0;
   LoadResult load;
   std::string note;
+  // False for rows whose figure is in the note (baselines timed once, the
+  // memory figure): their rate and latency columns are left blank.
+  bool timed = true;
 };
 
 struct Table {
@@ -51,6 +62,9 @@ struct Table {
   // Echo calls a second, by calls in flight.
   std::map<int, double> echo_rate;
 };
+
+// An ERASURE request for person number `n` (an email) to `target`.
+dsr::v1::SubmitRequestRequest Erasure(const std::string& target, int64_t n);
 
 // Baselines.
 void RunEcho(const Settings& settings, Table& table);
@@ -63,6 +77,10 @@ absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table);
 // (power-law out-degrees, depth at most 6) of each size; its latency to a
 // durable acknowledgement, and tasks written a second.
 absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table);
+// The broker's resident memory as stored tasks grow to
+// settings.memory_tasks (requests fanning out to the largest generated
+// graph), next to what its configuration bounds.
+absl::Status RunMemory(BenchBroker& broker, const Settings& settings, Table& table);
 // W3: an organisation streams its inbox while requests arrive at a steady
 // rate; the time from SubmitRequest's acknowledgement to the event's arrival.
 absl::Status RunW3(BenchBroker& broker, const Settings& settings, Table& table);
