@@ -23,6 +23,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
   cf.write_buffer_size = options.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
+  // Index and filter blocks live in the block cache too (RocksDB's default
+  // keeps them beside it, one set per table file), so the store's memory is
+  // bounded by its configuration, not by how many records it holds. Level 0
+  // ones stay pinned: they are read on every lookup.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf;
 }
@@ -45,6 +51,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.db_write_buffer_size = options.total_write_buffer_bytes;
+  if (options.env != nullptr) db_options.env = options.env.get();
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
 
@@ -64,6 +71,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
   std::unique_ptr<Store> store(new Store());
+  store->env_ = options.env;
   store->statistics_ = rocksdb::CreateDBStatistics();
   db_options.statistics = store->statistics_;
   rocksdb::DB* db = nullptr;

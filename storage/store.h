@@ -29,6 +29,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class Statistics;
 }  // namespace rocksdb
 
@@ -49,6 +50,9 @@ struct StoreOptions {
   // flushed. With the block cache, this bounds the store's memory whatever
   // the number of records. Default: 64 MiB.
   size_t total_write_buffer_bytes = 64 << 20;
+  // For tests: the RocksDB environment (its file system), e.g. one that
+  // simulates power loss. Default (null): RocksDB's own.
+  std::shared_ptr<rocksdb::Env> env = nullptr;
 };
 
 // Keys from `first` to `last`, both included, of one column family.
@@ -143,6 +147,8 @@ class Store {
  private:
   Store() = default;
 
+  // Outlives the database (declared first, destroyed last).
+  std::shared_ptr<rocksdb::Env> env_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by ColumnFamily; then handles of unknown families.

@@ -153,6 +153,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
 
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
+  store_options.env = options.store_env;
   // Keys may be made only for a database that holds nothing encrypted yet.
   std::error_code ec;
   const bool new_database =

@@ -20,6 +20,9 @@
 namespace grpc {
 class ServerBuilder;
 }  // namespace grpc
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
 
 namespace dsr::broker {
 
@@ -107,6 +110,9 @@ struct BrokerServerOptions {
   // For tests and benchmarks: called with the gRPC server builder just
   // before the server starts (to add interceptors, say). Default: none.
   std::function<void(grpc::ServerBuilder&)> configure_builder;
+  // For tests: the store's RocksDB environment (e.g. one that simulates
+  // power loss). Default (null): RocksDB's own.
+  std::shared_ptr<rocksdb::Env> store_env;
 };
 
 class BrokerServer {

@@ -40,28 +40,6 @@ std::vector<int> PowerLawParents(int size, uint32_t seed) {
   return parent;
 }
 
-// Runs `work(i)` for i in [0, n) on `threads` threads; the first error.
-absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>& work) {
-  std::atomic<int> next{0};
-  absl::Mutex mu;
-  absl::Status first;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) {
-        absl::Status s = work(i);
-        if (!s.ok()) {
-          absl::MutexLock lock(&mu);
-          if (first.ok()) first = s;
-          return;
-        }
-      }
-    });
-  }
-  for (std::thread& t : pool) t.join();
-  return first;
-}
-
 // The baseline: a breadth-first walk of the same graph in memory (vectors
 // of ints, nothing else), the least work that finding every holding takes.
 // The median of repeated walks; `*reached` counts the holdings walked.
@@ -242,10 +220,10 @@ absl::Status RunMemory(BenchBroker& broker, const Settings& settings, Table& tab
   row.load.elapsed = absl::Now() - start;
   const storage::StoreOptions store;  // the broker's defaults
   row.note = absl::StrFormat(
-      "%.0f MiB after storing %d more tasks (%.0f MiB before, %.0f MiB after a tenth); "
-      "configured: block cache %d MiB, write buffers %d MiB",
-      ResidentMiB(), tasks, at_start, at_tenth, store.block_cache_bytes >> 20,
-      store.total_write_buffer_bytes >> 20);
+      "RSS %.0f MiB at start, %.0f MiB after %d tasks, %.0f MiB after %d; configured: block "
+      "cache %d MiB, write buffers %d MiB",
+      at_start, at_tenth, settings.memory_tasks / 10, ResidentMiB(), tasks,
+      store.block_cache_bytes >> 20, store.total_write_buffer_bytes >> 20);
   table.rows.push_back(std::move(row));
   return absl::OkStatus();
 }

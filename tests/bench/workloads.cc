@@ -67,6 +67,28 @@ dsr::v1::SubmitRequestRequest Erasure(const std::string& target, int64_t n) {
   return request;
 }
 
+// Runs `work(i)` for i in [0, n) on `threads` threads; the first error.
+absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>& work) {
+  std::atomic<int> next{0};
+  absl::Mutex mu;
+  absl::Status first;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        absl::Status s = work(i);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (first.ok()) first = s;
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  return first;
+}
+
 void RunEcho(const Settings& settings, Table& table) {
   EchoServer echo(settings.threads);
   auto stub = dsr::bench::v1::EchoService::NewStub(
@@ -227,13 +249,15 @@ absl::Status RunW4(BenchBroker& broker, const Settings& settings, Table& table) 
   struct Filed {
     std::string request, receipt, task;
   };
-  std::vector<Filed> filed;
-  for (int i = 0; i < settings.w4_tasks; ++i) {
+  std::vector<Filed> filed(settings.w4_tasks);
+  absl::Status supplied = Parallel(settings.w4_tasks, 8, [&](int i) {
     absl::StatusOr<dsr::v1::SubmitRequestResponse> made =
         broker.admin().SubmitRequest(Erasure(*holding, i));
     if (!made.ok()) return made.status();
-    filed.push_back({made->request().name(), made->receipt_token(), made->tasks(0).name()});
-  }
+    filed[i] = {made->request().name(), made->receipt_token(), made->tasks(0).name()};
+    return absl::OkStatus();
+  });
+  if (!supplied.ok()) return supplied;
   auto requests = dsr::v1::RequestService::NewStub(broker.channel());
   auto inbox = dsr::v1::InboxService::NewStub(broker.channel());
   std::atomic<int64_t> op{0}, transition{0}, exhausted{0};

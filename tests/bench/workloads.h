@@ -4,6 +4,7 @@
 // dsr-bench's workloads and baselines; each appends its rows to the table.
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,8 +27,8 @@ struct Settings {
   int threads = 8;
   // W3's offered rate, SubmitRequest calls a second.
   double inbox_rate = 500;
-  // W4's supply of tasks to answer.
-  int w4_tasks = 8000;
+  // W4's supply of tasks to answer (each takes two transitions).
+  int w4_tasks = 30000;
   // W2's generated graphs: holdings reached by one request.
   std::vector<int> fan_outs = {1000, 10000};
   // W2's repetitions per graph (the median is reported).
@@ -66,6 +67,9 @@ struct Table {
 // An ERASURE request for person number `n` (an email) to `target`.
 dsr::v1::SubmitRequestRequest Erasure(const std::string& target, int64_t n);
 
+// Runs `work(i)` for i in [0, n) on `threads` threads; the first error.
+absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>& work);
+
 // Baselines.
 void RunEcho(const Settings& settings, Table& table);
 void RunDurableWrites(const Settings& settings, Table& table);
@@ -78,8 +82,9 @@ absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table);
 // durable acknowledgement, and tasks written a second.
 absl::Status RunW2(BenchBroker& broker, const Settings& settings, Table& table);
 // The broker's resident memory as stored tasks grow to
-// settings.memory_tasks (requests fanning out to the largest generated
-// graph), next to what its configuration bounds.
+// settings.memory_tasks (requests of 1,000 tasks each), next to what its
+// configuration bounds. Run first, on its own broker, so that the process
+// holds nothing else yet.
 absl::Status RunMemory(BenchBroker& broker, const Settings& settings, Table& table);
 // W3: an organisation streams its inbox while requests arrive at a steady
 // rate; the time from SubmitRequest's acknowledgement to the event's arrival.

@@ -42,11 +42,12 @@ void BrokerFixture::Start() {
   registry_ = dsr::v1::RegistryService::NewStub(channel_);
 }
 
-void BrokerFixture::Restart() {
+void BrokerFixture::Restart(const std::function<void()>& while_stopped) {
   registry_.reset();
   channel_.reset();
   server_->Shutdown(absl::Seconds(5));
   server_.reset();
+  if (while_stopped) while_stopped();
   Start();
 }
 

@@ -27,8 +27,9 @@ class BrokerFixture : public ::testing::Test {
       std::function<std::shared_ptr<grpc::Channel>(const std::string&)> connect = nullptr);
   ~BrokerFixture() override;
 
-  // Stops the server and starts a new one on the same data directory.
-  void Restart();
+  // Stops the server and starts a new one on the same data directory,
+  // running `while_stopped` (if any) in between.
+  void Restart(const std::function<void()>& while_stopped = nullptr);
 
   // A client context carrying `token` (none when empty) and a deadline.
   static std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "");
