@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
                                                                    uint64_t after,
                                                                    int limit) const {
   std::vector<dsr::storage::v1::InboxEventRecord> records;
-  const uint64_t deliverable = options_.log->Deliverable(actor_id);
+  DSR_ASSIGN_OR_RETURN(const uint64_t deliverable, options_.log->Deliverable(actor_id));
   if (after >= deliverable) return std::vector<dsr::v1::InboxEvent>();
   absl::Status bad;
   DSR_RETURN_IF_ERROR(options_.store->Scan(

@@ -1,7 +1,6 @@
 #include "broker/inbox_log.h"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "broker/status_macros.h"
@@ -21,6 +20,10 @@ absl::StatusOr<InboxStateRecord> InboxLog::State(const std::string& actor_id) co
       store_->Get(storage::ColumnFamily::kInboxState, storage::keys::InboxState(actor_id), &state);
   if (!read.ok() && !absl::IsNotFound(read)) return read;
   cache_[actor_id] = state;
+  // A mutation reads the state (and so caches it) before it applies a
+  // batch, so what is stored when the cache misses is durable: the events up
+  // to it may be delivered.
+  durable_.try_emplace(actor_id, state.last_sequence());
   return state;
 }
 
@@ -36,7 +39,8 @@ void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>&
     for (const auto& [actor, state] : states) {
       InboxStateRecord& cached = cache_[actor];
       if (state.last_sequence() != cached.last_sequence()) {
-        // What was there before this batch is durable, or was marked.
+        // The baseline was set when the state was cached (State); this is
+        // a backstop for a state cached otherwise.
         durable_.try_emplace(actor, cached.last_sequence());
         changed.emplace_back(actor, state.last_sequence());
       }
@@ -59,10 +63,12 @@ void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>&
   });
 }
 
-uint64_t InboxLog::Deliverable(const std::string& actor_id) const {
+absl::StatusOr<uint64_t> InboxLog::Deliverable(const std::string& actor_id) const {
+  // Loading the state fixes the actor's durable baseline before any
+  // mutation can apply a batch for it.
+  DSR_RETURN_IF_ERROR(State(actor_id).status());
   absl::MutexLock lock(&mu_);
-  auto it = durable_.find(actor_id);
-  return it == durable_.end() ? std::numeric_limits<uint64_t>::max() : it->second;
+  return durable_[actor_id];
 }
 
 absl::StatusOr<InboxStateRecord*> InboxAppender::StateOf(const std::string& actor_id) {

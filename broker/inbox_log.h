@@ -54,7 +54,7 @@ class InboxLog {
 
   // The last sequence of `actor_id`'s inbox that may be delivered: every
   // event up to it is durable.
-  uint64_t Deliverable(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<uint64_t> Deliverable(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const storage::Store* const store_;
@@ -62,9 +62,8 @@ class InboxLog {
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, dsr::storage::v1::InboxStateRecord> cache_
       ABSL_GUARDED_BY(mu_);
-  // Durable last sequences of the inboxes published to since start; every
-  // stored event of any other inbox is durable.
-  absl::flat_hash_map<std::string, uint64_t> durable_ ABSL_GUARDED_BY(mu_);
+  // Durable last sequence of every cached inbox.
+  mutable absl::flat_hash_map<std::string, uint64_t> durable_ ABSL_GUARDED_BY(mu_);
 };
 
 // The inbox events of one mutation. Not thread-safe; use under the journal's

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace dsr::broker {
 
@@ -37,7 +38,13 @@ Pseudonyms::Pseudonyms(std::string pepper) {
 Pseudonyms::~Pseudonyms() = default;
 
 std::string Pseudonyms::Digest(absl::string_view data) const {
-  std::unique_ptr<EVP_MAC_CTX, MacFree> mac(EVP_MAC_CTX_dup(keyed_.get()));
+  std::unique_ptr<EVP_MAC_CTX, MacFree> mac;
+  {
+    // OpenSSL does not promise that copying one context from many threads
+    // at once is safe; the copy is short.
+    absl::MutexLock lock(&mu_);
+    mac.reset(EVP_MAC_CTX_dup(keyed_.get()));
+  }
   Require(mac != nullptr);
   Require(EVP_MAC_update(mac.get(), reinterpret_cast<const unsigned char*>(data.data()),
                          data.size()) == 1);

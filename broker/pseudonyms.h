@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
@@ -39,6 +40,7 @@ class Pseudonyms {
   // HMAC-SHA256 keyed with the pepper once; each digest works on a copy
   // (keying it anew would cost more than the digest).
   std::unique_ptr<EVP_MAC_CTX, MacFree> keyed_;
+  mutable absl::Mutex mu_;  // around copying keyed_
 };
 
 }  // namespace dsr::broker

@@ -68,6 +68,16 @@ absl::Status WriteSecretFile(const std::string& path, absl::string_view line,
     ::unlink(path.c_str());  // no half-written secret left behind
     return absl::UnavailableError(absl::StrCat("cannot write ", what, " ", path));
   }
+  // The file's directory entry must be durable too, before any data is
+  // sealed with the key: a power loss must not keep the data and lose it.
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ok = dir_fd >= 0 && ::fsync(dir_fd) == 0;
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (!ok) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot sync the directory of ", what, " ", path, ": ", std::strerror(errno)));
+  }
   return absl::OkStatus();
 }
 

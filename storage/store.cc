@@ -61,6 +61,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  // Group commit (storage/wal_syncer.h) relies on RocksDB's default write
+  // path: each write reaches the log file before its sequence number is
+  // published. Do not turn on manual_wal_flush, enable_pipelined_write,
+  // two_write_queues or unordered_write without revisiting it.
   db_options.db_write_buffer_size = options.total_write_buffer_bytes;
   if (options.env != nullptr) db_options.env = options.env.get();
   // Half the cache is the high-priority pool for index and filter blocks.
@@ -93,6 +97,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
       rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &db);
   if (!opened.ok()) return FromRocksDb(opened, absl::StrCat("open ", options.path));
   store->db_.reset(db);
+  // What recovery replayed from the log may sit unsynced in the page cache
+  // (the last process was killed before its sync): make it durable, since
+  // the syncer below counts everything up to here as durable.
+  rocksdb::Status synced = db->SyncWAL();
+  if (!synced.ok()) return FromRocksDb(synced, "sync the write-ahead log at open");
   store->syncer_ = std::make_unique<WalSyncer>(
       [db] { return db->GetLatestSequenceNumber(); },
       [db] { return FromRocksDb(db->SyncWAL(), "sync the write-ahead log"); },

@@ -123,7 +123,8 @@ class Store {
   // which `done` must not block for long. `done` gets UNAVAILABLE if the
   // sync failed: then the store takes no more writes until it is reopened.
   // Callbacks run in the order they were registered: when AwaitDurable
-  // returns, every callback registered before it has returned.
+  // returns, every callback registered before it has returned
+  // (storage/wal_syncer.h).
   using DurableCallback = absl::AnyInvocable<void(absl::Status) &&>;
   void WhenDurable(DurableCallback done) const;
   // Blocks until every write applied before this call is durable.

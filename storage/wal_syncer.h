@@ -46,9 +46,11 @@ class WalSyncer {
 
   // Calls `done` once every write up to `sequence` is durable: at once on
   // this thread if it already is (or a sync has failed), else on the syncing
-  // thread, which `done` must not block for long. Callbacks for sequences
-  // taken in order run in the order they were registered, so once a later
-  // one has run, every earlier one has returned.
+  // thread, which `done` must not block for long. Callbacks run in the
+  // order they were registered: one registered later never runs, at once or
+  // not, while an earlier one is still queued or running on the syncing
+  // thread (and one run at once returns before its WhenDurable does). So
+  // when AwaitDurable returns, every callback registered before it is done.
   void WhenDurable(uint64_t sequence, Done done) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Blocks until every write up to `sequence` is durable; the sync's error
@@ -68,6 +70,9 @@ class WalSyncer {
   };
 
   void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // Removes and returns the waiters that are durable (all, after a failure),
+  // in the order they came.
+  std::vector<Waiter> TakeReleased() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || !waiters_.empty();
   }
@@ -79,6 +84,8 @@ class WalSyncer {
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   uint64_t syncs_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  // Whether the syncing thread is running released callbacks.
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -154,6 +154,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
   store_options.env = options.store_env;
+  store_options.block_cache_bytes = static_cast<size_t>(options.block_cache_mib) << 20;
+  store_options.total_write_buffer_bytes = static_cast<size_t>(options.memtable_mib) << 20;
   // Keys may be made only for a database that holds nothing encrypted yet.
   std::error_code ec;
   const bool new_database =
@@ -296,6 +298,9 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   parts_->calls->Drain(grace);
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
+  // No more writes come. Let the last syncs' callbacks (inbox notifications,
+  // which hand work to the pools and the streams) run before those go away.
+  parts_->store->AwaitDurable().IgnoreError();
 }
 
 }  // namespace dsr::broker

@@ -97,6 +97,11 @@ struct BrokerServerOptions {
   // Threads that run the domain logic of write calls (each may wait for a
   // synced commit). Default: 8.
   int write_threads = 8;
+  // Memory of the store: its block cache, and its memtables (all column
+  // families together). With them the broker's memory is bounded whatever
+  // the number of records. Defaults: 256 MiB and 64 MiB.
+  int block_cache_mib = 256;
+  int memtable_mib = 64;
   // How often to look for tasks that became overdue and for personal data
   // past its retention. Default: 1 minute.
   absl::Duration overdue_sweep_interval = absl::Minutes(1);

@@ -52,6 +52,14 @@ int main(int argc, char** argv) {
   app.add_option("--write_threads", options.write_threads, "Threads that serve write calls")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  app.add_option("--block_cache_mib", options.block_cache_mib,
+                 "Store's block cache (data, index and filter blocks), MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 1 << 20));
+  app.add_option("--memtable_mib", options.memtable_mib,
+                 "Store's memtables, all column families together, MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 1 << 16));
   dsr::broker::ConnectionLimits& limits = options.connection;
   app.add_option("--max_message_bytes", limits.max_message_bytes,
                  "Largest message received or sent")

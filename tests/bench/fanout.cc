@@ -218,12 +218,12 @@ absl::Status RunMemory(BenchBroker& broker, const Settings& settings, Table& tab
     if (at_tenth == 0 && tasks >= settings.memory_tasks / 10) at_tenth = ResidentMiB();
   }
   row.load.elapsed = absl::Now() - start;
-  const storage::StoreOptions store;  // the broker's defaults
+  const broker::BrokerServerOptions defaults;
   row.note = absl::StrFormat(
       "RSS %.0f MiB at start, %.0f MiB after %d tasks, %.0f MiB after %d; configured: block "
       "cache %d MiB, write buffers %d MiB",
       at_start, at_tenth, settings.memory_tasks / 10, ResidentMiB(), tasks,
-      store.block_cache_bytes >> 20, store.total_write_buffer_bytes >> 20);
+      defaults.block_cache_mib, defaults.memtable_mib);
   table.rows.push_back(std::move(row));
   return absl::OkStatus();
 }

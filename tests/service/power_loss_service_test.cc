@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -63,11 +64,27 @@ TEST_F(PowerLossServiceTest, EverythingAcknowledgedSurvivesPowerLoss) {
   // simulation only pretended, so they do not count.
   bool lost = false;
 
+  // Inbox events the holder was sent, by sequence: a power loss must not
+  // take one back (and give its number to another event).
+  std::map<uint64_t, std::string> streamed;
+
   for (int round = 0; round < Rounds(); ++round) {
     auto requests = dsr::v1::RequestService::NewStub(channel_);
     auto inbox = dsr::v1::InboxService::NewStub(channel_);
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
+    // The holder streams its inbox all along, from the start.
+    grpc::ClientContext listening;
+    listening.AddMetadata("authorization", "Bearer " + token);
+    std::unique_ptr<grpc::ClientReader<dsr::v1::InboxEvent>> listener =
+        inbox->StreamInbox(&listening, dsr::v1::StreamInboxRequest());
+    std::thread holder([&] {
+      dsr::v1::InboxEvent event;
+      while (listener->Read(&event)) {
+        absl::MutexLock lock(&mu);
+        if (!lost) streamed.emplace(event.sequence(), event.task().name());
+      }
+    });
     for (int c = 0; c < 4; ++c) {
       clients.emplace_back([&, c] {
         for (int i = 0; !stop.load(); ++i) {
@@ -115,6 +132,9 @@ TEST_F(PowerLossServiceTest, EverythingAcknowledgedSurvivesPowerLoss) {
     disk()->Crash();
     stop = true;
     for (std::thread& t : clients) t.join();
+    listening.TryCancel();
+    holder.join();
+    listener->Finish().ok();
     requests.reset();
     inbox.reset();
     Restart([this] { disk()->Restart(); });
@@ -150,6 +170,7 @@ TEST_F(PowerLossServiceTest, EverythingAcknowledgedSurvivesPowerLoss) {
     dsr::v1::CommitInboxRequest peek;
     dsr::v1::CommitInboxResponse state;
     ASSERT_TRUE(inbox->CommitInbox(Context(token).get(), peek, &state).ok());
+    // One TASK_CREATED event per acknowledged request, at least.
     EXPECT_GE(state.last_sequence(), submitted.size());
     auto stream_context = Context(token);
     std::unique_ptr<grpc::ClientReader<dsr::v1::InboxEvent>> stream =
@@ -158,17 +179,81 @@ TEST_F(PowerLossServiceTest, EverythingAcknowledgedSurvivesPowerLoss) {
     uint64_t expected = 1;
     while (expected <= state.last_sequence() && stream->Read(&event)) {
       ASSERT_EQ(event.sequence(), expected) << "round " << round << ": inbox gap";
+      auto sent = streamed.find(event.sequence());
+      if (sent != streamed.end()) {
+        EXPECT_EQ(event.task().name(), sent->second)
+            << "round " << round << ": event " << event.sequence()
+            << " was sent before the power loss and is another one now";
+      }
       ++expected;
     }
+    EXPECT_GE(state.last_sequence(), streamed.empty() ? 0 : streamed.rbegin()->first)
+        << "round " << round << ": events sent before the power loss are gone";
     EXPECT_EQ(expected, state.last_sequence() + 1);
     stream_context->TryCancel();
     stream->Finish().ok();
   }
   std::cout << Rounds() << " power losses under load: " << submitted.size()
             << " acknowledged requests and " << acknowledged.size()
-            << " acknowledged tasks all kept; " << disk()->bytes_dropped() << " bytes and "
-            << disk()->files_dropped() << " files dropped\n";
+            << " acknowledged tasks all kept, " << streamed.size() << " streamed events unchanged; "
+            << disk()->bytes_dropped() << " bytes and " << disk()->files_dropped()
+            << " files dropped\n";
   EXPECT_GT(submitted.size(), 0u);
+}
+
+// While the disk has not synced a submit, nobody hears of it: not its
+// caller, not a reader, not the holder's inbox stream.
+TEST_F(PowerLossServiceTest, NothingIsShownBeforeItIsDurable) {
+  const std::string token = CreateActor("acme");
+  const std::string holding = CreateHolding(token, "acme", "data");
+  auto requests = dsr::v1::RequestService::NewStub(channel_);
+  auto inbox = dsr::v1::InboxService::NewStub(channel_);
+
+  disk()->HoldSyncs(true);
+  std::atomic<bool> answered{false};
+  grpc::Status submit_status;
+  std::thread submitter([&] {
+    dsr::v1::SubmitRequestRequest erasure;
+    erasure.mutable_request()->set_type(dsr::v1::ERASURE);
+    auto* id = erasure.mutable_request()->add_subject_identifiers();
+    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+    id->set_value("held@example.com");
+    erasure.mutable_request()->add_targets(holding);
+    dsr::v1::SubmitRequestResponse response;
+    submit_status = requests->SubmitRequest(Context().get(), erasure, &response);
+    answered = true;
+  });
+  absl::SleepFor(absl::Milliseconds(300));  // applied by now, not synced
+  // A stream opened now reads the stored backlog, which holds the event.
+  grpc::ClientContext listening;
+  listening.AddMetadata("authorization", "Bearer " + token);
+  std::unique_ptr<grpc::ClientReader<dsr::v1::InboxEvent>> listener =
+      inbox->StreamInbox(&listening, dsr::v1::StreamInboxRequest());
+  std::atomic<int> events{0};
+  std::thread holder([&] {
+    dsr::v1::InboxEvent event;
+    while (listener->Read(&event)) ++events;
+  });
+  std::atomic<bool> listed{false};
+  std::thread reader([&] {
+    dsr::v1::ListTasksResponse tasks;
+    inbox->ListTasks(Context(token).get(), dsr::v1::ListTasksRequest(), &tasks).ok();
+    listed = true;
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_FALSE(answered.load()) << "the submit was answered before it was durable";
+  EXPECT_FALSE(listed.load()) << "a read was answered with data that was not durable";
+  EXPECT_EQ(events.load(), 0) << "the inbox stream sent an event that was not durable";
+
+  disk()->HoldSyncs(false);
+  submitter.join();
+  reader.join();
+  EXPECT_TRUE(submit_status.ok()) << submit_status.error_message();
+  for (int i = 0; i < 500 && events.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(events.load(), 1);
+  listening.TryCancel();
+  holder.join();
+  listener->Finish().ok();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
 
@@ -120,6 +121,32 @@ TEST(WalSyncerTest, AFailedSyncFailsEveryWaiterAndEveryLaterOne) {
   EXPECT_TRUE(later.done.HasBeenNotified());
   EXPECT_CODE(later.status, absl::StatusCode::kUnavailable);
   EXPECT_CODE(syncer.AwaitDurable(log.Write()), absl::StatusCode::kUnavailable);
+}
+
+TEST(WalSyncerTest, AwaitDurableReturnsOnlyAfterEarlierCallbacks) {
+  FakeLog log;
+  log.OpenUp();
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  absl::Notification running, let_go;
+  std::atomic<bool> first_done{false};
+  syncer.WhenDurable(log.Write(), [&](absl::Status) {
+    running.Notify();
+    let_go.WaitForNotification();
+    first_done = true;
+  });
+  running.WaitForNotification();  // released, and still running on the syncing thread
+  std::atomic<bool> awaited{false};
+  std::thread waiter([&] {
+    // Durable already, but an earlier callback is still running.
+    EXPECT_OK(syncer.AwaitDurable(0));
+    EXPECT_TRUE(first_done.load());
+    awaited = true;
+  });
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(awaited.load()) << "returned while an earlier callback was still running";
+  let_go.Notify();
+  waiter.join();
+  EXPECT_TRUE(awaited.load());
 }
 
 TEST(WalSyncerTest, StoppingSyncsForWhoeverStillWaits) {

@@ -1,6 +1,7 @@
 #include "tests/support/power_loss_fs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -31,24 +32,25 @@ class PowerLossFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
-    return Write(size_ + data.size(), [&] { return target()->Append(data, options, dbg); });
+    return Write(size_.load() + data.size(), [&] { return target()->Append(data, options, dbg); });
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& info,
                            rocksdb::IODebugContext* dbg) override {
-    return Write(size_ + data.size(), [&] { return target()->Append(data, options, info, dbg); });
+    return Write(size_.load() + data.size(),
+                 [&] { return target()->Append(data, options, info, dbg); });
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      rocksdb::IODebugContext* dbg) override {
-    return Write(std::max(size_, offset + data.size()),
+    return Write(std::max<uint64_t>(size_.load(), offset + data.size()),
                  [&] { return target()->PositionedAppend(data, offset, options, dbg); });
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      const rocksdb::DataVerificationInfo& info,
                                      rocksdb::IODebugContext* dbg) override {
-    return Write(std::max(size_, offset + data.size()),
+    return Write(std::max<uint64_t>(size_.load(), offset + data.size()),
                  [&] { return target()->PositionedAppend(data, offset, options, info, dbg); });
   }
   rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& options,
@@ -71,12 +73,13 @@ class PowerLossFile final : public rocksdb::FSWritableFileOwnerWrapper {
     rocksdb::IOStatus s = op();
     if (!s.ok()) return s;
     size_ = end;
-    return fs_->Appended(name_, size_);
+    return fs_->Appended(name_, end);
   }
   template <typename Op>
   rocksdb::IOStatus SyncWith(Op op) {
+    fs_->AwaitSyncsAllowed();
     if (fs_->crashed()) return rocksdb::IOStatus::OK();  // pretends; Restart drops it
-    const uint64_t covered = size_;
+    const uint64_t covered = size_.load();
     rocksdb::IOStatus s = op();
     if (s.ok()) fs_->Synced(name_, covered);
     return s;
@@ -84,7 +87,8 @@ class PowerLossFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
   PowerLossFileSystem* const fs_;
   const std::string name_;
-  uint64_t size_;
+  // Written by the writer, read by a syncing thread.
+  std::atomic<uint64_t> size_;
 };
 
 class PowerLossDirectory final : public rocksdb::FSDirectoryWrapper {
@@ -107,6 +111,7 @@ class PowerLossDirectory final : public rocksdb::FSDirectoryWrapper {
  private:
   template <typename Op>
   rocksdb::IOStatus SyncWith(Op op) {
+    fs_->AwaitSyncsAllowed();
     if (fs_->crashed()) return rocksdb::IOStatus::OK();  // pretends; Restart drops it
     rocksdb::IOStatus s = op();
     if (s.ok()) fs_->DirectorySynced(name_);
@@ -267,6 +272,17 @@ void PowerLossFileSystem::DirectorySynced(const std::string& dir) {
   renames_.erase(std::remove_if(renames_.begin(), renames_.end(),
                                 [&](const Rename& r) { return ParentOf(r.to) == dir; }),
                  renames_.end());
+}
+
+void PowerLossFileSystem::HoldSyncs(bool hold) {
+  absl::MutexLock lock(&mu_);
+  held_ = hold;
+}
+
+void PowerLossFileSystem::AwaitSyncsAllowed() const {
+  absl::MutexLock lock(&mu_);
+  auto allowed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; };
+  mu_.Await(absl::Condition(&allowed));
 }
 
 void PowerLossFileSystem::Crash() {

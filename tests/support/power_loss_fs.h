@@ -81,6 +81,12 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
 
   // For the file and directory wrappers.
   rocksdb::IOStatus Appended(const std::string& name, uint64_t end) ABSL_LOCKS_EXCLUDED(mu_);
+  // While held, every sync waits (the disk is slow), so a test can look at
+  // what the database shows before its writes are durable.
+  void HoldSyncs(bool hold) ABSL_LOCKS_EXCLUDED(mu_);
+  // Called by the wrappers before a sync: waits while syncs are held.
+  void AwaitSyncsAllowed() const ABSL_LOCKS_EXCLUDED(mu_);
+
   // Whether Crash() was called (and Restart() not since).
   bool crashed() const ABSL_LOCKS_EXCLUDED(mu_);
   void Synced(const std::string& name, uint64_t size) ABSL_LOCKS_EXCLUDED(mu_);
@@ -107,6 +113,7 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
 
   mutable absl::Mutex mu_;
   bool crashed_ ABSL_GUARDED_BY(mu_) = false;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, File> files_ ABSL_GUARDED_BY(mu_);
   std::vector<Rename> renames_ ABSL_GUARDED_BY(mu_);
   int syncs_ ABSL_GUARDED_BY(mu_) = 0;
