@@ -61,6 +61,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  // Recovery keeps a log whose last record was cut short (a write the crash
+  // interrupted, never acknowledged) and refuses one damaged anywhere else:
+  // RocksDB's default (point in time) would silently drop everything after
+  // the damage, acknowledged writes included.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Group commit (storage/wal_syncer.h) relies on RocksDB's default write
   // path: each write reaches the log file before its sequence number is
   // published. Do not turn on manual_wal_flush, enable_pipelined_write,
