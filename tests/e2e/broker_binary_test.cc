@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
+#include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -207,9 +208,23 @@ TEST_F(BrokerBinaryTest, SigtermUnderLoadExitsZeroAndKeepsWhatItAcknowledged) {
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
     Connect(*broker);
-    HoldingWriters writers(this, CreateActor(ReadAdminToken(data), "acme"));
+    const std::string token = CreateActor(ReadAdminToken(data), "acme");
+    // The organisation listens to its inbox meanwhile: its stream must end
+    // with UNAVAILABLE (reconnect), not hang or end OK.
+    auto inbox = dsr::v1::InboxService::NewStub(channel_);
+    grpc::ClientContext listening;
+    listening.AddMetadata("authorization", "Bearer " + token);
+    listening.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    std::unique_ptr<grpc::ClientReader<dsr::v1::InboxEvent>> stream =
+        inbox->StreamInbox(&listening, dsr::v1::StreamInboxRequest());
+    stream->WaitForInitialMetadata();
+    HoldingWriters writers(this, token);
     absl::SleepFor(absl::Milliseconds(300));
     broker->Signal(SIGTERM);
+    dsr::v1::InboxEvent event;
+    while (stream->Read(&event)) {
+    }
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
     EXPECT_EQ(broker->Wait(), 0) << broker->Output();
     writers.Stop();
     acknowledged = writers.acknowledged();
