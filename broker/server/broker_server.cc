@@ -292,10 +292,12 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // (new ones are refused with UNAVAILABLE), then give the last refusals a
   // moment to reach their clients and close: a call still pending after that
   // is cancelled.
+  // Refusing starts at once; a sweep under way (a retention scrub may
+  // compact for a while) finishes meanwhile, and no new one starts.
   parts_->stop_sweeping.Notify();
-  if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
   parts_->streams->CloseAll();
   parts_->calls->Drain(grace);
+  if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
   // No more writes come. Let the last syncs' callbacks (inbox notifications,
