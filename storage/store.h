@@ -119,7 +119,8 @@ class Store {
   absl::Status Apply(WriteBatch& batch);
 
   // Calls `done` once every write applied before this call is durable: at
-  // once, on this thread, when it already is; else on the syncing thread,
+  // once, on this thread, when it already is (and no earlier callback is
+  // still running); else on the syncing thread,
   // which `done` must not block for long. `done` gets UNAVAILABLE if the
   // sync failed: then the store takes no more writes until it is reopened.
   // Callbacks run in the order they were registered: when AwaitDurable

@@ -45,8 +45,9 @@ class WalSyncer {
   WalSyncer& operator=(const WalSyncer&) = delete;
 
   // Calls `done` once every write up to `sequence` is durable: at once on
-  // this thread if it already is (or a sync has failed), else on the syncing
-  // thread, which `done` must not block for long. Callbacks run in the
+  // this thread if it already is (or a sync has failed) and no earlier
+  // callback is still running, else on the syncing thread (without a new
+  // sync if none is needed), which `done` must not block for long. Callbacks run in the
   // order they were registered: one registered later never runs, at once or
   // not, while an earlier one is still queued or running on the syncing
   // thread (and one run at once returns before its WhenDurable does). So
