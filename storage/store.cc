@@ -66,11 +66,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // RocksDB's default (point in time) would silently drop everything after
   // the damage, acknowledged writes included.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.db_write_buffer_size = options.total_write_buffer_bytes;
   // Group commit (storage/wal_syncer.h) relies on RocksDB's default write
   // path: each write reaches the log file before its sequence number is
   // published. Do not turn on manual_wal_flush, enable_pipelined_write,
   // two_write_queues or unordered_write without revisiting it.
-  db_options.db_write_buffer_size = options.total_write_buffer_bytes;
   if (options.env != nullptr) db_options.env = options.env.get();
   // Half the cache is the high-priority pool for index and filter blocks.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(
@@ -117,9 +117,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 Store::~Store() {
   if (db_ == nullptr) return;
   // Make applied writes durable, and answer whoever still waits, before the
-  // database closes. A failure was already reported to every waiter.
-  AwaitDurable().IgnoreError();
-  syncer_.reset();
+  // database closes. A failure was already reported to every waiter. (No
+  // syncer when Open failed after opening the database.)
+  if (syncer_ != nullptr) {
+    AwaitDurable().IgnoreError();
+    syncer_.reset();
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }

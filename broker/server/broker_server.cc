@@ -153,9 +153,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
 
   storage::StoreOptions store_options;
   store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
-  store_options.env = options.store_env;
   store_options.block_cache_bytes = static_cast<size_t>(options.block_cache_mib) << 20;
   store_options.total_write_buffer_bytes = static_cast<size_t>(options.memtable_mib) << 20;
+  if (options.configure_store) options.configure_store(store_options);
   // Keys may be made only for a database that holds nothing encrypted yet.
   std::error_code ec;
   const bool new_database =

@@ -20,9 +20,6 @@
 namespace grpc {
 class ServerBuilder;
 }  // namespace grpc
-namespace rocksdb {
-class Env;
-}  // namespace rocksdb
 
 namespace dsr::broker {
 
@@ -115,9 +112,9 @@ struct BrokerServerOptions {
   // For tests and benchmarks: called with the gRPC server builder just
   // before the server starts (to add interceptors, say). Default: none.
   std::function<void(grpc::ServerBuilder&)> configure_builder;
-  // For tests: the store's RocksDB environment (e.g. one that simulates
-  // power loss). Default (null): RocksDB's own.
-  std::shared_ptr<rocksdb::Env> store_env;
+  // For tests: changes the store's options just before it opens (e.g. to
+  // put it on a file system that simulates power loss). Default: none.
+  std::function<void(storage::StoreOptions&)> configure_store;
 };
 
 class BrokerServer {

@@ -30,6 +30,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/broker_process.h"
+#include "tests/support/durability_checks.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -183,12 +184,7 @@ class CrashLoopTest : public ::testing::Test {
     }
     for (size_t i : requests) {
       const Ledger::Request& r = ledger_.requests[i];
-      dsr::v1::GetRequestRequest get;
-      get.set_name(r.name);
-      dsr::v1::GetRequestResponse response;
-      grpc::Status s = requests_->GetRequest(Context(r.receipt).get(), get, &response);
-      ASSERT_TRUE(s.ok()) << "round " << round << ": acknowledged " << r.name
-                          << " is gone: " << s.error_message();
+      ASSERT_TRUE(RequestIsThere(*requests_, r.name, r.receipt)) << "round " << round;
     }
     for (const std::string& name : tasks) {
       dsr::v1::GetTaskRequest get;
@@ -201,34 +197,12 @@ class CrashLoopTest : public ::testing::Test {
     checked_requests_ = ledger_.requests.size();
     ledger_.changed.clear();
 
-    dsr::v1::VerifyAuditLogResponse verified;
-    ASSERT_TRUE(
-        audit_->VerifyAuditLog(Context(admin_).get(), dsr::v1::VerifyAuditLogRequest(), &verified)
-            .ok());
-    EXPECT_TRUE(verified.intact())
-        << "round " << round << ": the audit chain breaks at " << verified.first_broken_sequence();
-    EXPECT_GE(verified.event_count(), audit_events_) << "round " << round << ": events lost";
-    audit_events_ = verified.event_count();
-
-    dsr::v1::CommitInboxResponse state;
-    ASSERT_TRUE(
-        inbox_->CommitInbox(Context(token_).get(), dsr::v1::CommitInboxRequest(), &state).ok());
-    ASSERT_GE(state.last_sequence(), full ? 0 : checked_sequence_)
-        << "round " << round << ": inbox events lost";
-    auto context = Context(token_);
-    dsr::v1::StreamInboxRequest from;
-    from.set_after_sequence(full ? 0 : checked_sequence_);
-    auto stream = inbox_->StreamInbox(context.get(), from);
-    dsr::v1::InboxEvent event;
-    uint64_t expected = from.after_sequence() + 1;
-    while (expected <= state.last_sequence() && stream->Read(&event)) {
-      ASSERT_EQ(event.sequence(), expected) << "round " << round << ": inbox gap";
-      ++expected;
-    }
-    EXPECT_EQ(expected, state.last_sequence() + 1) << "round " << round;
-    context->TryCancel();
-    stream->Finish().ok();
-    checked_sequence_ = state.last_sequence();
+    uint64_t events = 0;
+    ASSERT_TRUE(AuditChainIsIntact(*audit_, admin_, &events)) << "round " << round;
+    EXPECT_GE(events, audit_events_) << "round " << round << ": audit events lost";
+    audit_events_ = events;
+    ASSERT_TRUE(InboxIsGapFree(*inbox_, token_, full ? 0 : checked_sequence_, &checked_sequence_))
+        << "round " << round;
   }
 
   TempDir dir_;
