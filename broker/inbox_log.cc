@@ -1,6 +1,7 @@
 #include "broker/inbox_log.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "broker/status_macros.h"
@@ -48,19 +49,37 @@ void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>&
     }
   }
   if (changed.empty()) return;
-  store_->WhenDurable([this, changed = std::move(changed)](absl::Status synced) {
-    if (!synced.ok()) return;  // never durable, so never delivered
-    std::vector<std::string> actors;
-    {
+  store_->WhenDurable([this, changed = std::move(changed)](absl::Status synced) mutable {
+    if (!synced.ok()) {
+      // Not durable yet: a recovery makes it so, a restart may drop it.
       absl::MutexLock lock(&mu_);
-      for (const auto& [actor, last] : changed) {
-        uint64_t& durable = durable_[actor];
-        durable = std::max(durable, last);
-        actors.push_back(actor);
-      }
+      std::move(changed.begin(), changed.end(), std::back_inserter(held_back_));
+      return;
     }
-    if (listener_) listener_(actors);
+    MakeDeliverable(changed);
   });
+}
+
+void InboxLog::Recovered() {
+  std::vector<std::pair<std::string, uint64_t>> held_back;
+  {
+    absl::MutexLock lock(&mu_);
+    held_back.swap(held_back_);
+  }
+  if (!held_back.empty()) MakeDeliverable(held_back);
+}
+
+void InboxLog::MakeDeliverable(const std::vector<std::pair<std::string, uint64_t>>& changed) {
+  std::vector<std::string> actors;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [actor, last] : changed) {
+      uint64_t& durable = durable_[actor];
+      durable = std::max(durable, last);
+      actors.push_back(actor);
+    }
+  }
+  if (listener_) listener_(actors);
 }
 
 absl::StatusOr<uint64_t> InboxLog::Deliverable(const std::string& actor_id) const {

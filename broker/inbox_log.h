@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -56,7 +57,18 @@ class InboxLog {
   // event up to it is durable.
   absl::StatusOr<uint64_t> Deliverable(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The store recovered from a failed write (storage::Store::health): the
+  // events whose durability the failure left unknown are durable now (the
+  // recovery flushed everything applied before it), so they become
+  // deliverable and the listener is told.
+  void Recovered() ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
+  // Events up to each `last` are durable: deliverable, and the listener is
+  // told.
+  void MakeDeliverable(const std::vector<std::pair<std::string, uint64_t>>& changed)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   const storage::Store* const store_;
   Listener listener_;
   mutable absl::Mutex mu_;
@@ -64,6 +76,9 @@ class InboxLog {
       ABSL_GUARDED_BY(mu_);
   // Durable last sequence of every cached inbox.
   mutable absl::flat_hash_map<std::string, uint64_t> durable_ ABSL_GUARDED_BY(mu_);
+  // Last sequences of Publish calls that a store failure held back, until
+  // Recovered.
+  std::vector<std::pair<std::string, uint64_t>> held_back_ ABSL_GUARDED_BY(mu_);
 };
 
 // The inbox events of one mutation. Not thread-safe; use under the journal's

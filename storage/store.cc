@@ -12,8 +12,10 @@
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/rocksdb_logger.h"
 #include "storage/rocksdb_status.h"
 #include "storage/wal_syncer.h"
+#include "storage/write_fence.h"
 
 namespace dsr::storage {
 namespace {
@@ -67,11 +69,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // the damage, acknowledged writes included.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.db_write_buffer_size = options.total_write_buffer_bytes;
+  // Not a LOG file in the database directory: RocksDB aborts on a full disk
+  // after a failed write to it (storage/rocksdb_logger.h).
+  db_options.info_log = NewStderrLogger();
   // Group commit (storage/wal_syncer.h) relies on RocksDB's default write
   // path: each write reaches the log file before its sequence number is
   // published. Do not turn on manual_wal_flush, enable_pipelined_write,
   // two_write_queues or unordered_write without revisiting it.
-  if (options.env != nullptr) db_options.env = options.env.get();
+  // Every log file reports its failed writes to the fence, so that the
+  // syncer never syncs a log that a write failed on (storage/write_fence.h).
+  auto fence = std::make_shared<WriteFence>();
+  rocksdb::Env* base_env = options.env != nullptr ? options.env.get() : rocksdb::Env::Default();
+  std::shared_ptr<rocksdb::Env> env =
+      rocksdb::NewCompositeEnv(NewFencedFileSystem(base_env->GetFileSystem(), fence));
+  db_options.env = env.get();
   // Half the cache is the high-priority pool for index and filter blocks.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(
       options.block_cache_bytes, /*num_shard_bits=*/-1, /*strict_capacity_limit=*/false,
@@ -94,7 +105,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
   std::unique_ptr<Store> store(new Store());
-  store->env_ = options.env;
+  store->base_env_ = options.env;
+  store->env_ = env;
+  store->fence_ = fence;
   store->statistics_ = rocksdb::CreateDBStatistics();
   db_options.statistics = store->statistics_;
   rocksdb::DB* db = nullptr;
@@ -107,10 +120,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // the syncer below counts everything up to here as durable.
   rocksdb::Status synced = db->SyncWAL();
   if (!synced.ok()) return FromRocksDb(synced, "sync the write-ahead log at open");
+  Store* s = store.get();
   store->syncer_ = std::make_unique<WalSyncer>(
-      [db] { return db->GetLatestSequenceNumber(); },
-      [db] { return FromRocksDb(db->SyncWAL(), "sync the write-ahead log"); },
-      db->GetLatestSequenceNumber());
+      [db] { return db->GetLatestSequenceNumber(); }, [s] { return s->SyncLog(); },
+      db->GetLatestSequenceNumber(), [s] { return s->Recover(); }, options.retry_interval);
   return store;
 }
 
@@ -195,15 +208,65 @@ absl::Status Store::Scan(ColumnFamily cf, absl::string_view prefix, absl::string
 WriteBatch Store::NewWriteBatch() const { return WriteBatch(&handles_); }
 
 absl::Status Store::Commit(WriteBatch& batch) {
-  if (absl::Status health = syncer_->failure(); !health.ok()) return health;
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;
-  return FromRocksDb(db_->Write(write_options, batch.batch_.get()), "commit");
+  // Through the group syncer rather than a synced write: one syncing
+  // thread is what keeps syncs away from a failed log (storage/write_fence.h).
+  if (absl::Status applied = Apply(batch); !applied.ok()) return applied;
+  return AwaitDurable();
 }
 
 absl::Status Store::Apply(WriteBatch& batch) {
   if (absl::Status health = syncer_->failure(); !health.ok()) return health;
-  return FromRocksDb(db_->Write(rocksdb::WriteOptions(), batch.batch_.get()), "apply");
+  rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), batch.batch_.get());
+  if (written.ok()) return absl::OkStatus();
+  // The database refuses writes from now on (RocksDB stops on a failed
+  // write) until recovered: so does the store, at once.
+  absl::Status refused =
+      written.IsNoSpace()
+          ? absl::UnavailableError(
+                "the disk is full: the broker takes no writes until space is freed, and "
+                "resumes by itself once it is")
+          : absl::UnavailableError(absl::StrCat("the store cannot write (it retries by itself): ",
+                                                written.ToString()));
+  syncer_->Fail(refused);
+  return refused;
+}
+
+absl::Status Store::SyncLog() {
+  if (!fence_->BeginSync()) {
+    return absl::UnavailableError("a write to the write-ahead log failed");
+  }
+  rocksdb::Status synced = db_->SyncWAL();
+  fence_->EndSync();
+  if (!synced.ok()) {
+    // After a failed fsync the kernel may have dropped the pages it could
+    // not write, and RocksDB cannot sync that log again: final.
+    sync_failed_ = true;
+    return FromRocksDb(synced, "sync the write-ahead log");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Recover() {
+  // RocksDB 7.8 treats a failed write to its log as fatal (with
+  // paranoid_checks), and a failed sync leaves a log it cannot sync again:
+  // only reopening the database clears those. It replays what the log file
+  // holds and drops a torn last record, so it loses nothing applied.
+  if (sync_failed_ || fence_->write_failed()) {
+    needs_reopen_ = true;
+    return absl::UnavailableError(
+        "a write to the write-ahead log failed: the store must be reopened (the broker restarts "
+        "it by itself)");
+  }
+  // A failed flush or compaction (the disk filled while writing a table
+  // file): RocksDB resumes, then every write applied so far is flushed to
+  // table files, so that all of it is durable whatever the log holds.
+  rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) return FromRocksDb(resumed, "resume writing");
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  flush.allow_write_stall = true;
+  if (rocksdb::Status s = db_->Flush(flush, handles_); !s.ok()) return FromRocksDb(s, "flush");
+  return SyncLog();
 }
 
 void Store::WhenDurable(DurableCallback done) const {
@@ -215,6 +278,12 @@ absl::Status Store::AwaitDurable() const {
 }
 
 absl::Status Store::health() const { return syncer_->failure(); }
+
+bool Store::needs_reopen() const { return needs_reopen_; }
+
+void Store::AddHealthListener(HealthListener listener) {
+  syncer_->AddHealthListener(std::move(listener));
+}
 
 absl::Status Store::CompactAll() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {

@@ -13,6 +13,7 @@
 // unsynced writes must not report them, or anything read after them, before
 // WhenDurable says so.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message_lite.h"
 #include "storage/column_family.h"
 #include "storage/write_batch.h"
@@ -36,6 +38,7 @@ class Statistics;
 namespace dsr::storage {
 
 class WalSyncer;
+class WriteFence;
 
 struct StoreOptions {
   // REQUIRED. Directory of the database; created if missing.
@@ -53,6 +56,9 @@ struct StoreOptions {
   // For tests: the RocksDB environment (its file system), e.g. one that
   // simulates power loss. Default (null): RocksDB's own.
   std::shared_ptr<rocksdb::Env> env = nullptr;
+  // After a failed write (a full disk), how often to try to resume.
+  // Default: 1 second.
+  absl::Duration retry_interval = absl::Seconds(1);
 };
 
 // Keys from `first` to `last`, both included, of one column family.
@@ -109,9 +115,11 @@ class Store {
   // A new, empty batch for Commit.
   WriteBatch NewWriteBatch() const;
 
-  // Applies `batch` atomically and returns once it is synced to disk
-  // (sync=true). UNAVAILABLE if the disk cannot take the write, or a sync
-  // has failed before; then nothing of the batch is applied.
+  // Applies `batch` atomically and returns once it is synced to disk.
+  // UNAVAILABLE if the store is not healthy (below), or the disk cannot
+  // take the write: then nothing of the batch is applied, and the store is
+  // unhealthy from then on until it recovers. UNAVAILABLE too if the sync
+  // fails: then the batch may or may not be durable.
   absl::Status Commit(WriteBatch& batch);
 
   // Applies `batch` atomically, without waiting for a sync: reads see it at
@@ -131,9 +139,21 @@ class Store {
   // Blocks until every write applied before this call is durable.
   absl::Status AwaitDurable() const;
 
-  // OK while the store can make writes durable; UNAVAILABLE after a failed
-  // sync.
+  // OK while the store can make writes durable. UNAVAILABLE after a write
+  // the database refused (a full disk, say): the store then refuses every
+  // write, and fails every WhenDurable, until it recovers. When the failure
+  // was in a table file (a flush or compaction), it recovers by itself: it
+  // tries every retry_interval RocksDB's Resume, then a flush that makes
+  // every write applied so far durable. When it was in the write-ahead log
+  // (a write or a sync), only reopening the store clears it: needs_reopen()
+  // then says so.
   absl::Status health() const;
+  bool needs_reopen() const;
+
+  // Told every change of health, on the syncing thread, in order: the
+  // failure, then OK after a recovery. Add listeners before writing.
+  using HealthListener = std::function<void(const absl::Status&)>;
+  void AddHealthListener(HealthListener listener);
 
   // Compacts every column family (tests and maintenance).
   absl::Status CompactAll();
@@ -149,8 +169,18 @@ class Store {
  private:
   Store() = default;
 
-  // Outlives the database (declared first, destroyed last).
+  // The syncer's sync: refused after a failed log write (write_fence.h).
+  absl::Status SyncLog();
+  // The syncer's recovery after a failure (health()).
+  absl::Status Recover();
+
+  // Outlive the database (declared first, destroyed last). env_ is
+  // base_env_'s file system (or RocksDB's own) behind the fence.
+  std::shared_ptr<rocksdb::Env> base_env_;
   std::shared_ptr<rocksdb::Env> env_;
+  std::shared_ptr<WriteFence> fence_;
+  std::atomic<bool> sync_failed_{false};
+  std::atomic<bool> needs_reopen_{false};
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by ColumnFamily; then handles of unknown families.

@@ -5,11 +5,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 
 namespace dsr::storage {
 
-WalSyncer::WalSyncer(LastWritten last_written, Sync sync, uint64_t durable)
-    : last_written_(std::move(last_written)), sync_(std::move(sync)), durable_(durable) {
+WalSyncer::WalSyncer(LastWritten last_written, Sync sync, uint64_t durable, Recover recover,
+                     absl::Duration retry_interval)
+    : last_written_(std::move(last_written)),
+      sync_(std::move(sync)),
+      recover_(std::move(recover)),
+      retry_interval_(retry_interval),
+      durable_(durable) {
   thread_ = std::thread([this] { SyncLoop(); });
 }
 
@@ -53,6 +59,51 @@ absl::Status WalSyncer::failure() const {
   return failure_;
 }
 
+void WalSyncer::Fail(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  SetFailure(std::move(status));
+}
+
+void WalSyncer::AddHealthListener(HealthListener listener) {
+  absl::MutexLock lock(&mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void WalSyncer::SetFailure(absl::Status status) {
+  if (!failure_.ok()) return;
+  failure_ = std::move(status);
+  health_changed_ = true;
+  next_retry_ = absl::Now() + retry_interval_;
+}
+
+void WalSyncer::TellListeners() {
+  std::vector<HealthListener> listeners;
+  absl::Status health;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!health_changed_) return;
+    health_changed_ = false;
+    listeners = listeners_;
+    health = failure_;
+  }
+  for (const HealthListener& listener : listeners) listener(health);
+}
+
+void WalSyncer::MaybeRecover() {
+  // Writes are refused while failed, so what recovery makes durable is at
+  // least everything up to here.
+  const uint64_t target = last_written_();
+  absl::Status recovered = recover_();
+  absl::MutexLock lock(&mu_);
+  if (recovered.ok()) {
+    failure_ = absl::OkStatus();
+    durable_ = std::max(durable_, target);
+    health_changed_ = true;
+  } else {
+    next_retry_ = absl::Now() + retry_interval_;
+  }
+}
+
 uint64_t WalSyncer::syncs() const {
   absl::MutexLock lock(&mu_);
   return syncs_;
@@ -78,16 +129,34 @@ void WalSyncer::SyncLoop() {
   while (true) {
     std::vector<Waiter> released;
     absl::Status outcome;
+    bool recover = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &WalSyncer::HasWorkOrStopping));
-      if (waiters_.empty()) return;  // stopping, and nobody waits
-      // Waiters queued behind running callbacks may be durable already.
+      if (failure_.ok() || recover_ == nullptr) {
+        mu_.Await(absl::Condition(this, &WalSyncer::HasWorkOrStopping));
+      } else {
+        // Failed: wake for work, or when the next recovery is due.
+        mu_.AwaitWithDeadline(absl::Condition(this, &WalSyncer::HasWorkOrStopping), next_retry_);
+      }
+      if (stopping_ && waiters_.empty() && !health_changed_) return;
+      // Waiters queued behind running callbacks may be durable already;
+      // after a failure, all are released with it.
       released = TakeReleased();
       outcome = failure_;
       running_ = !released.empty();
+      recover = !failure_.ok() && recover_ != nullptr && !stopping_ && absl::Now() >= next_retry_;
+    }
+    TellListeners();
+    if (released.empty() && recover) {
+      MaybeRecover();
+      continue;
     }
     if (released.empty()) {
+      {
+        absl::MutexLock lock(&mu_);
+        // Nothing to sync for (woken to tell the listeners), or failed.
+        if (waiters_.empty() || !failure_.ok()) continue;
+      }
       // Everything applied up to `target` is in the log's file before the
       // sync starts, so the sync covers it. Waiters that arrive meanwhile
       // with a sequence up to `target` are released by this sync too.
@@ -98,10 +167,8 @@ void WalSyncer::SyncLoop() {
       if (synced.ok()) {
         durable_ = std::max(durable_, target);
       } else {
-        failure_ = absl::UnavailableError(
-            absl::StrCat("the write-ahead log could not be synced, so nothing more can be made "
-                         "durable until the broker restarts: ",
-                         synced.message()));
+        SetFailure(absl::UnavailableError(
+            absl::StrCat("the write-ahead log could not be synced: ", synced.message())));
       }
       released = TakeReleased();
       outcome = failure_;

@@ -7,10 +7,13 @@
 // of every waiter at once: a sync covers every write applied before it
 // started, so N writers that arrive during one sync share the next one.
 //
-// A failed sync is final: every waiter, present and future, gets the error,
+// A failure (of a sync, or one the owner reports with Fail, such as a write
+// refused on a full disk) fails every waiter, present and future, until the
+// owner's Recover function succeeds: the thread tries it every
+// `retry_interval`. Recover must make durable every write applied before it
+// (the store flushes its memtables) or fail. Without one a failure is final,
 // because after a failed fsync the kernel may have dropped the unsynced pages
-// while the database still shows them. Only a restart (which replays what
-// the log really holds) clears it.
+// while the database still shows them.
 //
 // Thread-safe.
 
@@ -24,6 +27,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace dsr::storage {
 
@@ -35,10 +39,17 @@ class WalSyncer {
   using Sync = std::function<absl::Status()>;
   // Told the outcome: OK once durable, else the sync's error.
   using Done = absl::AnyInvocable<void(absl::Status) &&>;
+  // After a failure: makes every write applied so far durable and the log
+  // writable again, or fails.
+  using Recover = std::function<absl::Status()>;
+  // Told each change of health (the new failure, or OK after a recovery),
+  // on the syncing thread, in order.
+  using HealthListener = std::function<void(const absl::Status&)>;
 
   // Writes up to `durable` are durable already (those recovered at open).
-  // Starts the syncing thread.
-  WalSyncer(LastWritten last_written, Sync sync, uint64_t durable);
+  // Starts the syncing thread. A null `recover` makes failures final.
+  WalSyncer(LastWritten last_written, Sync sync, uint64_t durable, Recover recover = nullptr,
+            absl::Duration retry_interval = absl::Seconds(1));
   // Syncs for the waiters still waiting, then stops the thread.
   ~WalSyncer();
   WalSyncer(const WalSyncer&) = delete;
@@ -58,8 +69,15 @@ class WalSyncer {
   // if it failed.
   absl::Status AwaitDurable(uint64_t sequence) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // OK, or the failed sync's error (then no write will ever be durable).
+  // OK, or the failure that holds every waiter (until a recovery).
   absl::Status failure() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The owner reports a failure (a write the database refused): waiters get
+  // `status` until a recovery. Ignored while already failed.
+  void Fail(absl::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Adds a listener for changes of health.
+  void AddHealthListener(HealthListener listener) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Syncs done so far.
   uint64_t syncs() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -75,14 +93,25 @@ class WalSyncer {
   // in the order they came.
   std::vector<Waiter> TakeReleased() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stopping_ || !waiters_.empty();
+    return stopping_ || !waiters_.empty() || health_changed_;
   }
+  // Sets the failure (if none yet) and has the listeners told.
+  void SetFailure(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tells the listeners, if health changed; on the syncing thread.
+  void TellListeners() ABSL_LOCKS_EXCLUDED(mu_);
+  // After a failure, tries to recover when the retry is due.
+  void MaybeRecover() ABSL_LOCKS_EXCLUDED(mu_);
 
   const LastWritten last_written_;
   const Sync sync_;
+  const Recover recover_;
+  const absl::Duration retry_interval_;
   mutable absl::Mutex mu_;
   uint64_t durable_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_retry_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool health_changed_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<HealthListener> listeners_ ABSL_GUARDED_BY(mu_);
   uint64_t syncs_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   // Whether the syncing thread is running released callbacks.

@@ -75,6 +75,10 @@ struct BrokerServer::Parts {
   int port = 0;
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
+  // Whether health follows the store's (until shutdown, which ends serving
+  // for good).
+  absl::Mutex health_mu;
+  bool health_follows_store ABSL_GUARDED_BY(health_mu) = true;
 };
 
 namespace {
@@ -267,12 +271,29 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       }
     } while (!p->stop_sweeping.WaitForNotificationWithTimeout(interval));
   });
-  // The store is open and the graph loaded: ready.
-  parts->server->GetHealthCheckService()->SetServingStatus(true);
+  // A store that cannot write (a full disk) makes the broker NOT_SERVING
+  // until it recovers; the inbox events that the failure held back become
+  // deliverable then.
+  parts->store->AddHealthListener([p](const absl::Status& health) {
+    absl::MutexLock lock(&p->health_mu);
+    if (!p->health_follows_store) return;
+    if (health.ok()) {
+      LogInfo("the store writes again: serving");
+      p->inbox->Recovered();
+    } else {
+      LogError(absl::StrCat("not serving: ", health.message()));
+    }
+    p->server->GetHealthCheckService()->SetServingStatus(health.ok());
+  });
+  // The store is open and the graph loaded: ready (unless the store has
+  // already failed, which the listener may have missed).
+  parts->server->GetHealthCheckService()->SetServingStatus(parts->store->health().ok());
   return std::unique_ptr<BrokerServer>(new BrokerServer(std::move(parts)));
 }
 
 int BrokerServer::port() const { return parts_->port; }
+
+bool BrokerServer::NeedsRestart() const { return parts_->store->needs_reopen(); }
 
 storage::StoreStats BrokerServer::store_stats() const { return parts_->store->Stats(); }
 
@@ -286,6 +307,10 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&parts_->shutdown_mu);
   if (parts_->shut_down) return;
   parts_->shut_down = true;
+  {
+    absl::MutexLock health_lock(&parts_->health_mu);
+    parts_->health_follows_store = false;
+  }
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   // gRPC's own graceful shutdown also waits for idle client connections to
   // go away, which may take the whole grace period. Drain our calls instead

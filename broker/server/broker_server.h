@@ -138,6 +138,13 @@ class BrokerServer {
   const std::string& admin_token_file() const;
   bool admin_token_created() const;
 
+  // Whether the store failed in a way only reopening it clears (a write or
+  // sync of its write-ahead log failed, on a full disk say): the broker is
+  // NOT_SERVING and refuses writes until it is shut down and started again
+  // on the same data (dsr-broker does so by itself). Failures of table-file
+  // writes clear by themselves once space is back.
+  bool NeedsRestart() const;
+
   // Health turns NOT_SERVING, new calls are refused with UNAVAILABLE, calls
   // in flight get up to `grace` to finish and are cancelled after that; then
   // the port is closed. Idempotent.

@@ -26,6 +26,64 @@ sigset_t BlockShutdownSignals() {
   return signals;
 }
 
+// Waits up to `timeout` for SIGINT or SIGTERM; 0 if none came.
+int AwaitSignal(const sigset_t& signals, absl::Duration timeout) {
+  const timespec wait = absl::ToTimespec(timeout);
+  const int received = sigtimedwait(&signals, nullptr, &wait);
+  return received > 0 ? received : 0;
+}
+
+// Starts the broker, and starts it again whenever its store must be
+// reopened (a write to its log failed, on a full disk say), retrying while
+// it cannot (the disk is still full), until a signal stops it.
+int Serve(dsr::broker::BrokerServerOptions options, const sigset_t& signals, absl::Duration grace) {
+  absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
+      dsr::broker::BrokerServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "dsr-broker: " << server.status().message() << "\n";
+    return 1;
+  }
+  if ((*server)->admin_token_created()) {
+    std::cout
+        << "created admin token file " << (*server)->admin_token_file() << " (mode 0600)\n"
+        << "next: register an organisation with RegistryService.CreateActor, sending\n"
+        << "  'authorization: Bearer <contents of that file>' (README.md, 'Calling the API')\n";
+  } else {
+    std::cout << "admin token file " << (*server)->admin_token_file() << "\n";
+  }
+  // Tests and scripts wait for this exact line.
+  std::cout << "listening on " << (*server)->address() << std::endl;
+  // A restart listens where the first start did (port 0 picked one).
+  options.listen = (*server)->address();
+
+  int received = 0;
+  while (received == 0) {
+    received = AwaitSignal(signals, absl::Milliseconds(200));
+    if (received != 0 || !(*server)->NeedsRestart()) continue;
+    std::cout << "the store must be reopened (a write to its log failed): restarting" << std::endl;
+    (*server)->Shutdown(grace);
+    server->reset();
+    while (received == 0) {
+      server = dsr::broker::BrokerServer::Start(options);
+      if (server.ok()) {
+        std::cout << "listening on " << (*server)->address() << std::endl;
+        break;
+      }
+      std::cerr << "dsr-broker: cannot start again yet (retrying every second): "
+                << server.status().message() << std::endl;
+      received = AwaitSignal(signals, absl::Seconds(1));
+    }
+  }
+  std::cout << "received " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
+            << "; finishing calls in flight" << std::endl;
+  if (server.ok()) {
+    (*server)->Shutdown(grace);
+    server->reset();
+  }
+  std::cout << "stopped" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,29 +164,5 @@ int main(int argc, char** argv) {
   limits.max_connection_idle = absl::Seconds(idle_seconds);
   limits.max_connection_age = absl::Seconds(age_seconds);
   const sigset_t signals = BlockShutdownSignals();
-  absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
-      dsr::broker::BrokerServer::Start(options);
-  if (!server.ok()) {
-    std::cerr << "dsr-broker: " << server.status().message() << "\n";
-    return 1;
-  }
-  if ((*server)->admin_token_created()) {
-    std::cout
-        << "created admin token file " << (*server)->admin_token_file() << " (mode 0600)\n"
-        << "next: register an organisation with RegistryService.CreateActor, sending\n"
-        << "  'authorization: Bearer <contents of that file>' (README.md, 'Calling the API')\n";
-  } else {
-    std::cout << "admin token file " << (*server)->admin_token_file() << "\n";
-  }
-  // Tests and scripts wait for this exact line.
-  std::cout << "listening on " << (*server)->address() << std::endl;
-
-  int received = 0;
-  sigwait(&signals, &received);
-  std::cout << "received " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
-            << "; finishing calls in flight" << std::endl;
-  (*server)->Shutdown(absl::Seconds(grace_seconds));
-  server->reset();
-  std::cout << "stopped" << std::endl;
-  return 0;
+  return Serve(options, signals, absl::Seconds(grace_seconds));
 }

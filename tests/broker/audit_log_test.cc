@@ -128,8 +128,12 @@ namespace {
 TEST_F(AuditLogTest, VerifyingDuringWritesFindsTheChainIntact) {
   AddActor("acme");
   std::atomic<bool> done{false};
+  std::atomic<int> verified{0};
   std::thread writer([&] {
     for (int i = 0; i < 300; ++i) {
+      // Half way, let a verification in (on a busy machine the writer could
+      // otherwise finish before the first one starts).
+      while (i == 150 && verified == 0) absl::SleepFor(absl::Milliseconds(1));
       dsr::v1::CreateHoldingRequest create;
       create.set_parent("actors/acme");
       create.set_holding_id("h" + std::to_string(1000 + i));
@@ -140,7 +144,6 @@ TEST_F(AuditLogTest, VerifyingDuringWritesFindsTheChainIntact) {
     }
     done = true;
   });
-  int verified = 0;
   while (!done) {
     EXPECT_TRUE(Verify().intact()) << "verification " << verified;
     ++verified;

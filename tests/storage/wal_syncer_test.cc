@@ -126,6 +126,88 @@ TEST(WalSyncerTest, AFailedSyncFailsEveryWaiterAndEveryLaterOne) {
   EXPECT_CODE(syncer.AwaitDurable(log.Write()), absl::StatusCode::kUnavailable);
 }
 
+// The owner's recovery after a failure, which the test lets succeed.
+class FakeRecovery {
+ public:
+  absl::Status Recover() {
+    absl::MutexLock lock(&mu_);
+    ++attempts_;
+    return works_ ? absl::OkStatus() : absl::UnavailableError("still full");
+  }
+  void Work() {
+    absl::MutexLock lock(&mu_);
+    works_ = true;
+  }
+  void AwaitAttempts(int n) {
+    absl::MutexLock lock(&mu_);
+    auto tried = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return attempts_ >= n; };
+    mu_.Await(absl::Condition(&tried));
+  }
+  // What the health listener heard, in order.
+  void Heard(const absl::Status& health) {
+    absl::MutexLock lock(&mu_);
+    heard_.push_back(health);
+  }
+  std::vector<absl::Status> AwaitHeard(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return heard_.size() >= n; };
+    mu_.Await(absl::Condition(&enough));
+    return heard_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool works_ ABSL_GUARDED_BY(mu_) = false;
+  int attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::Status> heard_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(WalSyncerTest, AReportedFailureHoldsEveryoneUntilARecoverySucceeds) {
+  FakeLog log;
+  log.OpenUp();
+  FakeRecovery recovery;
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0,
+                   [&] { return recovery.Recover(); }, absl::Milliseconds(1));
+  syncer.AddHealthListener([&](const absl::Status& health) { recovery.Heard(health); });
+  ASSERT_OK(syncer.AwaitDurable(log.Write()));
+
+  const uint64_t applied = log.Write();  // applied before the failure
+  syncer.Fail(absl::UnavailableError("the disk is full"));
+  syncer.Fail(absl::UnavailableError("a later failure"));  // the first one stands
+  Outcome held;
+  syncer.WhenDurable(applied, held.Callback());
+  held.done.WaitForNotification();
+  EXPECT_CODE(held.status, absl::StatusCode::kUnavailable);
+  EXPECT_EQ(held.status.message(), "the disk is full");
+  // Failed attempts are retried, and change nothing.
+  recovery.AwaitAttempts(3);
+  EXPECT_CODE(syncer.failure(), absl::StatusCode::kUnavailable);
+
+  recovery.Work();
+  const std::vector<absl::Status> heard = recovery.AwaitHeard(2);
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].message(), "the disk is full");
+  EXPECT_OK(heard[1]);
+  EXPECT_OK(syncer.failure());
+  // The recovery made the write applied before it durable: no sync needed.
+  const uint64_t syncs = syncer.syncs();
+  EXPECT_OK(syncer.AwaitDurable(applied));
+  EXPECT_EQ(syncer.syncs(), syncs);
+  // Later writes are synced as before.
+  EXPECT_OK(syncer.AwaitDurable(log.Write()));
+  EXPECT_EQ(syncer.syncs(), syncs + 1);
+}
+
+TEST(WalSyncerTest, WithoutARecoveryAFailureIsFinal) {
+  FakeLog log;
+  log.OpenUp();
+  WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  syncer.Fail(absl::UnavailableError("the disk is full"));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_CODE(syncer.failure(), absl::StatusCode::kUnavailable);
+  EXPECT_CODE(syncer.AwaitDurable(log.Write()), absl::StatusCode::kUnavailable);
+}
+
 TEST(WalSyncerTest, AwaitDurableReturnsOnlyAfterEarlierCallbacks) {
   FakeLog log;
   log.OpenUp();
