@@ -147,6 +147,9 @@ class Store {
   StoreStats Stats() const;
 
  private:
+  // Takes online backups of the database (storage/backups.h).
+  friend class Backups;
+
   Store() = default;
 
   // Outlives the database (declared first, destroyed last).
