@@ -9,6 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/server/backup_flags.h"
 #include "broker/server/broker_server.h"
 #include "broker/server/limit_flags.h"
 #include "broker/server/security_flags.h"
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
   dsr::broker::AddLimitFlags(app, options.limits);
   dsr::broker::SecurityFlagValues security;
   dsr::broker::AddSecurityFlags(app, options, security);
+  dsr::broker::BackupFlagValues backup;
+  dsr::broker::AddBackupFlags(app, options, backup);
   app.add_option("--shutdown_grace_seconds", grace_seconds,
                  "On SIGTERM or SIGINT, how long calls in flight may take to finish")
       ->capture_default_str()
@@ -105,6 +108,10 @@ int main(int argc, char** argv) {
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
   limits.max_connection_idle = absl::Seconds(idle_seconds);
   limits.max_connection_age = absl::Seconds(age_seconds);
+  if (absl::Status restored = dsr::broker::RestoreIfAsked(backup, options); !restored.ok()) {
+    std::cerr << "dsr-broker: " << restored.message() << "\n";
+    return 1;
+  }
   const sigset_t signals = BlockShutdownSignals();
   absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
       dsr::broker::BrokerServer::Start(options);
