@@ -263,6 +263,10 @@ TEST_F(BackupsTest, VerifyCatchesAMissingOrAlteredFileOfThatBackupOnly) {
     file.put(static_cast<char>(byte ^ 0x55));
   }
   EXPECT_CODE(backups_->Verify(1), absl::StatusCode::kDataLoss);
+  // A restore checks every checksum too.
+  EXPECT_CODE(Backups::Restore(backups_->dir(), 1, dir_.Sub("restored")),
+              absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(fs::exists(dir_.Sub("restored")));
 }
 
 TEST_F(BackupsTest, BackupsTakenWhileAnotherThreadWritesRestoreToAConsistentStore) {
