@@ -198,6 +198,11 @@ TEST_F(AdminServiceWithoutBackupsTest, EveryCallIsAFailedPreconditionNamingTheFl
   dsr::v1::VerifyAuditLogResponse log;
   ASSERT_TRUE(audit->VerifyAuditLog(AdminContext().get(), {}, &log).ok());
   EXPECT_EQ(log.event_count(), 0u);
+  // Other callers learn only that the method is not theirs.
+  EXPECT_EQ(admin->CreateBackup(Context(CreateActor("acme")).get(), {}, &backup).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(admin->ListBackups(Context().get(), {}, &list).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST(AdminServiceStartTest, AnUnusableBackupDirectoryStopsTheStartNamingTheFlag) {
