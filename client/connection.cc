@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/grpc_status.h"
+#include "dsr/v1/admin_service.grpc.pb.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
@@ -31,7 +32,8 @@ class GrpcConnection final : public Connection {
         registry_(dsr::v1::RegistryService::NewStub(channel_)),
         requests_(dsr::v1::RequestService::NewStub(channel_)),
         inbox_(dsr::v1::InboxService::NewStub(channel_)),
-        audit_(dsr::v1::AuditService::NewStub(channel_)) {}
+        audit_(dsr::v1::AuditService::NewStub(channel_)),
+        admin_(dsr::v1::AdminService::NewStub(channel_)) {}
   absl::StatusOr<dsr::v1::CreateActorResponse> CreateActor(
       const dsr::v1::CreateActorRequest& request) override {
     return Call<dsr::v1::CreateActorResponse>(&dsr::v1::RegistryService::Stub::CreateActor,
@@ -141,6 +143,20 @@ class GrpcConnection final : public Connection {
     return Call<dsr::v1::VerifyAuditLogResponse>(&dsr::v1::AuditService::Stub::VerifyAuditLog,
                                                  audit_.get(), request);
   }
+  absl::StatusOr<dsr::v1::Backup> CreateBackup(
+      const dsr::v1::CreateBackupRequest& request) override {
+    return Call<dsr::v1::Backup>(&dsr::v1::AdminService::Stub::CreateBackup, admin_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::ListBackupsResponse> ListBackups(
+      const dsr::v1::ListBackupsRequest& request) override {
+    return Call<dsr::v1::ListBackupsResponse>(&dsr::v1::AdminService::Stub::ListBackups,
+                                              admin_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::VerifyBackupResponse> VerifyBackup(
+      const dsr::v1::VerifyBackupRequest& request) override {
+    return Call<dsr::v1::VerifyBackupResponse>(&dsr::v1::AdminService::Stub::VerifyBackup,
+                                               admin_.get(), request);
+  }
   absl::Status DeleteLink(const dsr::v1::DeleteLinkRequest& request) override {
     return Call<google::protobuf::Empty>(&dsr::v1::RegistryService::Stub::DeleteLink,
                                          registry_.get(), request)
@@ -189,6 +205,7 @@ class GrpcConnection final : public Connection {
   std::unique_ptr<dsr::v1::RequestService::Stub> requests_;
   std::unique_ptr<dsr::v1::InboxService::Stub> inbox_;
   std::unique_ptr<dsr::v1::AuditService::Stub> audit_;
+  std::unique_ptr<dsr::v1::AdminService::Stub> admin_;
 };
 
 }  // namespace

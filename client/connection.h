@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "dsr/v1/admin_service.pb.h"
 #include "dsr/v1/audit_service.pb.h"
 #include "dsr/v1/inbox_service.pb.h"
 #include "dsr/v1/registry_service.pb.h"
@@ -104,6 +105,15 @@ class Connection {
       const dsr::v1::ListAuditEventsRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::VerifyAuditLogResponse> VerifyAuditLog(
       const dsr::v1::VerifyAuditLogRequest& request) = 0;
+
+  // AdminService. CreateBackup takes as long as copying what changed since
+  // the last backup: raise ConnectionOptions::timeout for a large database.
+  virtual absl::StatusOr<dsr::v1::Backup> CreateBackup(
+      const dsr::v1::CreateBackupRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::ListBackupsResponse> ListBackups(
+      const dsr::v1::ListBackupsRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::VerifyBackupResponse> VerifyBackup(
+      const dsr::v1::VerifyBackupRequest& request) = 0;
 };
 
 // A connection to the broker at options.broker over gRPC (plaintext).

@@ -72,9 +72,10 @@ case "${1:-}" in
     build
     mkdir -p "$ROOT/var/dsr"
     make_keys "$ROOT/var/keys" "$ROOT/var/dsr"
-    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/, keys in var/keys/ (Ctrl-C stops it)"
+    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/, keys in var/keys/, backups in var/backups/ (Ctrl-C stops it)"
     exec "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" \
-      --master_key_file "$ROOT/var/keys/master_key" --pepper_file "$ROOT/var/keys/pepper" "$@"
+      --master_key_file "$ROOT/var/keys/master_key" --pepper_file "$ROOT/var/keys/pepper" \
+      --backup_dir "$ROOT/var/backups" "$@"
     ;;
   test)
     install_missing

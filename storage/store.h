@@ -167,6 +167,9 @@ class Store {
   StoreStats Stats() const;
 
  private:
+  // Takes online backups of the database (storage/backups.h).
+  friend class Backups;
+
   Store() = default;
 
   // The syncer's sync: refused after a failed log write (write_fence.h).

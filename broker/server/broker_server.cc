@@ -12,6 +12,7 @@
 #include "broker/admin_token.h"
 #include "broker/audit_log.h"
 #include "broker/authenticator.h"
+#include "broker/backup_admin.h"
 #include "broker/executor.h"
 #include "broker/inbox.h"
 #include "broker/inbox_log.h"
@@ -24,6 +25,7 @@
 #include "broker/request_vault.h"
 #include "broker/requests.h"
 #include "broker/secret_file.h"
+#include "broker/service/admin_service.h"
 #include "broker/service/audit_service.h"
 #include "broker/service/inbox_service.h"
 #include "broker/service/inbox_streams.h"
@@ -57,10 +59,12 @@ struct BrokerServer::Parts {
   std::unique_ptr<Requests> requests;
   std::unique_ptr<Inbox> inbox_logic;
   std::unique_ptr<AuditLog> audit_log;
+  std::unique_ptr<BackupAdmin> backup_admin;
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
   std::unique_ptr<AuditGrpcService> audit_service;
+  std::unique_ptr<AdminGrpcService> admin_service;
   std::unique_ptr<RequestGrpcService> request_service;
   std::unique_ptr<InboxStreams> streams;
   std::unique_ptr<InboxGrpcService> inbox_service;
@@ -128,6 +132,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
 
 }  // namespace
 
+std::string DatabaseDir(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "db").string();
+}
+
 BrokerServer::BrokerServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
@@ -156,7 +164,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->admin_token_created = admin.created;
 
   storage::StoreOptions store_options;
-  store_options.path = (std::filesystem::path(options.data_dir) / "db").string();
+  store_options.path = DatabaseDir(options.data_dir);
   store_options.block_cache_bytes = static_cast<size_t>(options.block_cache_mib) << 20;
   store_options.total_write_buffer_bytes = static_cast<size_t>(options.memtable_mib) << 20;
   if (options.configure_store) options.configure_store(store_options);
@@ -200,6 +208,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                                   parts->pseudonyms.get(), options.limits}));
   parts->audit_log =
       std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
+  DSR_ASSIGN_OR_RETURN(parts->backup_admin, BackupAdmin::Create(BackupAdminOptions{
+                                                parts->store.get(), clock, parts->journal.get(),
+                                                options.backup_dir, options.limits}));
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest,
                                                          parts->failed_authentications.get());
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
@@ -210,6 +221,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
   parts->audit_service =
       std::make_unique<AuditGrpcService>(parts->audit_log.get(), parts->calls.get());
+  parts->admin_service =
+      std::make_unique<AdminGrpcService>(parts->backup_admin.get(), parts->calls.get());
   parts->request_service =
       std::make_unique<RequestGrpcService>(parts->requests.get(), parts->calls.get());
   parts->streams = std::make_unique<InboxStreams>(
@@ -241,6 +254,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_age_grace)));
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
+  builder.RegisterService(parts->admin_service.get());
   builder.RegisterService(parts->request_service.get());
   builder.RegisterService(parts->inbox_service.get());
   if (options.configure_builder) options.configure_builder(builder);

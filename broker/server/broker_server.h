@@ -86,6 +86,9 @@ struct BrokerServerOptions {
   // created only while the database is new; later, its loss is an error.
   std::string master_key_file;
   std::string pepper_file;
+  // Directory of online backups (AdminService); created when missing. Keep
+  // it on another disk than data_dir. Default (empty): backups are off.
+  std::string backup_dir;
   // Personal data of a completed or cancelled request is destroyed this long
   // after it became so. Default: 180 days.
   absl::Duration retention = kDefaultRetention;
@@ -116,6 +119,10 @@ struct BrokerServerOptions {
   // put it on a file system that simulates power loss). Default: none.
   std::function<void(storage::StoreOptions&)> configure_store;
 };
+
+// The database's directory under `data_dir`: where the server opens it and
+// where a backup is restored.
+std::string DatabaseDir(const std::string& data_dir);
 
 class BrokerServer {
  public:

@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "broker/server/backup_flags.h"
 #include "broker/server/broker_server.h"
 #include "broker/server/limit_flags.h"
 #include "broker/server/security_flags.h"
@@ -35,7 +37,8 @@ int AwaitSignal(const sigset_t& signals, absl::Duration timeout) {
 
 // Starts the broker, and starts it again whenever its store must be
 // reopened (a write to its log failed, on a full disk say), retrying while
-// it cannot (the disk is still full), until a signal stops it.
+// that fails with UNAVAILABLE (the disk is still full), until a signal stops
+// it. Exits 1 if a restart fails otherwise (DATA_LOSS for a damaged log).
 int Serve(dsr::broker::BrokerServerOptions options, const sigset_t& signals, absl::Duration grace) {
   absl::StatusOr<std::unique_ptr<dsr::broker::BrokerServer>> server =
       dsr::broker::BrokerServer::Start(options);
@@ -68,6 +71,12 @@ int Serve(dsr::broker::BrokerServerOptions options, const sigset_t& signals, abs
       if (server.ok()) {
         std::cout << "listening on " << (*server)->address() << std::endl;
         break;
+      }
+      if (!absl::IsUnavailable(server.status())) {
+        // Not the disk still full: a damaged log, say. Serving nothing beats
+        // serving a shorter history.
+        std::cerr << "dsr-broker: cannot start again: " << server.status().message() << std::endl;
+        return 1;
       }
       std::cerr << "dsr-broker: cannot start again yet (retrying every second): "
                 << server.status().message() << std::endl;
@@ -149,6 +158,8 @@ int main(int argc, char** argv) {
   dsr::broker::AddLimitFlags(app, options.limits);
   dsr::broker::SecurityFlagValues security;
   dsr::broker::AddSecurityFlags(app, options, security);
+  dsr::broker::BackupFlagValues backup;
+  dsr::broker::AddBackupFlags(app, options, backup);
   app.add_option("--shutdown_grace_seconds", grace_seconds,
                  "On SIGTERM or SIGINT, how long calls in flight may take to finish")
       ->capture_default_str()
@@ -163,6 +174,10 @@ int main(int argc, char** argv) {
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
   limits.max_connection_idle = absl::Seconds(idle_seconds);
   limits.max_connection_age = absl::Seconds(age_seconds);
+  if (absl::Status restored = dsr::broker::RestoreIfAsked(backup, options); !restored.ok()) {
+    std::cerr << "dsr-broker: " << restored.message() << "\n";
+    return 1;
+  }
   const sigset_t signals = BlockShutdownSignals();
   return Serve(options, signals, absl::Seconds(grace_seconds));
 }

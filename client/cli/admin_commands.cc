@@ -1,5 +1,5 @@
 // `dsr admin` commands for the broker's operator: organisations, tokens,
-// the audit log.
+// the audit log; backups are in backup_commands.cc.
 
 #include <memory>
 
@@ -203,6 +203,7 @@ void AddAdminCommands(CLI::App& app, Cli& cli) {
       return absl::OkStatus();
     });
   });
+  AddBackupCommands(*admin, cli);
 }
 
 }  // namespace dsr::client

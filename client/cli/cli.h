@@ -75,6 +75,8 @@ bool IsUsageError(const absl::Status& status);
 void AddPersonCommands(CLI::App& app, Cli& cli);
 void AddOrganisationCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
+// Adds `backup` and its subcommands to the `admin` command.
+void AddBackupCommands(CLI::App& admin, Cli& cli);
 
 // Runs `dsr` with `args` (without the program name). Returns the exit code:
 // 0 on success, 1 when the broker refused or could not be reached (one line

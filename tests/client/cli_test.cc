@@ -385,7 +385,10 @@ TEST_F(CliTest, EveryCommandHelpShowsAnExample) {
                                              {"admin", "actor", "rotate-token"},
                                              {"admin", "audit", "list"},
                                              {"admin", "import"},
-                                             {"admin", "audit", "verify"}}) {
+                                             {"admin", "audit", "verify"},
+                                             {"admin", "backup", "create"},
+                                             {"admin", "backup", "list"},
+                                             {"admin", "backup", "verify"}}) {
     std::vector<std::string> args = command;
     args.push_back("--help");
     EXPECT_EQ(Run(args), 0);
@@ -454,6 +457,96 @@ TEST_F(CliTest, StatusShowsEveryPageOfTasks) {
   ASSERT_EQ(Run({"status", "requests/abc123", "--token", "dsr_receipt_x"}), 0) << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("tasks: 2"));
   EXPECT_THAT(out_.str(), HasSubstr("actors/beta/holdings/model"));
+}
+
+dsr::v1::Backup MakeBackup(uint32_t id, uint64_t size) {
+  dsr::v1::Backup backup;
+  backup.set_name("backups/" + std::to_string(id));
+  backup.set_backup_id(id);
+  backup.mutable_create_time()->set_seconds(1767225600 + 3600 * id);  // 2026-01-01
+  backup.set_size_bytes(size);
+  backup.set_file_count(10 + id);
+  return backup;
+}
+
+TEST_F(CliTest, BackupCreateSendsTheRequestIdAndPrintsTheBackup) {
+  dsr::v1::CreateBackupRequest sent;
+  EXPECT_CALL(*mock_raw_, CreateBackup(_))
+      .WillOnce(Invoke([&](const dsr::v1::CreateBackupRequest& r) {
+        sent = r;
+        return MakeBackup(3, 5 << 20);
+      }));
+  ASSERT_EQ(Run({"--token", "admin", "admin", "backup", "create", "--request-id", "nightly-1"}), 0)
+      << err_.str();
+  EXPECT_EQ(sent.request_id(), "nightly-1");
+  EXPECT_EQ(out_.str(), "Backup 3 taken 2026-01-01 03:00 UTC: 13 files, 5.0 MiB\n");
+
+  MockConnection& next = Fresh();
+  EXPECT_CALL(next, CreateBackup(_))
+      .WillOnce(Return(absl::FailedPreconditionError(
+          "backups are off: this broker was started without a backup directory")));
+  EXPECT_EQ(Run({"admin", "backup", "create"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("backups are off"));
+}
+
+TEST_F(CliTest, BackupListShowsEveryPageAsATableOrJson) {
+  dsr::v1::ListBackupsResponse first, second;
+  *first.add_backups() = MakeBackup(1, 512);
+  first.set_next_page_token("page-2");
+  *second.add_backups() = MakeBackup(2, 3 * 1024 + 512);
+  std::vector<std::string> tokens;
+  EXPECT_CALL(*mock_raw_, ListBackups(_))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](const dsr::v1::ListBackupsRequest& r) {
+        tokens.push_back(r.page_token());
+        return r.page_token().empty() ? first : second;
+      }));
+  ASSERT_EQ(Run({"admin", "backup", "list"}), 0) << err_.str();
+  EXPECT_EQ(tokens, (std::vector<std::string>{"", "page-2"}));
+  EXPECT_EQ(out_.str(),
+            "ID  TAKEN                 FILES  SIZE\n"
+            "1   2026-01-01 01:00 UTC  11     512 B\n"
+            "2   2026-01-01 02:00 UTC  12     3.5 KiB\n");
+
+  MockConnection& next = Fresh();
+  EXPECT_CALL(next, ListBackups(_)).WillOnce(Return(second));
+  ASSERT_EQ(Run({"--json", "admin", "backup", "list"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("\"name\": \"backups/2\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"sizeBytes\": \"3584\""));
+}
+
+TEST_F(CliTest, BackupVerifyTakesANumberOrANameAndExitsOneWhenDamaged) {
+  std::vector<std::string> names;
+  EXPECT_CALL(*mock_raw_, VerifyBackup(_))
+      .WillOnce(Invoke([&](const dsr::v1::VerifyBackupRequest& r) {
+        names.push_back(r.name());
+        dsr::v1::VerifyBackupResponse response;
+        *response.mutable_backup() = MakeBackup(3, 2 << 20);
+        response.set_intact(true);
+        return response;
+      }));
+  ASSERT_EQ(Run({"admin", "backup", "verify", "3"}), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "Backup 3 is intact: 13 files, 2.0 MiB\n");
+
+  MockConnection& damaged = Fresh();
+  EXPECT_CALL(damaged, VerifyBackup(_)).WillOnce(Invoke([&](const dsr::v1::VerifyBackupRequest& r) {
+    names.push_back(r.name());
+    dsr::v1::VerifyBackupResponse response;
+    *response.mutable_backup() = MakeBackup(4, 1);
+    response.set_intact(false);
+    response.set_problem("File corrupted: shared_checksum/000012_s1_4096.sst");
+    return response;
+  }));
+  EXPECT_EQ(Run({"admin", "backup", "verify", "backups/4"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("backup 4 is damaged"));
+  EXPECT_THAT(err_.str(), HasSubstr("000012_s1_4096.sst"));
+  EXPECT_EQ(names, (std::vector<std::string>{"backups/3", "backups/4"}));
+
+  // A mistake is caught before any call.
+  Fresh();
+  EXPECT_EQ(Run({"admin", "backup", "verify", "latest"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("ID must be a backup's number"));
+  EXPECT_EQ(Run({"admin", "backup", "verify"}), 2);
 }
 
 }  // namespace

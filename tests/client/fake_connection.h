@@ -61,6 +61,12 @@ class MockConnection : public Connection {
               (const dsr::v1::ListAuditEventsRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::VerifyAuditLogResponse>, VerifyAuditLog,
               (const dsr::v1::VerifyAuditLogRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::Backup>, CreateBackup, (const dsr::v1::CreateBackupRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::ListBackupsResponse>, ListBackups,
+              (const dsr::v1::ListBackupsRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::VerifyBackupResponse>, VerifyBackup,
+              (const dsr::v1::VerifyBackupRequest&), (override));
 };
 
 }  // namespace dsr::client

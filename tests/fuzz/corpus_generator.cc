@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "dsr/v1/admin_service.pb.h"
 #include "dsr/v1/audit_service.pb.h"
 #include "dsr/v1/inbox_service.pb.h"
 #include "dsr/v1/registry_service.pb.h"
@@ -320,6 +321,21 @@ void Services(Writer& w) {
   {
     v1::VerifyAuditLogRequest r;
     seed("verify-audit-log", kVerifyAuditLog, kAdmin, r);
+  }
+  {
+    v1::CreateBackupRequest r;
+    r.set_request_id("nightly-1");
+    seed("create-backup", kCreateBackup, kAdmin, r);
+  }
+  {
+    v1::ListBackupsRequest r;
+    r.set_page_size(1);
+    seed("list-backups", kListBackups, kAdmin, r);
+  }
+  {
+    v1::VerifyBackupRequest r;
+    r.set_name("backups/1");
+    seed("verify-backup", kVerifyBackup, kAdmin, r);
   }
 }
 

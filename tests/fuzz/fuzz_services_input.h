@@ -40,6 +40,9 @@ enum ServiceMethod : uint8_t {
   // Not an RPC: moves the broker's clock 1 + (first 4 bytes, little-endian,
   // modulo 92 days in hours) hours forward.
   kAdvanceClock,
+  kCreateBackup,
+  kListBackups,
+  kVerifyBackup,
   kServiceMethods
 };
 

@@ -48,6 +48,7 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   options.listen = "127.0.0.1:0";
   options.data_dir = data_dir;
   options.clock = clock;
+  options.backup_dir = (std::filesystem::path(data_dir) / "backups").string();
   // One worker each: the fuzzer sends one call at a time.
   options.read_threads = 1;
   options.write_threads = 1;

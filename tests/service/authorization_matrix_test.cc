@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "dsr/v1/admin_service.grpc.pb.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
@@ -59,6 +60,9 @@ enum class Method {
   kExtendTask,
   kListAuditEvents,
   kVerifyAuditLog,
+  kCreateBackup,
+  kListBackups,
+  kVerifyBackup,
 };
 
 struct MethodInfo {
@@ -94,6 +98,9 @@ constexpr MethodInfo kMethods[] = {
     {Method::kExtendTask, "dsr.v1.InboxService", "ExtendTask"},
     {Method::kListAuditEvents, "dsr.v1.AuditService", "ListAuditEvents"},
     {Method::kVerifyAuditLog, "dsr.v1.AuditService", "VerifyAuditLog"},
+    {Method::kCreateBackup, "dsr.v1.AdminService", "CreateBackup"},
+    {Method::kListBackups, "dsr.v1.AdminService", "ListBackups"},
+    {Method::kVerifyBackup, "dsr.v1.AdminService", "VerifyBackup"},
 };
 
 std::string MethodName(Method method) {
@@ -239,6 +246,12 @@ const Row kMatrix[] = {
 
     {M::kListAuditEvents,  O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
     {M::kVerifyAuditLog,   O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
+
+    {M::kCreateBackup,     O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
+    {M::kListBackups,      O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
+    // kOwn is the backup taken at set-up.
+    {M::kVerifyBackup,     O::kOwn,           {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
+    {M::kVerifyBackup,     O::kMissing,       {kUA, kPD, kPD, kPD, kPD, kNF, kUA}},
     // clang-format on
 };
 
@@ -250,6 +263,8 @@ constexpr char kBravoSecret[] = "zq-bravo-private";
 // Has the form of an actor token; no actor has it.
 constexpr char kUnknownToken[] = "dsr_actor_bm90LWEtdG9rZW4tdGhhdC10aGUtYnJva2VyLW1hZGU";
 constexpr char kMissingRequest[] = "requests/aaaaaaaaaaaaaaaaaaaaaaaaaaa";
+// The backup the set-up takes.
+constexpr char kBackup[] = "backups/1";
 
 // What one call got back: its status, and every message received, as text.
 struct Reply {
@@ -263,6 +278,11 @@ Reply ReplyOf(grpc::Status status, const google::protobuf::Message& response) {
 
 class AuthorizationMatrixTest : public BrokerFixture {
  protected:
+  AuthorizationMatrixTest()
+      : BrokerFixture([this](broker::BrokerServerOptions& options) {
+          options.backup_dir = dir_.Sub("backups");
+        }) {}
+
   // Request R, routed to A's holding alone, and R2, routed to B's alone:
   // their names, receipts, and their single tasks.
   struct Scene {
@@ -274,6 +294,10 @@ class AuthorizationMatrixTest : public BrokerFixture {
     requests_ = dsr::v1::RequestService::NewStub(channel_);
     inbox_ = dsr::v1::InboxService::NewStub(channel_);
     audit_ = dsr::v1::AuditService::NewStub(channel_);
+    admin_ = dsr::v1::AdminService::NewStub(channel_);
+    dsr::v1::Backup backup;
+    ASSERT_TRUE(admin_->CreateBackup(AdminContext().get(), {}, &backup).ok());
+    ASSERT_EQ(backup.name(), kBackup);
     alpha_token_ = CreateActor("alpha");
     bravo_token_ = CreateActor("bravo");
     alpha_data_ = CreateHolding(alpha_token_, "alpha", "data");
@@ -610,6 +634,20 @@ class AuthorizationMatrixTest : public BrokerFixture {
         dsr::v1::VerifyAuditLogResponse response;
         return ReplyOf(audit_->VerifyAuditLog(context.get(), {}, &response), response);
       }
+      case Method::kCreateBackup: {
+        dsr::v1::Backup response;
+        return ReplyOf(admin_->CreateBackup(context.get(), {}, &response), response);
+      }
+      case Method::kListBackups: {
+        dsr::v1::ListBackupsResponse response;
+        return ReplyOf(admin_->ListBackups(context.get(), {}, &response), response);
+      }
+      case Method::kVerifyBackup: {
+        dsr::v1::VerifyBackupRequest request;
+        request.set_name(object == Object::kOwn ? kBackup : "backups/999");
+        dsr::v1::VerifyBackupResponse response;
+        return ReplyOf(admin_->VerifyBackup(context.get(), request, &response), response);
+      }
     }
     ADD_FAILURE() << "no call for this method";
     return Reply{};
@@ -646,6 +684,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
   std::unique_ptr<dsr::v1::RequestService::Stub> requests_;
   std::unique_ptr<dsr::v1::InboxService::Stub> inbox_;
   std::unique_ptr<dsr::v1::AuditService::Stub> audit_;
+  std::unique_ptr<dsr::v1::AdminService::Stub> admin_;
   std::string alpha_token_, bravo_token_;
   std::string alpha_data_, bravo_data_, upstream_;
   Scene base_;
@@ -660,8 +699,9 @@ TEST_F(AuthorizationMatrixTest, TheTableCoversEveryMethodOfEveryService) {
     }
   }
   std::set<std::string> served;
-  for (const char* service : {"dsr.v1.RegistryService", "dsr.v1.RequestService",
-                              "dsr.v1.InboxService", "dsr.v1.AuditService"}) {
+  for (const char* service :
+       {"dsr.v1.RegistryService", "dsr.v1.RequestService", "dsr.v1.InboxService",
+        "dsr.v1.AuditService", "dsr.v1.AdminService"}) {
     const google::protobuf::ServiceDescriptor* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(descriptor, nullptr) << service;
@@ -699,7 +739,7 @@ TEST_F(AuthorizationMatrixTest, EveryMethodByEveryCallerOnEveryObject) {
       }
     }
   }
-  EXPECT_EQ(cells, 434);
+  EXPECT_EQ(cells, 462);
 
   for (const auto& [cell, messages] : not_found) {
     SCOPED_TRACE(absl::StrCat(MethodName(cell.first), " by ", CallerName(cell.second)));

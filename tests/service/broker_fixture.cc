@@ -24,7 +24,7 @@ BrokerFixture::~BrokerFixture() = default;
 void BrokerFixture::Start() {
   broker::BrokerServerOptions options;
   options.listen = "127.0.0.1:0";
-  options.data_dir = dir_.path();
+  options.data_dir = data_dir_.empty() ? dir_.path() : data_dir_;
   options.clock = &clock_;
   options.read_threads = 2;
   options.write_threads = 4;

@@ -44,6 +44,8 @@ class BrokerFixture : public ::testing::Test {
                           const std::string& parent, dsr::v1::Link* link = nullptr);
 
   TempDir dir_;
+  // The data directory of the next start. Default (empty): dir_.
+  std::string data_dir_;
   FakeClock clock_;
   std::unique_ptr<broker::BrokerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
