@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,8 +67,10 @@ absl::StatusOr<std::unique_ptr<BackupAdmin>> BackupAdmin::Create(
     absl::StatusOr<std::unique_ptr<storage::Backups>> opened =
         storage::Backups::Open(options.backup_dir);
     if (!opened.ok()) {
-      return absl::Status(opened.status().code(),
-                          absl::StrCat("backup_dir: ", opened.status().message()));
+      // The directory must be fixed before the broker can start: retrying
+      // (as dsr-broker does after UNAVAILABLE) would not help.
+      return absl::FailedPreconditionError(
+          absl::StrCat("--backup_dir: ", opened.status().message()));
     }
     backups = std::move(*opened);
   }
@@ -90,7 +93,12 @@ absl::Status BackupAdmin::CreateBackup(const Principal& principal,
   DSR_RETURN_IF_ERROR(Check(principal));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "CreateBackup", request));
-  absl::MutexLock one_at_a_time(&create_mu_);
+  if (!create_mu_.TryLock()) {
+    return absl::AbortedError(
+        "another backup is being taken; retry once it is done (with the same request_id to get "
+        "that backup if it was yours)");
+  }
+  absl::Cleanup unlock = [this] { create_mu_.Unlock(); };
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) {
     DSR_ASSIGN_OR_RETURN(uint32_t id, ParseBackupName(*earlier, "request_id"));
@@ -98,9 +106,12 @@ absl::Status BackupAdmin::CreateBackup(const Principal& principal,
     *backup = ToApi(info);
     return absl::OkStatus();
   }
+  // A store that cannot write could not audit the backup.
+  DSR_RETURN_IF_ERROR(store_->health());
 
   DSR_ASSIGN_OR_RETURN(storage::BackupInfo info, backups_->Create(*store_));
   const std::string name = BackupName(info.id);
+  absl::Status audited;
   {
     Journal::MutationLock lock(journal_);
     storage::WriteBatch batch = store_->NewWriteBatch();
@@ -109,18 +120,31 @@ absl::Status BackupAdmin::CreateBackup(const Principal& principal,
     // is audited all the same.
     absl::StatusOr<std::optional<std::string>> taken = call.FindEarlier(*store_);
     if (taken.ok() && !taken->has_value()) call.Record(batch, name, clock_->Now());
-    absl::Status committed = journal_->Commit(batch, principal, "CreateBackup", name);
-    if (!committed.ok()) {
-      LogError(
-          absl::StrCat("backup ", info.id,
-                       " was taken but its audit event was not committed: ", committed.ToString()));
-      return committed;
-    }
+    audited = journal_->Commit(batch, principal, "CreateBackup", name);
+  }
+  // Every backup in the directory is in the audit chain: wait until its
+  // event is durable, and delete the backup if it cannot be.
+  if (audited.ok()) audited = store_->AwaitDurable();
+  if (!audited.ok()) {
+    absl::Status deleted = backups_->Delete(info.id);
+    LogError(
+        absl::StrCat("backup ", info.id,
+                     " was taken but its audit event could not be made "
+                     "durable (",
+                     audited.ToString(), "); ",
+                     deleted.ok() ? "deleted it" : "could not delete it: " + deleted.ToString()));
+    return absl::UnavailableError(
+        absl::StrCat("the backup could not be recorded in the audit log, so it was not kept: ",
+                     audited.message()));
   }
   LogInfo(absl::StrCat("took backup ", info.id, ": ", info.file_count, " files, ", info.size_bytes,
                        " bytes"));
   *backup = ToApi(info);
   return absl::OkStatus();
+}
+
+void BackupAdmin::Stop() {
+  if (backups_ != nullptr) backups_->Stop();
 }
 
 absl::Status BackupAdmin::ListBackups(const Principal& principal,

@@ -43,19 +43,26 @@ struct BackupAdminOptions {
 
 class BackupAdmin {
  public:
-  // Opens the backup directory, if any. UNAVAILABLE naming backup_dir if it
-  // cannot be created or read.
+  // Opens the backup directory, if any. FAILED_PRECONDITION naming
+  // --backup_dir if it cannot be created or read.
   static absl::StatusOr<std::unique_ptr<BackupAdmin>> Create(const BackupAdminOptions& options);
 
   BackupAdmin(const BackupAdmin&) = delete;
   BackupAdmin& operator=(const BackupAdmin&) = delete;
 
-  // Admin only. Takes a backup, then audits it. With a request_id, a retry
-  // returns the first call's backup (NOT_FOUND if it was removed from the
-  // directory since). If the audit event cannot be committed, the call fails
-  // (UNAVAILABLE) and the backup, already complete, stays in the directory.
+  // Admin only. Takes a backup, then audits it, and returns once the audit
+  // event is durable. With a request_id, a retry returns the first call's
+  // backup (NOT_FOUND if it was removed from the directory since). ABORTED
+  // while another backup is under way. UNAVAILABLE if the store cannot
+  // write (then no backup is taken), or if the audit event cannot be made
+  // durable: then the backup is deleted again, so that every backup in the
+  // directory is in the audit chain.
   absl::Status CreateBackup(const Principal& principal, const dsr::v1::CreateBackupRequest& request,
                             dsr::v1::Backup* backup) ABSL_LOCKS_EXCLUDED(create_mu_);
+
+  // Shutdown: a backup under way stops soon (its call fails, and it leaves
+  // nothing behind); no new one starts.
+  void Stop();
 
   // Admin only. Oldest first, paged.
   absl::Status ListBackups(const Principal& principal, const dsr::v1::ListBackupsRequest& request,
@@ -78,8 +85,9 @@ class BackupAdmin {
   const Limits limits_;
   // Null when backups are off.
   const std::unique_ptr<storage::Backups> backups_;
-  // Held across a whole CreateBackup, so that a retry with the same
-  // request_id waits for the first call and replays it.
+  // Held across a whole CreateBackup: one backup at a time. A call that
+  // finds it held is refused at once (ABORTED), not queued, so that retries
+  // of a slow backup cannot take every worker thread.
   absl::Mutex create_mu_;
 };
 

@@ -52,8 +52,13 @@ void InboxLog::Publish(const absl::flat_hash_map<std::string, InboxStateRecord>&
   store_->WhenDurable([this, changed = std::move(changed)](absl::Status synced) mutable {
     if (!synced.ok()) {
       // Not durable yet: a recovery makes it so, a restart may drop it.
-      absl::MutexLock lock(&mu_);
-      std::move(changed.begin(), changed.end(), std::back_inserter(held_back_));
+      {
+        absl::MutexLock lock(&mu_);
+        std::move(changed.begin(), changed.end(), std::back_inserter(held_back_));
+      }
+      // Told at once of a failure that a recovery (and its Recovered call)
+      // may have ended since: then these events are durable.
+      if (store_->health().ok()) Recovered();
       return;
     }
     MakeDeliverable(changed);

@@ -43,17 +43,21 @@ absl::StatusOr<BackupInfo> Describe(const rocksdb::BackupEngineReadOnlyBase& eng
 }
 
 // Makes the entry of `path` in its directory durable.
-absl::Status SyncParentDirectory(const std::filesystem::path& path) {
-  const std::filesystem::path parent = path.parent_path().empty() ? "." : path.parent_path();
-  const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+// Makes the entries of directory `dir` durable.
+absl::Status SyncDirectory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const bool ok = fd >= 0 && ::fsync(fd) == 0;
   const int error = errno;
   if (fd >= 0) ::close(fd);
   if (!ok) {
     return absl::UnavailableError(
-        absl::StrCat("cannot sync directory ", parent.string(), ": ", std::strerror(error)));
+        absl::StrCat("cannot sync directory ", dir.string(), ": ", std::strerror(error)));
   }
   return absl::OkStatus();
+}
+
+absl::Status SyncParentDirectory(const std::filesystem::path& path) {
+  return SyncDirectory(path.parent_path().empty() ? "." : path.parent_path());
 }
 
 }  // namespace
@@ -89,6 +93,15 @@ absl::StatusOr<BackupInfo> Backups::Create(Store& store) {
   if (!s.ok()) return FromRocksDb(s, "create backup");
   return Get(id);
 }
+
+absl::Status Backups::Delete(uint32_t id) {
+  if (absl::StatusOr<BackupInfo> info = Get(id); !info.ok()) return info.status();
+  rocksdb::IOStatus s = engine_->DeleteBackup(id);
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("delete backup ", id));
+  return absl::OkStatus();
+}
+
+void Backups::Stop() { engine_->StopBackup(); }
 
 std::vector<BackupInfo> Backups::List() const {
   std::vector<rocksdb::BackupInfo> infos;
@@ -171,6 +184,11 @@ absl::StatusOr<BackupInfo> Backups::Restore(const std::string& backup_dir,
   if (!s.ok()) {
     fs::remove_all(staging, ec);
     return FromRocksDb(s, absl::StrCat("restore backup ", info->id));
+  }
+  // The restored files' names are durable before the directory moves.
+  if (absl::Status synced = SyncDirectory(staging); !synced.ok()) {
+    fs::remove_all(staging, ec);
+    return synced;
   }
   // rename(2) replaces an empty directory and refuses a non-empty one.
   fs::rename(staging, db_path, ec);

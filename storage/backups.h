@@ -61,6 +61,14 @@ class Backups {
   // be written; a failed backup leaves the earlier ones intact.
   absl::StatusOr<BackupInfo> Create(Store& store);
 
+  // Removes backup `id` (files it shares with other backups stay). NOT_FOUND
+  // if there is none.
+  absl::Status Delete(uint32_t id);
+
+  // Makes a Create under way return soon with an error (for shutdown); later
+  // calls of Create fail too.
+  void Stop();
+
   // Every readable backup, oldest first.
   std::vector<BackupInfo> List() const;
 

@@ -8,6 +8,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
@@ -47,6 +48,41 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
 }
 
 rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// Background errors (a failed flush or compaction, a failed log write) fail
+// the store at once, so that health turns NOT_SERVING before a client write
+// is refused. And the store alone recovers: RocksDB's own automatic recovery
+// from a full disk would rewrite the buffer of a log write that failed (the
+// caller was told UNAVAILABLE, "not applied") and could put a record twice
+// in the log, damaging it in the middle.
+class BackgroundErrors final : public rocksdb::EventListener {
+ public:
+  explicit BackgroundErrors(std::function<void(const rocksdb::Status&)> failed)
+      : failed_(std::move(failed)) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    if (error != nullptr && !error->ok()) failed_(*error);
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error,
+                            bool* auto_recovery) override {
+    error.PermitUncheckedError();
+    if (auto_recovery != nullptr) *auto_recovery = false;
+  }
+
+ private:
+  const std::function<void(const rocksdb::Status&)> failed_;
+};
+
+// What a refused write tells its caller (and health says meanwhile).
+absl::Status Refusal(const rocksdb::Status& error) {
+  if (error.IsNoSpace()) {
+    return absl::UnavailableError(
+        "the disk is full: the broker takes no writes until space is freed, and resumes by "
+        "itself once it is");
+  }
+  return absl::UnavailableError(
+      absl::StrCat("the store cannot write (it retries by itself): ", error.ToString()));
+}
 
 }  // namespace
 
@@ -105,6 +141,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
   std::unique_ptr<Store> store(new Store());
+  Store* const owner = store.get();
+  db_options.listeners.push_back(std::make_shared<BackgroundErrors>(
+      [owner](const rocksdb::Status& error) { owner->Failed(Refusal(error)); }));
   store->base_env_ = options.env;
   store->env_ = env;
   store->fence_ = fence;
@@ -124,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   store->syncer_ = std::make_unique<WalSyncer>(
       [db] { return db->GetLatestSequenceNumber(); }, [s] { return s->SyncLog(); },
       db->GetLatestSequenceNumber(), [s] { return s->Recover(); }, options.retry_interval);
+  store->ready_.store(true, std::memory_order_release);
   return store;
 }
 
@@ -220,15 +260,14 @@ absl::Status Store::Apply(WriteBatch& batch) {
   if (written.ok()) return absl::OkStatus();
   // The database refuses writes from now on (RocksDB stops on a failed
   // write) until recovered: so does the store, at once.
-  absl::Status refused =
-      written.IsNoSpace()
-          ? absl::UnavailableError(
-                "the disk is full: the broker takes no writes until space is freed, and "
-                "resumes by itself once it is")
-          : absl::UnavailableError(absl::StrCat("the store cannot write (it retries by itself): ",
-                                                written.ToString()));
-  syncer_->Fail(refused);
+  absl::Status refused = Refusal(written);
+  Failed(refused);
   return refused;
+}
+
+void Store::Failed(absl::Status failure) {
+  // A background error during Open, before the syncer exists, fails Open.
+  if (ready_.load(std::memory_order_acquire)) syncer_->Fail(std::move(failure));
 }
 
 absl::Status Store::SyncLog() {
@@ -247,10 +286,11 @@ absl::Status Store::SyncLog() {
 }
 
 absl::Status Store::Recover() {
-  // RocksDB 7.8 treats a failed write to its log as fatal (with
-  // paranoid_checks), and a failed sync leaves a log it cannot sync again:
-  // only reopening the database clears those. It replays what the log file
-  // holds and drops a torn last record, so it loses nothing applied.
+  // After a failed log write RocksDB 7.8 refuses to resume (its Resume
+  // reports a fatal error), and its recovery would write the failed write's
+  // buffer again; after a failed sync it cannot sync that log again. Only
+  // reopening the database clears those: it replays what the log file holds
+  // and drops a torn last record, so it loses nothing acknowledged.
   if (sync_failed_ || fence_->write_failed()) {
     needs_reopen_ = true;
     return absl::UnavailableError(

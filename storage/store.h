@@ -129,8 +129,8 @@ class Store {
   // Calls `done` once every write applied before this call is durable: at
   // once, on this thread, when it already is (and no earlier callback is
   // still running); else on the syncing thread,
-  // which `done` must not block for long. `done` gets UNAVAILABLE if the
-  // sync failed: then the store takes no more writes until it is reopened.
+  // which `done` must not block for long. `done` gets UNAVAILABLE while the
+  // store is unhealthy (health()), whether or not the writes are durable.
   // Callbacks run in the order they were registered: when AwaitDurable
   // returns, every callback registered before it has returned
   // (storage/wal_syncer.h).
@@ -172,6 +172,8 @@ class Store {
 
   Store() = default;
 
+  // Reports a failure to the syncer (once it exists).
+  void Failed(absl::Status failure);
   // The syncer's sync: refused after a failed log write (write_fence.h).
   absl::Status SyncLog();
   // The syncer's recovery after a failure (health()).
@@ -184,6 +186,8 @@ class Store {
   std::shared_ptr<WriteFence> fence_;
   std::atomic<bool> sync_failed_{false};
   std::atomic<bool> needs_reopen_{false};
+  // Set once syncer_ exists.
+  std::atomic<bool> ready_{false};
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by ColumnFamily; then handles of unknown families.

@@ -22,9 +22,8 @@ void WriteFence::EndSync() {
   syncing_ = false;
 }
 
-void WriteFence::WriteFailed(uint64_t log_number) {
+void WriteFence::WriteFailed() {
   absl::MutexLock lock(&mu_);
-  if (!failed_) failed_log_ = log_number;
   failed_ = true;
   mu_.Await(absl::Condition(
       +[](bool* syncing) { return !*syncing; }, &syncing_));
@@ -35,34 +34,20 @@ bool WriteFence::write_failed() const {
   return failed_;
 }
 
-uint64_t WriteFence::failed_log() const {
-  absl::MutexLock lock(&mu_);
-  return failed_log_;
-}
-
-void WriteFence::Clear() {
-  absl::MutexLock lock(&mu_);
-  failed_ = false;
-  failed_log_ = 0;
-}
-
 namespace {
 
-// The number of a write-ahead-log file ("/db/000123.log"), or 0 for any
-// other file.
-uint64_t LogNumber(absl::string_view path) {
+// Whether `path` names a write-ahead-log file ("/db/000123.log").
+bool IsLog(absl::string_view path) {
   const size_t slash = path.rfind('/');
   absl::string_view base = slash == absl::string_view::npos ? path : path.substr(slash + 1);
-  if (!absl::ConsumeSuffix(&base, ".log")) return 0;
   uint64_t number = 0;
-  return absl::SimpleAtoi(base, &number) ? number : 0;
+  return absl::ConsumeSuffix(&base, ".log") && absl::SimpleAtoi(base, &number);
 }
 
 class FencedLogFile final : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FencedLogFile(std::unique_ptr<rocksdb::FSWritableFile> target, uint64_t log_number,
-                WriteFence* fence)
-      : FSWritableFileOwnerWrapper(std::move(target)), log_number_(log_number), fence_(fence) {}
+  FencedLogFile(std::unique_ptr<rocksdb::FSWritableFile> target, WriteFence* fence)
+      : FSWritableFileOwnerWrapper(std::move(target)), fence_(fence) {}
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
@@ -93,11 +78,10 @@ class FencedLogFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
  private:
   rocksdb::IOStatus Reported(rocksdb::IOStatus status) {
-    if (!status.ok()) fence_->WriteFailed(log_number_);
+    if (!status.ok()) fence_->WriteFailed();
     return status;
   }
 
-  const uint64_t log_number_;
   WriteFence* const fence_;
 };
 
@@ -128,9 +112,8 @@ class FencedFileSystem final : public rocksdb::FileSystemWrapper {
  private:
   rocksdb::IOStatus Fenced(const std::string& name, rocksdb::IOStatus opened,
                            std::unique_ptr<rocksdb::FSWritableFile>* result) {
-    const uint64_t log_number = LogNumber(name);
-    if (opened.ok() && log_number != 0) {
-      *result = std::make_unique<FencedLogFile>(std::move(*result), log_number, fence_.get());
+    if (opened.ok() && IsLog(name)) {
+      *result = std::make_unique<FencedLogFile>(std::move(*result), fence_.get());
     }
     return opened;
   }

@@ -9,12 +9,11 @@
 // crash the broker. The fence closes that window: its file system reports a
 // failed write of a log file before RocksDB sees the error, and waits while
 // a sync is under way; the syncer starts a sync only while no write has
-// failed. The store clears the fence once the database is writing to a new
-// log (storage/store.cc, Recover).
+// failed. A fence is never cleared: after a failed log write the store must
+// be reopened (Store::needs_reopen), which makes a new one.
 //
 // Thread-safe.
 
-#include <cstdint>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -33,23 +32,17 @@ class WriteFence {
   bool BeginSync() ABSL_LOCKS_EXCLUDED(mu_);
   void EndSync() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // A write to log file number `log_number` failed: no sync starts from now
-  // on. Returns once the sync under way, if any, has ended, so that RocksDB
-  // learns of the failure only when no sync can look at the file.
-  void WriteFailed(uint64_t log_number) ABSL_LOCKS_EXCLUDED(mu_);
+  // A write to a log file failed: no sync starts from now on. Returns once
+  // the sync under way, if any, has ended, so that RocksDB learns of the
+  // failure only when no sync can look at the file.
+  void WriteFailed() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Whether a log write has failed since the fence was made or cleared, and
-  // the first failed file's number.
+  // Whether a log write has failed.
   bool write_failed() const ABSL_LOCKS_EXCLUDED(mu_);
-  uint64_t failed_log() const ABSL_LOCKS_EXCLUDED(mu_);
-
-  // The database writes to a new log: syncs may start again.
-  void Clear() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   mutable absl::Mutex mu_;
   bool failed_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t failed_log_ ABSL_GUARDED_BY(mu_) = 0;
   bool syncing_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -31,8 +31,13 @@ absl::Status RestoreIfAsked(const BackupFlagValues& values, const BrokerServerOp
   absl::StatusOr<storage::BackupInfo> restored =
       storage::Backups::Restore(values.restore_from, id, db_dir);
   if (!restored.ok()) {
+    // A backup that is not there is --restore_backup_id's fault when named.
+    const char* flag =
+        id.has_value() && restored.status().message() == absl::StrCat("there is no backup ", *id)
+            ? "--restore_backup_id"
+            : "--restore_from";
     return absl::Status(restored.status().code(),
-                        absl::StrCat("--restore_from: ", restored.status().message()));
+                        absl::StrCat(flag, ": ", restored.status().message()));
   }
   LogInfo(absl::StrCat(
       "restored backup ", restored->id, " (taken ",

@@ -50,6 +50,11 @@ struct BrokerServer::Parts {
   std::unique_ptr<RateLimiter> submits_per_address;
   std::unique_ptr<RateLimiter> submits_per_subject;
   std::unique_ptr<RateLimiter> failed_authentications;
+  // Whether health follows the store's (until shutdown, which ends serving
+  // for good). Before the store: its syncing thread, which tells the health
+  // listener, runs until the store is destroyed.
+  absl::Mutex health_mu;
+  bool health_follows_store ABSL_GUARDED_BY(health_mu) = true;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<Pseudonyms> pseudonyms;
   std::unique_ptr<RequestVault> vault;
@@ -79,10 +84,6 @@ struct BrokerServer::Parts {
   int port = 0;
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
-  // Whether health follows the store's (until shutdown, which ends serving
-  // for good).
-  absl::Mutex health_mu;
-  bool health_follows_store ABSL_GUARDED_BY(health_mu) = true;
 };
 
 namespace {
@@ -239,6 +240,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
   builder.SetMaxSendMessageSize(limits.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  // gRPC shares a port with whoever else binds it (SO_REUSEPORT) unless told
+  // not to: two brokers on one port would each get some of the calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
       static_cast<int>(absl::ToInt64Milliseconds(limits.min_client_ping_interval)));
@@ -299,9 +303,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
     }
     p->server->GetHealthCheckService()->SetServingStatus(health.ok());
   });
-  // The store is open and the graph loaded: ready (unless the store has
-  // already failed, which the listener may have missed).
-  parts->server->GetHealthCheckService()->SetServingStatus(parts->store->health().ok());
+  {
+    // The store is open and the graph loaded: ready (unless the store has
+    // already failed, which the listener may have missed).
+    absl::MutexLock lock(&parts->health_mu);
+    parts->server->GetHealthCheckService()->SetServingStatus(parts->store->health().ok());
+  }
   return std::unique_ptr<BrokerServer>(new BrokerServer(std::move(parts)));
 }
 
@@ -334,6 +341,8 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // Refusing starts at once; a sweep under way (a retention scrub may
   // compact for a while) finishes meanwhile, and no new one starts.
   parts_->stop_sweeping.Notify();
+  // A backup can take minutes: stop it rather than wait (its call fails).
+  parts_->backup_admin->Stop();
   parts_->streams->CloseAll();
   parts_->calls->Drain(grace);
   if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();

@@ -162,7 +162,7 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
         erasure.mutable_request()->add_targets(created.name());
         dsr::v1::SubmitRequestResponse response;
         grpc::Status s = requests->SubmitRequest(Context().get(), erasure, &response);
-        std::lock_guard<std::mutex> lock(mu);
+        std::unique_lock<std::mutex> lock(mu);
         if (s.ok()) {
           submitted.push_back({response.request().name(), response.receipt_token()});
           continue;
@@ -174,9 +174,8 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
                     s.error_code() == grpc::StatusCode::CANCELLED)
             << s.error_code() << ": " << s.error_message();
         ++refused;
-        mu.unlock();
+        lock.unlock();
         absl::SleepFor(absl::Milliseconds(5));
-        mu.lock();
       }
     });
   }
@@ -210,8 +209,11 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
   }();
   const absl::Time writes_deadline = absl::Now() + absl::Seconds(20);
   while (absl::Now() < writes_deadline) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (submitted.size() > before) break;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (submitted.size() > before) break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
   }
   stop = true;
   for (std::thread& t : clients) t.join();

@@ -10,6 +10,7 @@
 #include "dsr/v1/admin_service.grpc.pb.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
+#include "tests/support/full_disk_fs.h"
 
 namespace dsr::testing {
 namespace {
@@ -205,6 +206,54 @@ TEST_F(AdminServiceWithoutBackupsTest, EveryCallIsAFailedPreconditionNamingTheFl
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// Made before the broker (a base class initialised first), which opens its
+// store on it.
+struct FullDisk {
+  std::shared_ptr<FullDiskFileSystem> fs = std::make_shared<FullDiskFileSystem>();
+};
+
+class AdminServiceFullDiskTest : private FullDisk, public BrokerFixture {
+ protected:
+  AdminServiceFullDiskTest()
+      : BrokerFixture([this, fs = fs](broker::BrokerServerOptions& options) {
+          options.backup_dir = dir_.Sub("backups");
+          options.configure_store = [fs](storage::StoreOptions& store) {
+            store.env = FullDiskFileSystem::EnvOver(fs);
+          };
+        }) {}
+
+  std::shared_ptr<FullDiskFileSystem> disk() { return fs; }
+};
+
+// A store that cannot write could not audit a backup: none is kept (none is
+// taken, or it is deleted again).
+TEST_F(AdminServiceFullDiskTest, NoBackupIsKeptWhileTheStoreCannotWrite) {
+  CreateActor("acme");
+  disk()->SetFull(true);
+  dsr::v1::CreateActorRequest refused;
+  refused.set_actor_id("refused");
+  refused.mutable_actor()->set_display_name("Refused");
+  refused.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
+  refused.mutable_actor()->set_contact_email("dpo@refused.example");
+  dsr::v1::CreateActorResponse made;
+  EXPECT_EQ(registry_->CreateActor(AdminContext().get(), refused, &made).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  disk()->SetFull(false);  // the failed log write still needs a restart
+
+  auto admin = dsr::v1::AdminService::NewStub(channel_);
+  dsr::v1::Backup backup;
+  EXPECT_EQ(admin->CreateBackup(AdminContext().get(), {}, &backup).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  Restart();
+  admin = dsr::v1::AdminService::NewStub(channel_);
+  dsr::v1::ListBackupsResponse listed;
+  ASSERT_TRUE(admin->ListBackups(AdminContext().get(), {}, &listed).ok());
+  EXPECT_EQ(listed.backups_size(), 0);
+  grpc::Status taken = admin->CreateBackup(AdminContext().get(), {}, &backup);
+  EXPECT_TRUE(taken.ok()) << taken.error_message();
+  EXPECT_EQ(backup.backup_id(), 1u);
+}
+
 TEST(AdminServiceStartTest, AnUnusableBackupDirectoryStopsTheStartNamingTheFlag) {
   TempDir dir;
   std::ofstream(dir.Sub("a-file")) << "not a directory";
@@ -214,8 +263,9 @@ TEST(AdminServiceStartTest, AnUnusableBackupDirectoryStopsTheStartNamingTheFlag)
   options.backup_dir = dir.Sub("a-file/backups");
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);
-  EXPECT_EQ(server.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_TRUE(absl::StrContains(server.status().message(), "backup_dir")) << server.status();
+  // Not UNAVAILABLE: dsr-broker retries a restart that fails so.
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(server.status().message(), "--backup_dir")) << server.status();
 }
 
 }  // namespace

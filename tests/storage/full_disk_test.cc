@@ -156,7 +156,9 @@ TEST_F(FullDiskTest, AFlushTheDiskCannotTakeStopsWritesUntilSpaceIsBack) {
   fs_->SetFull(true, FullDiskFileSystem::Refuses::kAllButLogs);
   EXPECT_CODE(store->Scrub({KeyRange{ColumnFamily::kActors, "a", "z"}}),
               absl::StatusCode::kUnavailable);
-  // RocksDB stops taking writes after the failed flush: so does the store.
+  // RocksDB stops taking writes after the failed flush: so does the store,
+  // at once, before any write is refused.
+  EXPECT_CODE(store->health(), absl::StatusCode::kUnavailable);
   absl::Status refused = Write(*store, "refused");
   EXPECT_CODE(refused, absl::StatusCode::kUnavailable);
   EXPECT_CODE(store->health(), absl::StatusCode::kUnavailable);
