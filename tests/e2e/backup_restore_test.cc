@@ -5,19 +5,16 @@
 
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/broker_process.h"
+#include "tests/e2e/e2e_calls.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -31,42 +28,7 @@ namespace fs = std::filesystem;
 int RunDsr(const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> full = {DSR_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  int fds[2];
-  if (::pipe(fds) != 0) return -1;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);
-    ::dup2(fds[1], STDERR_FILENO);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    std::vector<char*> argv;
-    for (const std::string& a : full) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof(buffer))) > 0) output->append(buffer, n);
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
-  auto context = std::make_unique<grpc::ClientContext>();
-  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  return context;
-}
-
-std::string ReadAdminToken(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/admin_token");
-  std::string token;
-  std::getline(in, token);
-  return std::string(absl::StripAsciiWhitespace(token));
+  return RunProgram(full, output);
 }
 
 class BackupRestoreTest : public ::testing::Test {
@@ -92,13 +54,7 @@ class BackupRestoreTest : public ::testing::Test {
   }
 
   grpc::Status CreateHolding(const std::string& token, const std::string& id) {
-    dsr::v1::CreateHoldingRequest request;
-    request.set_parent("actors/acme");
-    request.set_holding_id(id);
-    request.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
-    request.mutable_holding()->set_title("Holding " + id);
-    dsr::v1::Holding holding;
-    return registry_->CreateHolding(Context(token).get(), request, &holding);
+    return testing::CreateHolding(*registry_, token, "acme", id);
   }
 
   // The original broker's key files and admin token, copied into `to`.
@@ -124,14 +80,9 @@ TEST_F(BackupRestoreTest, ABackupTakenWithTheCliIsRestoredIntoANewDataDirectory)
                          BrokerProcess::Start(data_, {"--backup_dir", backups_}));
     Connect(*broker);
     admin = ReadAdminToken(data_);
-    dsr::v1::CreateActorRequest create;
-    create.set_actor_id("acme");
-    create.mutable_actor()->set_display_name("Acme");
-    create.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
-    create.mutable_actor()->set_contact_email("dpo@acme.example");
-    dsr::v1::CreateActorResponse actor;
-    ASSERT_TRUE(registry_->CreateActor(Context(admin).get(), create, &actor).ok());
-    ASSERT_TRUE(CreateHolding(actor.token(), "before-backup").ok());
+    std::string token;
+    ASSERT_TRUE(CreateActor(*registry_, admin, "acme", &token).ok());
+    ASSERT_TRUE(CreateHolding(token, "before-backup").ok());
 
     std::string output;
     ASSERT_EQ(Dsr({"admin", "backup", "create"}, admin, &output), 0) << output;
@@ -145,7 +96,7 @@ TEST_F(BackupRestoreTest, ABackupTakenWithTheCliIsRestoredIntoANewDataDirectory)
     output.clear();
     EXPECT_EQ(Dsr({"admin", "backup", "verify", "2"}, admin, &output), 1) << output;
 
-    ASSERT_TRUE(CreateHolding(actor.token(), "after-backup").ok());
+    ASSERT_TRUE(CreateHolding(token, "after-backup").ok());
     broker->Signal(SIGTERM);
     ASSERT_EQ(broker->Wait(), 0) << broker->Output();
   }

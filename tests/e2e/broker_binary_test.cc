@@ -3,12 +3,10 @@
 #include <signal.h>
 
 #include <atomic>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
@@ -17,25 +15,12 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/broker_process.h"
+#include "tests/e2e/e2e_calls.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace dsr::testing {
 namespace {
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
-  auto context = std::make_unique<grpc::ClientContext>();
-  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  return context;
-}
-
-std::string ReadAdminToken(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/admin_token");
-  std::string token;
-  std::getline(in, token);
-  return std::string(absl::StripAsciiWhitespace(token));
-}
 
 class BrokerBinaryTest : public ::testing::Test {
  protected:
@@ -44,25 +29,14 @@ class BrokerBinaryTest : public ::testing::Test {
     registry_ = dsr::v1::RegistryService::NewStub(channel_);
   }
   std::string CreateActor(const std::string& admin, const std::string& id) {
-    dsr::v1::CreateActorRequest request;
-    request.set_actor_id(id);
-    request.mutable_actor()->set_display_name("Org");
-    request.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_REUSER);
-    request.mutable_actor()->set_contact_email("dpo@" + id + ".example");
-    dsr::v1::CreateActorResponse response;
-    grpc::Status status = registry_->CreateActor(Context(admin).get(), request, &response);
+    std::string token;
+    grpc::Status status = testing::CreateActor(*registry_, admin, id, &token);
     EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.token();
+    return token;
   }
   grpc::Status CreateHolding(const std::string& token, const std::string& actor,
                              const std::string& id) {
-    dsr::v1::CreateHoldingRequest request;
-    request.set_parent("actors/" + actor);
-    request.set_holding_id(id);
-    request.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
-    request.mutable_holding()->set_title("Holding " + id);
-    dsr::v1::Holding holding;
-    return registry_->CreateHolding(Context(token).get(), request, &holding);
+    return testing::CreateHolding(*registry_, token, actor, id);
   }
 
   // Four threads that create holdings under actors/acme as fast as the broker

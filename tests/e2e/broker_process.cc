@@ -89,8 +89,13 @@ absl::StatusOr<std::unique_ptr<BrokerProcess>> BrokerProcess::Start(
 int BrokerProcess::RunToExit(const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> full = {DSR_BROKER_BINARY};
   full.insert(full.end(), args.begin(), args.end());
+  return RunProgram(full, output);
+}
+
+int RunProgram(const std::vector<std::string>& argv, std::string* output) {
   int fd = -1;
-  pid_t pid = Spawn(full, &fd);
+  pid_t pid = BrokerProcess::Spawn(argv, &fd);
+  if (pid < 0) return -1;
   char buffer[4096];
   ssize_t n;
   while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) output->append(buffer, n);

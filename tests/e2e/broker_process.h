@@ -13,6 +13,11 @@
 
 namespace dsr::testing {
 
+// Runs `argv[0]` with the rest as its arguments to completion; its exit
+// code (128 + signal if a signal ended it). `*output` receives what it
+// printed on stdout and stderr.
+int RunProgram(const std::vector<std::string>& argv, std::string* output);
+
 // The real dsr-broker binary in a child process, on a free loopback port.
 // Its stdout and stderr are collected. Not thread-safe.
 class BrokerProcess {
@@ -40,6 +45,7 @@ class BrokerProcess {
   std::string Output() const;
 
  private:
+  friend int RunProgram(const std::vector<std::string>& argv, std::string* output);
   BrokerProcess() = default;
   static pid_t Spawn(const std::vector<std::string>& args, int* read_fd);
 

@@ -12,14 +12,12 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -30,6 +28,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/broker_process.h"
+#include "tests/e2e/e2e_calls.h"
 #include "tests/support/durability_checks.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -45,13 +44,6 @@ int Rounds() {
   const char* env = std::getenv("DSR_CRASH_ROUNDS");
   if (env != nullptr && !absl::SimpleAtoi(env, &rounds)) rounds = 5;
   return rounds;
-}
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
-  auto context = std::make_unique<grpc::ClientContext>();
-  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  return context;
 }
 
 // What clients were told, kept outside the broker.
@@ -224,27 +216,9 @@ TEST_F(CrashLoopTest, EveryAcknowledgedWriteSurvivesSigkillRoundAfterRound) {
   const std::string data = dir_.Sub("data");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data, kFlags));
   Connect(*broker);
-  {
-    std::ifstream in(data + "/admin_token");
-    std::getline(in, admin_);
-    admin_ = std::string(absl::StripAsciiWhitespace(admin_));
-  }
-  dsr::v1::CreateActorRequest actor;
-  actor.set_actor_id("acme");
-  actor.mutable_actor()->set_display_name("Acme");
-  actor.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
-  actor.mutable_actor()->set_contact_email("dpo@acme.example");
-  dsr::v1::CreateActorResponse made;
-  ASSERT_TRUE(registry_->CreateActor(Context(admin_).get(), actor, &made).ok());
-  token_ = made.token();
-  dsr::v1::CreateHoldingRequest holding;
-  holding.set_parent("actors/acme");
-  holding.set_holding_id("data");
-  holding.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
-  holding.mutable_holding()->set_title("Data");
-  dsr::v1::Holding created;
-  ASSERT_TRUE(registry_->CreateHolding(Context(token_).get(), holding, &created).ok());
-  holding_ = created.name();
+  admin_ = ReadAdminToken(data);
+  ASSERT_TRUE(CreateActor(*registry_, admin_, "acme", &token_).ok());
+  ASSERT_TRUE(CreateHolding(*registry_, token_, "acme", "data", &holding_).ok());
 
   std::mt19937 random(20261130);
   const int rounds = Rounds();

@@ -23,7 +23,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -35,6 +34,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/broker_process.h"
+#include "tests/e2e/e2e_calls.h"
 #include "tests/support/durability_checks.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -46,13 +46,6 @@ namespace {
 // while the test runs.
 const std::vector<std::string> kFlags = {"--submits_per_address_per_minute", "0", "--memtable_mib",
                                          "8"};
-
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "") {
-  auto context = std::make_unique<grpc::ClientContext>();
-  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  return context;
-}
 
 // A tmpfs of `megabytes` at `path` for the test's lifetime.
 class Tmpfs {
@@ -116,28 +109,11 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
   const std::string data = dir.Sub("disk/data");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data, kFlags));
   auto channel = grpc::CreateChannel(broker->address(), grpc::InsecureChannelCredentials());
-  std::string admin;
-  {
-    std::ifstream in(data + "/admin_token");
-    std::getline(in, admin);
-    admin = std::string(absl::StripAsciiWhitespace(admin));
-  }
+  const std::string admin = ReadAdminToken(data);
   auto registry = dsr::v1::RegistryService::NewStub(channel);
-  dsr::v1::CreateActorRequest actor;
-  actor.set_actor_id("acme");
-  actor.mutable_actor()->set_display_name("Acme");
-  actor.mutable_actor()->add_roles(dsr::v1::Actor::DATASET_PUBLISHER);
-  actor.mutable_actor()->set_contact_email("dpo@acme.example");
-  dsr::v1::CreateActorResponse made;
-  ASSERT_TRUE(registry->CreateActor(Context(admin).get(), actor, &made).ok());
-  const std::string token = made.token();
-  dsr::v1::CreateHoldingRequest holding;
-  holding.set_parent("actors/acme");
-  holding.set_holding_id("data");
-  holding.mutable_holding()->set_kind(dsr::v1::Holding::DATASET);
-  holding.mutable_holding()->set_title("Data");
-  dsr::v1::Holding created;
-  ASSERT_TRUE(registry->CreateHolding(Context(token).get(), holding, &created).ok());
+  std::string token, holding;
+  ASSERT_TRUE(CreateActor(*registry, admin, "acme", &token).ok());
+  ASSERT_TRUE(CreateHolding(*registry, token, "acme", "data", &holding).ok());
 
   // The disk fills up beside the broker; its clients keep submitting.
   const std::string filler = dir.Sub("disk/filler");
@@ -159,7 +135,7 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
         id->set_value(absl::StrCat("person", ++person, "@example.com"));
         // Fill the log faster: the free text is stored with the request.
         erasure.mutable_request()->set_details(std::string(2000, 'd'));
-        erasure.mutable_request()->add_targets(created.name());
+        erasure.mutable_request()->add_targets(holding);
         dsr::v1::SubmitRequestResponse response;
         grpc::Status s = requests->SubmitRequest(Context().get(), erasure, &response);
         std::unique_lock<std::mutex> lock(mu);
