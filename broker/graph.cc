@@ -37,11 +37,26 @@ void ProvenanceGraph::AddLink(const GraphLink& link) {
     slot = free_edges_.back();
     free_edges_.pop_back();
   }
-  edges_[slot] = Edge{link.link_id, child, parent, link.relation};
+  edges_[slot] = Edge{link.link_id, child, parent, link.relation, link.accepted};
   edge_index_[link.link_id] = slot;
   pair_index_[PairKey(child, parent)] = slot;
-  nodes_[child].up.push_back(slot);
-  nodes_[parent].down.push_back(slot);
+  if (link.accepted) {
+    nodes_[child].up.push_back(slot);
+    nodes_[parent].down.push_back(slot);
+    ++accepted_links_;
+  }
+}
+
+void ProvenanceGraph::AcceptLink(absl::string_view link_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = edge_index_.find(link_id);
+  if (it == edge_index_.end()) return;
+  Edge& edge = edges_[it->second];
+  if (edge.accepted) return;
+  edge.accepted = true;
+  nodes_[edge.child].up.push_back(it->second);
+  nodes_[edge.parent].down.push_back(it->second);
+  ++accepted_links_;
 }
 
 void ProvenanceGraph::RemoveLink(absl::string_view link_id) {
@@ -50,8 +65,11 @@ void ProvenanceGraph::RemoveLink(absl::string_view link_id) {
   if (it == edge_index_.end()) return;
   const int slot = it->second;
   Edge& edge = edges_[slot];
-  EraseValue(nodes_[edge.child].up, slot);
-  EraseValue(nodes_[edge.parent].down, slot);
+  if (edge.accepted) {
+    EraseValue(nodes_[edge.child].up, slot);
+    EraseValue(nodes_[edge.parent].down, slot);
+    --accepted_links_;
+  }
   pair_index_.erase(PairKey(edge.child, edge.parent));
   edge_index_.erase(it);
   edge = Edge{};
@@ -101,7 +119,7 @@ bool ProvenanceGraph::WouldCloseCycle(absl::string_view child, absl::string_view
 GraphLink ProvenanceGraph::ToGraphLink(int edge) const {
   const Edge& e = edges_[edge];
   return GraphLink{e.link_id, nodes_[e.child].holding.name, nodes_[e.parent].holding.name,
-                   e.relation};
+                   e.relation, e.accepted};
 }
 
 void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, Lineage* out) const {
@@ -170,7 +188,7 @@ int ProvenanceGraph::holding_count() const {
 
 int ProvenanceGraph::link_count() const {
   absl::ReaderMutexLock lock(&mu_);
-  return static_cast<int>(edge_index_.size());
+  return accepted_links_;
 }
 
 }  // namespace dsr::broker

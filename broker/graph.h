@@ -4,7 +4,9 @@
 // The provenance graph held in memory: holdings as nodes, links as edges from
 // parent to child (the way data flows). Built from the store at start and
 // updated by the registry after each commit, so lineage queries and routing
-// never walk RocksDB.
+// never walk RocksDB. Links not yet accepted by the parent's owner are known
+// (FindLink sees them, so a pair is never declared twice) but no walk, reach
+// or cycle check crosses them.
 //
 // Thread-safe: queries take a shared lock, mutations an exclusive one. The
 // graph does not check what the registry checks (owners, duplicates, cycles);
@@ -37,6 +39,9 @@ struct GraphLink {
   std::string child;   // holding name
   std::string parent;  // holding name
   int relation = 0;    // dsr.v1.Link.Relation value
+  // Whether walks cross it (dsr.v1.Link.ACCEPTED); false for a proposed or
+  // rejected link.
+  bool accepted = true;
 };
 
 // What a walk from one holding reached.
@@ -73,16 +78,20 @@ class ProvenanceGraph {
   // Adds a link. REQUIRES: both holdings are in the graph; no link with that
   // id or (child, parent) pair is.
   void AddLink(const GraphLink& link) ABSL_LOCKS_EXCLUDED(mu_);
+  // Makes a link that was not accepted take part in walks; a missing or
+  // accepted id is ignored.
+  void AcceptLink(absl::string_view link_id) ABSL_LOCKS_EXCLUDED(mu_);
   // Removes a link; a missing id is ignored.
   void RemoveLink(absl::string_view link_id) ABSL_LOCKS_EXCLUDED(mu_);
 
   bool HasHolding(absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
-  // The id of the link between `child` and `parent`, if there is one.
+  // The id of the link between `child` and `parent`, accepted or not, if
+  // there is one.
   std::optional<std::string> FindLink(absl::string_view child, absl::string_view parent) const
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Whether adding the link child <- parent would close a cycle: `child` is
-  // `parent` or data already flows from `child` to `parent`. Both holdings
-  // must be in the graph.
+  // Whether accepting the link child <- parent would close a cycle: `child`
+  // is `parent` or data already flows from `child` to `parent` over accepted
+  // links. Both holdings must be in the graph.
   bool WouldCloseCycle(absl::string_view child, absl::string_view parent) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -99,6 +108,7 @@ class ProvenanceGraph {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   int holding_count() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Accepted links.
   int link_count() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -112,6 +122,8 @@ class ProvenanceGraph {
     int child;
     int parent;
     int relation;
+    // In the nodes' up and down lists.
+    bool accepted;
   };
 
   // Appends to `out` the nodes reached from `root` one way, with the links
@@ -131,6 +143,7 @@ class ProvenanceGraph {
   std::vector<int> free_edges_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int> edge_index_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, int> pair_index_ ABSL_GUARDED_BY(mu_);
+  int accepted_links_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace dsr::broker

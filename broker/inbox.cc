@@ -3,8 +3,10 @@
 #include "broker/inbox.h"
 
 #include "absl/strings/str_cat.h"
+#include "broker/names.h"
 #include "broker/page_token.h"
 #include "broker/paged_scan.h"
+#include "broker/registry_records.h"
 #include "broker/status_macros.h"
 #include "broker/time_util.h"
 #include "storage/keys.h"
@@ -90,14 +92,28 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
   std::vector<dsr::v1::InboxEvent> events;
   events.reserve(records.size());
   for (const auto& record : records) {
-    DSR_ASSIGN_OR_RETURN(TaskRef ref, ParseTaskName(record.task(), "inbox event"));
-    TaskRecord task;
-    RequestRecord request;
-    DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &task, &request));
     dsr::v1::InboxEvent& event = events.emplace_back();
     event.set_sequence(record.sequence());
     event.set_kind(static_cast<dsr::v1::InboxEvent::Kind>(record.kind()));
     *event.mutable_event_time() = record.event_time();
+    if (!record.link().empty()) {
+      DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(record.link(), "inbox event"));
+      dsr::storage::v1::LinkRecord link;
+      absl::Status read =
+          options_.store->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &link);
+      if (read.ok()) {
+        *event.mutable_link() = LinkFromRecord(link);
+      } else if (absl::IsNotFound(read)) {
+        event.mutable_link()->set_name(record.link());  // deleted since
+      } else {
+        return read;
+      }
+      continue;
+    }
+    DSR_ASSIGN_OR_RETURN(TaskRef ref, ParseTaskName(record.task(), "inbox event"));
+    TaskRecord task;
+    RequestRecord request;
+    DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &task, &request));
     DSR_ASSIGN_OR_RETURN(*event.mutable_task(), HolderView(task, request, now));
   }
   return events;

@@ -103,13 +103,17 @@ absl::StatusOr<InboxStateRecord*> InboxAppender::StateOf(const std::string& acto
 }
 
 absl::Status InboxAppender::Append(const std::string& actor_id, dsr::v1::InboxEvent::Kind kind,
-                                   const std::string& task_name) {
+                                   const std::string& resource_name) {
   DSR_ASSIGN_OR_RETURN(InboxStateRecord * state, StateOf(actor_id));
   state->set_last_sequence(state->last_sequence() + 1);
   dsr::storage::v1::InboxEventRecord event;
   event.set_sequence(state->last_sequence());
   event.set_kind(kind);
-  event.set_task(task_name);
+  if (IsLinkEvent(kind)) {
+    event.set_link(resource_name);
+  } else {
+    event.set_task(resource_name);
+  }
   *event.mutable_event_time() = ToProtoTime(now_);
   batch_->Put(storage::ColumnFamily::kInbox,
               storage::keys::InboxEvent(actor_id, state->last_sequence()), event);

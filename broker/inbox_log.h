@@ -24,6 +24,12 @@
 
 namespace dsr::broker {
 
+// Whether events of `kind` are about a link (LINK_*) rather than a task.
+inline bool IsLinkEvent(dsr::v1::InboxEvent::Kind kind) {
+  return kind == dsr::v1::InboxEvent::LINK_PROPOSED || kind == dsr::v1::InboxEvent::LINK_ACCEPTED ||
+         kind == dsr::v1::InboxEvent::LINK_REJECTED;
+}
+
 // The state of every inbox: last sequence and committed cursor, cached from
 // the store. Thread-safe. Writers call Stage and Publish under the journal's
 // mutation lock; readers may call anything at any time.
@@ -88,9 +94,10 @@ class InboxAppender {
   InboxAppender(InboxLog* log, storage::WriteBatch* batch, absl::Time now)
       : log_(log), batch_(batch), now_(now) {}
 
-  // Adds an event for `task_name` to `actor_id`'s inbox.
+  // Adds an event about `resource_name` to `actor_id`'s inbox: a task name
+  // for TASK_* kinds, a link name for LINK_* kinds.
   absl::Status Append(const std::string& actor_id, dsr::v1::InboxEvent::Kind kind,
-                      const std::string& task_name);
+                      const std::string& resource_name);
 
   // Sets `actor_id`'s committed cursor.
   absl::Status SetCommitted(const std::string& actor_id, uint64_t cursor);

@@ -32,8 +32,8 @@ bool FollowsLateLinks(const RequestRecord& request, const std::vector<TaskRecord
 
 absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGraph& graph,
                                 const std::string& parent, const std::string& child, absl::Time now,
-                                storage::WriteBatch& batch, InboxAppender& inbox,
-                                std::vector<AuditEntry>* audit) {
+                                const Limits& limits, storage::WriteBatch& batch,
+                                InboxAppender& inbox, std::vector<AuditEntry>* audit) {
   std::vector<std::string> request_ids;
   absl::Status bad;
   DSR_RETURN_IF_ERROR(store.Scan(ColumnFamily::kHoldingRequests,
@@ -69,13 +69,21 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
     std::vector<std::string> already;
     already.reserve(tasks.size());
     for (const TaskRecord& task : tasks) already.push_back(task.holding());
+    (void)limits;
     const std::vector<Route> routes = RouteLateLink(graph, parent, child, already);
     if (routes.empty()) continue;
+    const bool was_final = request.open_task_count() == 0;
     for (const Route& route : routes) {
       request.set_task_count(request.task_count() + 1);
       DSR_ASSIGN_OR_RETURN(TaskRecord task,
                            CreateTask(request_id, request.task_count(), route, now, batch, inbox));
       CountTaskChange(0, task.state(), now, batch, &request);
+    }
+    if (was_final) {
+      // Bounded: purged R after now at the latest, answered or not.
+      *request.mutable_reopen_time() = ToProtoTime(now);
+      batch.PutEmpty(ColumnFamily::kFinalRequests,
+                     storage::keys::FinalRequest(absl::ToUnixMicros(now), request_id));
     }
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(request_id), request);
     audit->push_back(AuditEntry{"ForwardOverLateLink", RequestName(request_id)});

@@ -30,6 +30,10 @@ struct Limits {
   int max_targets = 64;
   // Default: 1 MiB. One access report, copy included.
   size_t max_access_report_bytes = 1 << 20;
+  // Default: 10,000 each. Holdings an actor may register, and links it may
+  // declare (as the child's owner); the admin is not counted against them.
+  int max_holdings_per_actor = 10000;
+  int max_links_per_actor = 10000;
 };
 
 }  // namespace dsr::broker

@@ -40,9 +40,13 @@ absl::Status Registry::LoadGraph() {
           return false;
         }
         graph_.PutHolding(GraphHoldingFromRecord(record));
+        CountHolding(record.actor_id());
         return true;
       }));
   DSR_RETURN_IF_ERROR(bad);
+  // Links stored before ListLinks existed have no index entries: add them.
+  storage::WriteBatch backfill = store_->NewWriteBatch();
+  int missing = 0;
   DSR_RETURN_IF_ERROR(
       store_->Scan(ColumnFamily::kLinks, "", "", [&](absl::string_view, absl::string_view value) {
         LinkRecord record;
@@ -56,9 +60,51 @@ absl::Status Registry::LoadGraph() {
           return false;
         }
         graph_.AddLink(GraphLinkFromRecord(record));
+        for (const std::string* holding : {&record.child(), &record.parent()}) {
+          absl::StatusOr<HoldingName> owner = ParseHoldingName(*holding, "link");
+          if (!owner.ok()) {
+            bad = absl::DataLossError("a stored link names a malformed holding");
+            return false;
+          }
+          const std::string index = storage::keys::ActorLink(owner->actor_id, record.link_id());
+          absl::StatusOr<bool> indexed = store_->Contains(ColumnFamily::kActorLinks, index);
+          if (!indexed.ok()) {
+            bad = indexed.status();
+            return false;
+          }
+          if (!*indexed) {
+            backfill.PutEmpty(ColumnFamily::kActorLinks, index);
+            ++missing;
+          }
+          if (holding == &record.child()) CountLink(owner->actor_id, +1);
+        }
         return true;
       }));
-  return bad;
+  DSR_RETURN_IF_ERROR(bad);
+  if (missing > 0) DSR_RETURN_IF_ERROR(store_->Commit(backfill));
+  return absl::OkStatus();
+}
+
+int Registry::HoldingsOf(const std::string& actor_id) const {
+  absl::MutexLock lock(&counts_mu_);
+  auto it = holdings_per_actor_.find(actor_id);
+  return it == holdings_per_actor_.end() ? 0 : it->second;
+}
+
+int Registry::LinksOf(const std::string& actor_id) const {
+  absl::MutexLock lock(&counts_mu_);
+  auto it = links_per_actor_.find(actor_id);
+  return it == links_per_actor_.end() ? 0 : it->second;
+}
+
+void Registry::CountHolding(const std::string& actor_id) {
+  absl::MutexLock lock(&counts_mu_);
+  ++holdings_per_actor_[actor_id];
+}
+
+void Registry::CountLink(const std::string& actor_id, int delta) {
+  absl::MutexLock lock(&counts_mu_);
+  links_per_actor_[actor_id] += delta;
 }
 
 absl::Status Registry::ReadActor(absl::string_view actor_id, ActorRecord* record) const {

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -78,12 +79,21 @@ class Registry {
                              const dsr::v1::RetireHoldingRequest& request,
                              dsr::v1::Holding* holding);
 
-  // Links. Writes: the child holding's owner or admin. CreateLink forwards
-  // the parent's standing requests to the child (late_links.h) in the same
-  // commit.
+  // Links. CreateLink and DeleteLink: the child holding's owner or admin.
+  // A link across two organisations is PROPOSED until the parent's owner
+  // (or admin) accepts it with AcceptLink; one within an organisation, or
+  // made by the admin, is ACCEPTED at once. Accepting forwards the parent's
+  // standing requests to the child (late_links.h) in the same commit.
   absl::Status CreateLink(const Principal& principal, const dsr::v1::CreateLinkRequest& request,
                           dsr::v1::Link* link);
   absl::Status DeleteLink(const Principal& principal, const dsr::v1::DeleteLinkRequest& request);
+  absl::Status AcceptLink(const Principal& principal, const dsr::v1::AcceptLinkRequest& request,
+                          dsr::v1::Link* link);
+  absl::Status RejectLink(const Principal& principal, const dsr::v1::RejectLinkRequest& request,
+                          dsr::v1::Link* link);
+  // The links touching an actor's holdings: that actor or admin.
+  absl::Status ListLinks(const Principal& principal, const dsr::v1::ListLinksRequest& request,
+                         dsr::v1::ListLinksResponse* response) const;
   absl::Status GetLineage(const dsr::v1::GetLineageRequest& request,
                           dsr::v1::GetLineageResponse* response) const;
 
@@ -101,6 +111,25 @@ class Registry {
                            dsr::storage::v1::HoldingRecord* record) const;
   // The reply to a replayed holding write: the holding `name` as it is now.
   absl::Status ReplayHolding(absl::string_view name, dsr::v1::Holding* holding) const;
+  // AcceptLink and RejectLink.
+  absl::Status DecideLink(const Principal& principal, absl::string_view method,
+                          const google::protobuf::Message& request, const std::string& name,
+                          bool accept, dsr::v1::Link* link);
+  // ALREADY_EXISTS naming the field if one of `record`'s external ids that
+  // `before` (null for a new holding) lacks is claimed by another actor's
+  // holding. Actors' writes only: the admin settles disputes, and may give
+  // one id to several organisations' holdings. REQUIRES: the journal's
+  // mutation lock.
+  absl::Status CheckExternalIdClaims(const dsr::storage::v1::HoldingRecord* before,
+                                     const dsr::storage::v1::HoldingRecord& record) const;
+
+  // Quotas (Limits::max_holdings_per_actor, max_links_per_actor): counts
+  // per actor of its holdings and of the links it declared (as the child's
+  // owner), rebuilt at start and kept under the journal's mutation lock.
+  int HoldingsOf(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(counts_mu_);
+  int LinksOf(const std::string& actor_id) const ABSL_LOCKS_EXCLUDED(counts_mu_);
+  void CountHolding(const std::string& actor_id) ABSL_LOCKS_EXCLUDED(counts_mu_);
+  void CountLink(const std::string& actor_id, int delta) ABSL_LOCKS_EXCLUDED(counts_mu_);
 
   storage::Store* const store_;
   const Clock* const clock_;
@@ -108,6 +137,9 @@ class Registry {
   InboxLog* const inbox_;
   const Limits limits_;
   ProvenanceGraph graph_;
+  mutable absl::Mutex counts_mu_;
+  absl::flat_hash_map<std::string, int> holdings_per_actor_ ABSL_GUARDED_BY(counts_mu_);
+  absl::flat_hash_map<std::string, int> links_per_actor_ ABSL_GUARDED_BY(counts_mu_);
 };
 
 }  // namespace dsr::broker

@@ -74,6 +74,11 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   const std::string key = storage::keys::Holding(actor_id, request.holding_id());
   DSR_ASSIGN_OR_RETURN(bool exists, store_->Contains(ColumnFamily::kHoldings, key));
   if (exists) return absl::AlreadyExistsError("this actor has a holding with this holding_id");
+  if (!principal.is_admin() && HoldingsOf(actor_id) >= limits_.max_holdings_per_actor) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("this actor has reached its quota of ", limits_.max_holdings_per_actor,
+                     " holdings (retired ones count); ask the broker's operator to raise it"));
+  }
 
   const absl::Time now = clock_->Now();
   HoldingRecord record;
@@ -86,6 +91,7 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   record.set_state(dsr::v1::Holding::ACTIVE);
   *record.mutable_create_time() = ToProtoTime(now);
   *record.mutable_update_time() = record.create_time();
+  if (!principal.is_admin()) DSR_RETURN_IF_ERROR(CheckExternalIdClaims(nullptr, record));
 
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kHoldings, key, record);
@@ -94,7 +100,42 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "CreateHolding",
                                        FormatHoldingName(actor_id, request.holding_id())));
   graph_.PutHolding(GraphHoldingFromRecord(record));
+  CountHolding(actor_id);
   *holding = HoldingFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::CheckExternalIdClaims(const HoldingRecord* before,
+                                             const HoldingRecord& record) const {
+  for (int i = 0; i < record.external_ids_size(); ++i) {
+    const std::string& id = record.external_ids(i);
+    if (before != nullptr && std::find(before->external_ids().begin(), before->external_ids().end(),
+                                       id) != before->external_ids().end()) {
+      continue;  // this holding's claim already
+    }
+    // The first index entry of another actor settles it; entries of this
+    // actor (another version of the same dataset, say) are passed over.
+    bool claimed = false;
+    absl::Status bad;
+    DSR_RETURN_IF_ERROR(store_->Scan(
+        ColumnFamily::kExternalIds, storage::keys::ExternalIdsEqualTo(id), "",
+        [&](absl::string_view key, absl::string_view) {
+          absl::StatusOr<storage::keys::ExternalIdKey> entry = storage::keys::ParseExternalId(key);
+          if (!entry.ok()) {
+            bad = entry.status();
+            return false;
+          }
+          claimed = entry->actor_id != record.actor_id();
+          return !claimed;
+        }));
+    DSR_RETURN_IF_ERROR(bad);
+    if (claimed) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "holding.external_ids[", i,
+          "] is already claimed by another organisation's holding; if it is yours, ask the "
+          "broker's operator to settle it"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -206,6 +247,7 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
   for (const std::string& path : paths) CopyHoldingField(request.holding(), path, &after);
   const absl::Time now = clock_->Now();
   *after.mutable_update_time() = ToProtoTime(now);
+  if (!principal.is_admin()) DSR_RETURN_IF_ERROR(CheckExternalIdClaims(&before, after));
 
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), after);

@@ -5,6 +5,8 @@
 #include "broker/idempotency.h"
 #include "broker/late_links.h"
 #include "broker/names.h"
+#include "broker/page_token.h"
+#include "broker/paged_scan.h"
 #include "broker/registry.h"
 #include "broker/registry_records.h"
 #include "broker/status_macros.h"
@@ -42,7 +44,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
   const dsr::v1::Link& wanted = request.link();
   DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
   DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(wanted.child(), "link.child"));
-  DSR_RETURN_IF_ERROR(ParseHoldingName(wanted.parent(), "link.parent").status());
+  DSR_ASSIGN_OR_RETURN(HoldingName parent, ParseHoldingName(wanted.parent(), "link.parent"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
   if (wanted.relation() == dsr::v1::Link::RELATION_UNSPECIFIED ||
       !dsr::v1::Link::Relation_IsValid(wanted.relation())) {
@@ -68,36 +70,126 @@ absl::Status Registry::CreateLink(const Principal& principal,
   if (!graph_.HasHolding(wanted.child())) return absl::NotFoundError("link.child not found");
   if (!graph_.HasHolding(wanted.parent())) return absl::NotFoundError("link.parent not found");
   if (graph_.FindLink(wanted.child(), wanted.parent()).has_value()) {
-    return absl::AlreadyExistsError("a link between this child and parent exists");
+    return absl::AlreadyExistsError(
+        "a link between this child and parent exists (perhaps proposed or rejected)");
   }
   if (graph_.WouldCloseCycle(wanted.child(), wanted.parent())) {
     return absl::FailedPreconditionError(
         "link would close a cycle: the parent is already made from the child");
   }
+  if (!principal.is_admin() && LinksOf(child.actor_id) >= limits_.max_links_per_actor) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the child's owner has reached its quota of ", limits_.max_links_per_actor,
+                     " links; delete links it no longer needs, or ask the broker's operator"));
+  }
 
   const absl::Time now = clock_->Now();
+  // Consent: a claim that one's holding was made from another
+  // organisation's data forwards that organisation's requests (personal
+  // data) to the claimant, so it waits for the parent's owner. The admin
+  // onboarding organisations speaks for both.
+  const bool accepted = principal.is_admin() || child.actor_id == parent.actor_id;
   LinkRecord record;
   record.set_link_id(NewRandomId(kLinkIdBits));
   record.set_child(wanted.child());
   record.set_parent(wanted.parent());
   record.set_relation(wanted.relation());
   *record.mutable_create_time() = ToProtoTime(now);
+  record.set_state(accepted ? dsr::v1::Link::ACCEPTED : dsr::v1::Link::PROPOSED);
+  if (accepted) *record.mutable_decide_time() = record.create_time();
   const std::string key = storage::keys::Link(record.link_id());
   DSR_ASSIGN_OR_RETURN(bool taken, store_->Contains(ColumnFamily::kLinks, key));
   if (taken) return absl::AbortedError("link id collision; retry");
 
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Put(ColumnFamily::kLinks, key, record);
-  call.Record(batch, LinkName(record.link_id()), now);
+  batch.PutEmpty(ColumnFamily::kActorLinks,
+                 storage::keys::ActorLink(child.actor_id, record.link_id()));
+  if (parent.actor_id != child.actor_id) {
+    batch.PutEmpty(ColumnFamily::kActorLinks,
+                   storage::keys::ActorLink(parent.actor_id, record.link_id()));
+  }
+  const std::string name = LinkName(record.link_id());
+  call.Record(batch, name, now);
   InboxAppender inbox(inbox_, &batch, now);
-  std::vector<AuditEntry> audit = {{"CreateLink", LinkName(record.link_id())}};
-  DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
-                                         batch, inbox, &audit));
+  std::vector<AuditEntry> audit = {{"CreateLink", name}};
+  if (accepted) {
+    DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
+                                           limits_, batch, inbox, &audit));
+  } else {
+    DSR_RETURN_IF_ERROR(inbox.Append(parent.actor_id, dsr::v1::InboxEvent::LINK_PROPOSED, name));
+  }
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
   inbox.Published();
   graph_.AddLink(GraphLinkFromRecord(record));
+  CountLink(child.actor_id, +1);
   *link = LinkFromRecord(record);
   return absl::OkStatus();
+}
+
+absl::Status Registry::DecideLink(const Principal& principal, absl::string_view method,
+                                  const google::protobuf::Message& request, const std::string& name,
+                                  bool accept, dsr::v1::Link* link) {
+  // The parent's owner is known only once the link is read.
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
+  DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(name, "name"));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, method, request));
+
+  Journal::MutationLock lock(journal_);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  LinkRecord record;
+  absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
+  if (absl::IsNotFound(read)) return absl::NotFoundError("link not found");
+  DSR_RETURN_IF_ERROR(read);
+  DSR_ASSIGN_OR_RETURN(HoldingName parent, ParseHoldingName(record.parent(), "link.parent"));
+  DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(record.child(), "link.child"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, parent.actor_id));
+  if (earlier.has_value()) {
+    *link = LinkFromRecord(record);
+    return absl::OkStatus();
+  }
+  const dsr::v1::Link::State state = LinkState(record);
+  if (state != dsr::v1::Link::PROPOSED) {
+    return absl::FailedPreconditionError(
+        state == dsr::v1::Link::ACCEPTED
+            ? "the link is already accepted"
+            : "the link was rejected; its child's owner may delete it and propose it again");
+  }
+  if (accept && graph_.WouldCloseCycle(record.child(), record.parent())) {
+    return absl::FailedPreconditionError(
+        "link would close a cycle: the parent is now made from the child");
+  }
+
+  const absl::Time now = clock_->Now();
+  record.set_state(accept ? dsr::v1::Link::ACCEPTED : dsr::v1::Link::REJECTED);
+  *record.mutable_decide_time() = ToProtoTime(now);
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  batch.Put(ColumnFamily::kLinks, storage::keys::Link(link_id), record);
+  call.Record(batch, name, now);
+  InboxAppender inbox(inbox_, &batch, now);
+  DSR_RETURN_IF_ERROR(inbox.Append(
+      child.actor_id,
+      accept ? dsr::v1::InboxEvent::LINK_ACCEPTED : dsr::v1::InboxEvent::LINK_REJECTED, name));
+  std::vector<AuditEntry> audit = {{std::string(method), name}};
+  if (accept) {
+    DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
+                                           limits_, batch, inbox, &audit));
+  }
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
+  inbox.Published();
+  if (accept) graph_.AcceptLink(link_id);
+  *link = LinkFromRecord(record);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::AcceptLink(const Principal& principal,
+                                  const dsr::v1::AcceptLinkRequest& request, dsr::v1::Link* link) {
+  return DecideLink(principal, "AcceptLink", request, request.name(), /*accept=*/true, link);
+}
+
+absl::Status Registry::RejectLink(const Principal& principal,
+                                  const dsr::v1::RejectLinkRequest& request, dsr::v1::Link* link) {
+  return DecideLink(principal, "RejectLink", request, request.name(), /*accept=*/false, link);
 }
 
 absl::Status Registry::DeleteLink(const Principal& principal,
@@ -117,12 +209,54 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   if (absl::IsNotFound(read)) return absl::NotFoundError("link not found");
   DSR_RETURN_IF_ERROR(read);
   DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(record.child(), "link.child"));
+  DSR_ASSIGN_OR_RETURN(HoldingName parent, ParseHoldingName(record.parent(), "link.parent"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
   storage::WriteBatch batch = store_->NewWriteBatch();
   batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
+  batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(child.actor_id, link_id));
+  batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(parent.actor_id, link_id));
   call.Record(batch, request.name(), clock_->Now());
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "DeleteLink", request.name()));
   graph_.RemoveLink(link_id);
+  CountLink(child.actor_id, -1);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ListLinks(const Principal& principal,
+                                 const dsr::v1::ListLinksRequest& request,
+                                 dsr::v1::ListLinksResponse* response) const {
+  DSR_RETURN_IF_ERROR(RequireAnyActorOrAdmin(principal));
+  DSR_ASSIGN_OR_RETURN(std::string actor_id, ParseActorName(request.actor(), "actor"));
+  DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, actor_id));
+  if (!dsr::v1::Link::State_IsValid(request.state())) {
+    return absl::InvalidArgumentError("state has an unknown value");
+  }
+  PageQuery query;
+  query.family = ColumnFamily::kActorLinks;
+  query.prefix = storage::keys::ActorLinksOf(actor_id);
+  query.fingerprint =
+      QueryFingerprint("ListLinks", absl::StrCat(actor_id, "/", static_cast<int>(request.state())));
+  query.page_token = request.page_token();
+  DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+  DSR_ASSIGN_OR_RETURN(
+      std::string next,
+      ScanPage(*store_, query,
+               [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+                 DSR_ASSIGN_OR_RETURN(storage::keys::ActorLinkKey entry,
+                                      storage::keys::ParseActorLink(key));
+                 LinkRecord record;
+                 absl::Status read =
+                     store_->Get(ColumnFamily::kLinks, storage::keys::Link(entry.link_id), &record);
+                 if (absl::IsNotFound(read)) return false;  // deleted since the index was read
+                 DSR_RETURN_IF_ERROR(read);
+                 if (request.state() != dsr::v1::Link::STATE_UNSPECIFIED &&
+                     LinkState(record) != request.state()) {
+                   return false;
+                 }
+                 *response->add_links() = LinkFromRecord(record);
+                 return true;
+               }));
+  response->set_next_page_token(next);
   return absl::OkStatus();
 }
 

@@ -40,7 +40,18 @@ dsr::v1::Link LinkFromRecord(const dsr::storage::v1::LinkRecord& record) {
   link.set_parent(record.parent());
   link.set_relation(static_cast<dsr::v1::Link::Relation>(record.relation()));
   *link.mutable_create_time() = record.create_time();
+  link.set_state(LinkState(record));
+  if (record.has_decide_time()) {
+    *link.mutable_decide_time() = record.decide_time();
+  } else if (link.state() == dsr::v1::Link::ACCEPTED) {
+    *link.mutable_decide_time() = record.create_time();
+  }
   return link;
+}
+
+dsr::v1::Link::State LinkState(const dsr::storage::v1::LinkRecord& record) {
+  if (record.state() == dsr::v1::Link::STATE_UNSPECIFIED) return dsr::v1::Link::ACCEPTED;
+  return static_cast<dsr::v1::Link::State>(record.state());
 }
 
 void CopyHoldingField(const dsr::v1::Holding& h, absl::string_view path,
@@ -75,7 +86,8 @@ GraphHolding GraphHoldingFromRecord(const dsr::storage::v1::HoldingRecord& recor
 }
 
 GraphLink GraphLinkFromRecord(const dsr::storage::v1::LinkRecord& record) {
-  return GraphLink{record.link_id(), record.child(), record.parent(), record.relation()};
+  return GraphLink{record.link_id(), record.child(), record.parent(), record.relation(),
+                   LinkState(record) == dsr::v1::Link::ACCEPTED};
 }
 
 }  // namespace dsr::broker

@@ -16,6 +16,8 @@ namespace dsr::broker {
 dsr::v1::Actor ActorFromRecord(const dsr::storage::v1::ActorRecord& record);
 dsr::v1::Holding HoldingFromRecord(const dsr::storage::v1::HoldingRecord& record);
 dsr::v1::Link LinkFromRecord(const dsr::storage::v1::LinkRecord& record);
+// The link's state; records from before links needed consent are ACCEPTED.
+dsr::v1::Link::State LinkState(const dsr::storage::v1::LinkRecord& record);
 
 // Copies one caller-settable field, named by its update_mask path (see
 // MutableHoldingPaths), from `holding` into `record`. An unknown path copies

@@ -158,6 +158,7 @@ bool CountTaskChange(int before, int after, absl::Time now, storage::WriteBatch&
     request->set_open_task_count(request->open_task_count() - 1);
   }
   if (request->open_task_count() == 0) {
+    request->clear_reopen_time();  // its queue entry is stale from now on
     *request->mutable_final_time() = ToProtoTime(now);
     batch.PutEmpty(storage::ColumnFamily::kFinalRequests,
                    storage::keys::FinalRequest(absl::ToUnixMicros(now), request->request_id()));

@@ -7,6 +7,7 @@
 #include "broker/principal.h"
 #include "broker/request_records.h"
 #include "broker/status_macros.h"
+#include "broker/task_writes.h"
 #include "broker/time_util.h"
 #include "storage/keys.h"
 
@@ -14,6 +15,8 @@ namespace dsr::broker {
 
 using dsr::storage::v1::RequestRecord;
 using storage::ColumnFamily;
+
+using dsr::storage::v1::TaskRecord;
 
 namespace {
 
@@ -66,7 +69,9 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged,
     if (due.empty() && malformed.empty()) return absl::OkStatus();
 
     storage::WriteBatch batch = store_->NewWriteBatch();
+    InboxAppender inbox(inbox_, &batch, now);
     std::vector<AuditEntry> audit;
+    int batch_purged = 0;
     for (const std::string& key : malformed) {
       LogError("retention queue: dropped an entry that does not parse");
       batch.Delete(ColumnFamily::kFinalRequests, key);
@@ -82,24 +87,64 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged,
         continue;
       }
       DSR_RETURN_IF_ERROR(read);
-      // Stale entries: reopened by a late link (and perhaps final again
-      // later, with its own entry), or already purged.
-      const bool still_final =
-          request.has_final_time() &&
-          absl::ToUnixMicros(FromProtoTime(request.final_time())) == entry.final_unix_micros;
-      if (!still_final || request.has_purge_time()) continue;
+      // An entry is current only if it is the request's final time, or the
+      // time a late link reopened it and it is still open. Others are stale:
+      // the request was reopened and answered again (its new final time has
+      // its own entry), or is already purged.
+      const auto is_entry = [&](const google::protobuf::Timestamp& time) {
+        return absl::ToUnixMicros(FromProtoTime(time)) == entry.final_unix_micros;
+      };
+      const bool still_final = request.has_final_time() && is_entry(request.final_time());
+      const bool reopened_too_long = request.open_task_count() > 0 && request.has_reopen_time() &&
+                                     is_entry(request.reopen_time());
+      if ((!still_final && !reopened_too_long) || request.has_purge_time()) continue;
+      if (reopened_too_long) {
+        DSR_RETURN_IF_ERROR(WithdrawOpenTasks(request, now, batch, inbox));
+        audit.push_back(AuditEntry{"WithdrawUnansweredTasks", RequestName(entry.request_id)});
+      }
       DSR_RETURN_IF_ERROR(vault_->Purge(batch, now, &request));
       batch.Put(ColumnFamily::kRequests, storage::keys::Request(entry.request_id), request);
       audit.push_back(AuditEntry{"PurgePersonalData", RequestName(entry.request_id)});
+      ++batch_purged;
       AddScrubRanges(entry.request_id, scrub);
     }
     if (audit.empty()) {
       DSR_RETURN_IF_ERROR(store_->Commit(batch));  // only stale entries dropped
     } else {
       DSR_RETURN_IF_ERROR(journal_->Commit(batch, Principal::Broker(), audit));
-      *purged += static_cast<int>(audit.size());
+      inbox.Published();
+      *purged += batch_purged;
     }
   }
+}
+
+absl::Status RetentionSweeper::WithdrawOpenTasks(RequestRecord& request, absl::Time now,
+                                                 storage::WriteBatch& batch,
+                                                 InboxAppender& inbox) const {
+  std::vector<TaskRecord> tasks;
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(
+      store_->Scan(ColumnFamily::kTasks, storage::keys::TasksOf(request.request_id()), "",
+                   [&](absl::string_view, absl::string_view value) {
+                     TaskRecord& task = tasks.emplace_back();
+                     if (!task.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                       bad = absl::DataLossError("a stored task does not parse");
+                       return false;
+                     }
+                     if (IsTerminal(task.state())) tasks.pop_back();
+                     return true;
+                   }));
+  DSR_RETURN_IF_ERROR(bad);
+  for (TaskRecord& task : tasks) {
+    const TaskRecord before = task;
+    task.set_state(dsr::v1::Task::CANCELLED);
+    *task.mutable_update_time() = ToProtoTime(now);
+    CountTaskChange(before.state(), task.state(), now, batch, &request);
+    PutChangedTask(batch, before, task);
+    DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_CANCELLED,
+                                     TaskName(task.request_id(), task.task_number())));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace dsr::broker

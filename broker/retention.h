@@ -6,14 +6,20 @@
 // retention period by deleting its data key (RequestVault::Purge). The
 // request's shape, task states and audit events remain. Requests join the
 // queue (column family `final_requests`) when they become final
-// (CountTaskChange); a request reopened by a late link leaves a stale queue
-// entry that the sweep drops. Thread-safe.
+// (CountTaskChange). A request reopened by a late link (late_links.h) joins
+// the queue again at its reopening time: if it is final again by then, that
+// entry and the older one are stale and dropped (the request's own final
+// time has its entry); if it is still open R after the reopening, the sweep
+// withdraws the tasks nobody answered (CANCELLED, their holders told) and
+// purges it, so no holder can keep a person's data by staying silent.
+// Thread-safe.
 
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "broker/clock.h"
+#include "broker/inbox_log.h"
 #include "broker/journal.h"
 #include "broker/request_vault.h"
 #include "storage/store.h"
@@ -26,9 +32,14 @@ inline constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 180);
 class RetentionSweeper {
  public:
   // All must outlive the sweeper.
-  RetentionSweeper(storage::Store* store, const Clock* clock, Journal* journal,
+  RetentionSweeper(storage::Store* store, const Clock* clock, Journal* journal, InboxLog* inbox,
                    const RequestVault* vault, absl::Duration retention)
-      : store_(store), clock_(clock), journal_(journal), vault_(vault), retention_(retention) {}
+      : store_(store),
+        clock_(clock),
+        journal_(journal),
+        inbox_(inbox),
+        vault_(vault),
+        retention_(retention) {}
 
   // Purges every request final for at least the retention period, in commits
   // of at most `batch_size` requests, then scrubs the database files of
@@ -38,10 +49,14 @@ class RetentionSweeper {
 
  private:
   absl::Status SweepBatches(int batch_size, int* purged, std::vector<storage::KeyRange>* scrub);
+  // Withdraws the open tasks of a reopened request whose time is up.
+  absl::Status WithdrawOpenTasks(dsr::storage::v1::RequestRecord& request, absl::Time now,
+                                 storage::WriteBatch& batch, InboxAppender& inbox) const;
 
   storage::Store* const store_;
   const Clock* const clock_;
   Journal* const journal_;
+  InboxLog* const inbox_;
   const RequestVault* const vault_;
   const absl::Duration retention_;
 };

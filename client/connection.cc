@@ -81,6 +81,19 @@ class GrpcConnection final : public Connection {
     return Call<dsr::v1::Link>(&dsr::v1::RegistryService::Stub::CreateLink, registry_.get(),
                                request);
   }
+  absl::StatusOr<dsr::v1::Link> AcceptLink(const dsr::v1::AcceptLinkRequest& request) override {
+    return Call<dsr::v1::Link>(&dsr::v1::RegistryService::Stub::AcceptLink, registry_.get(),
+                               request);
+  }
+  absl::StatusOr<dsr::v1::Link> RejectLink(const dsr::v1::RejectLinkRequest& request) override {
+    return Call<dsr::v1::Link>(&dsr::v1::RegistryService::Stub::RejectLink, registry_.get(),
+                               request);
+  }
+  absl::StatusOr<dsr::v1::ListLinksResponse> ListLinks(
+      const dsr::v1::ListLinksRequest& request) override {
+    return Call<dsr::v1::ListLinksResponse>(&dsr::v1::RegistryService::Stub::ListLinks,
+                                            registry_.get(), request);
+  }
   absl::StatusOr<dsr::v1::GetLineageResponse> GetLineage(
       const dsr::v1::GetLineageRequest& request) override {
     return Call<dsr::v1::GetLineageResponse>(&dsr::v1::RegistryService::Stub::GetLineage,

@@ -70,6 +70,10 @@ class Connection {
       const dsr::v1::RetireHoldingRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Link> CreateLink(const dsr::v1::CreateLinkRequest& request) = 0;
   virtual absl::Status DeleteLink(const dsr::v1::DeleteLinkRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::Link> AcceptLink(const dsr::v1::AcceptLinkRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::Link> RejectLink(const dsr::v1::RejectLinkRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::ListLinksResponse> ListLinks(
+      const dsr::v1::ListLinksRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::GetLineageResponse> GetLineage(
       const dsr::v1::GetLineageRequest& request) = 0;
 

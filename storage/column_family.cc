@@ -40,6 +40,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "data_keys";
     case ColumnFamily::kFinalRequests:
       return "final_requests";
+    case ColumnFamily::kActorLinks:
+      return "actor_links";
   }
   return "unknown";
 }

@@ -29,15 +29,17 @@ enum class ColumnFamily : int {
   kReports = 15,          // (request id, task number) -> SealedReportRecord
   kDataKeys = 16,         // request id -> DataKeyRecord
   kFinalRequests = 17,    // (final time, request id) -> empty: retention queue
+  kActorLinks = 18,       // (actor id, link id) -> empty: links touching an actor's holdings
 };
 
-inline constexpr std::array<ColumnFamily, 18> kAllColumnFamilies = {
-    ColumnFamily::kActors,  ColumnFamily::kTokens,      ColumnFamily::kHoldings,
-    ColumnFamily::kLinks,   ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
-    ColumnFamily::kAudit,   ColumnFamily::kRequests,    ColumnFamily::kReceipts,
-    ColumnFamily::kTasks,   ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
-    ColumnFamily::kInbox,   ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
-    ColumnFamily::kReports, ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
+inline constexpr std::array<ColumnFamily, 19> kAllColumnFamilies = {
+    ColumnFamily::kActors,     ColumnFamily::kTokens,      ColumnFamily::kHoldings,
+    ColumnFamily::kLinks,      ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
+    ColumnFamily::kAudit,      ColumnFamily::kRequests,    ColumnFamily::kReceipts,
+    ColumnFamily::kTasks,      ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
+    ColumnFamily::kInbox,      ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
+    ColumnFamily::kReports,    ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
+    ColumnFamily::kActorLinks,
 };
 
 // The name RocksDB stores for `cf`.

@@ -93,6 +93,18 @@ absl::StatusOr<std::string> ParseLink(absl::string_view key) {
   return std::move((*parts)[0]);
 }
 
+std::string ActorLink(absl::string_view actor_id, absl::string_view link_id) {
+  return Encode({actor_id, link_id});
+}
+
+std::string ActorLinksOf(absl::string_view actor_id) { return Encode({actor_id}); }
+
+absl::StatusOr<ActorLinkKey> ParseActorLink(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "actor link");
+  if (!parts.ok()) return parts.status();
+  return ActorLinkKey{std::move((*parts)[0]), std::move((*parts)[1])};
+}
+
 std::string ExternalId(absl::string_view external_id, absl::string_view actor_id,
                        absl::string_view holding_id) {
   return Encode({external_id, actor_id, holding_id});

@@ -40,6 +40,16 @@ absl::StatusOr<HoldingKey> ParseHolding(absl::string_view key);
 std::string Link(absl::string_view link_id);
 absl::StatusOr<std::string> ParseLink(absl::string_view key);
 
+// ColumnFamily::kActorLinks: the links whose child or parent holding an actor
+// owns, by link id. ActorLinksOf(actor) prefixes that actor's.
+std::string ActorLink(absl::string_view actor_id, absl::string_view link_id);
+std::string ActorLinksOf(absl::string_view actor_id);
+struct ActorLinkKey {
+  std::string actor_id;
+  std::string link_id;
+};
+absl::StatusOr<ActorLinkKey> ParseActorLink(absl::string_view key);
+
 // ColumnFamily::kExternalIds: which holdings carry an external id, in the
 // same (actor, holding) order as the holdings family.
 // ExternalIdsEqualTo(id) prefixes all keys of that id;

@@ -269,8 +269,9 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->host = options.listen.substr(0, colon);
   parts->sweeper = std::make_unique<OverdueSweeper>(parts->store.get(), clock, parts->journal.get(),
                                                     parts->inbox.get());
-  parts->retention = std::make_unique<RetentionSweeper>(
-      parts->store.get(), clock, parts->journal.get(), parts->vault.get(), options.retention);
+  parts->retention =
+      std::make_unique<RetentionSweeper>(parts->store.get(), clock, parts->journal.get(),
+                                         parts->inbox.get(), parts->vault.get(), options.retention);
   Parts* p = parts.get();
   const absl::Duration interval = options.overdue_sweep_interval;
   parts->sweep_thread = std::thread([p, interval] {

@@ -93,6 +93,30 @@ ServerUnaryReactor* RegistryGrpcService::DeleteLink(CallbackServerContext* conte
   });
 }
 
+ServerUnaryReactor* RegistryGrpcService::AcceptLink(CallbackServerContext* context,
+                                                    const dsr::v1::AcceptLinkRequest* request,
+                                                    dsr::v1::Link* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return registry_->AcceptLink(principal, *request, response);
+  });
+}
+
+ServerUnaryReactor* RegistryGrpcService::RejectLink(CallbackServerContext* context,
+                                                    const dsr::v1::RejectLinkRequest* request,
+                                                    dsr::v1::Link* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return registry_->RejectLink(principal, *request, response);
+  });
+}
+
+ServerUnaryReactor* RegistryGrpcService::ListLinks(CallbackServerContext* context,
+                                                   const dsr::v1::ListLinksRequest* request,
+                                                   dsr::v1::ListLinksResponse* response) {
+  return calls_->RunRead(context, [this, request, response](const Principal& principal) {
+    return registry_->ListLinks(principal, *request, response);
+  });
+}
+
 ServerUnaryReactor* RegistryGrpcService::GetLineage(CallbackServerContext* context,
                                                     const dsr::v1::GetLineageRequest* request,
                                                     dsr::v1::GetLineageResponse* response) {

@@ -47,6 +47,15 @@ class RegistryGrpcService final : public dsr::v1::RegistryService::CallbackServi
   grpc::ServerUnaryReactor* DeleteLink(grpc::CallbackServerContext* context,
                                        const dsr::v1::DeleteLinkRequest* request,
                                        google::protobuf::Empty* response) override;
+  grpc::ServerUnaryReactor* AcceptLink(grpc::CallbackServerContext* context,
+                                       const dsr::v1::AcceptLinkRequest* request,
+                                       dsr::v1::Link* response) override;
+  grpc::ServerUnaryReactor* RejectLink(grpc::CallbackServerContext* context,
+                                       const dsr::v1::RejectLinkRequest* request,
+                                       dsr::v1::Link* response) override;
+  grpc::ServerUnaryReactor* ListLinks(grpc::CallbackServerContext* context,
+                                      const dsr::v1::ListLinksRequest* request,
+                                      dsr::v1::ListLinksResponse* response) override;
   grpc::ServerUnaryReactor* GetLineage(grpc::CallbackServerContext* context,
                                        const dsr::v1::GetLineageRequest* request,
                                        dsr::v1::GetLineageResponse* response) override;

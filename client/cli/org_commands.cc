@@ -83,6 +83,12 @@ void PrintHolding(Cli& cli, const dsr::v1::Holding& h) {
   });
 }
 
+void PrintLink(Cli& cli, const dsr::v1::Link& l) {
+  cli.out() << l.name() << ": " << l.child() << " "
+            << EnumWord(dsr::v1::Link::Relation_descriptor(), l.relation()) << " " << l.parent()
+            << " (" << EnumWord(dsr::v1::Link::State_descriptor(), l.state()) << ")\n";
+}
+
 void PrintTask(Cli& cli, const dsr::v1::Task& t) {
   cli.Print(t, [&] {
     cli.out() << t.name() << "  " << EnumWord(dsr::v1::RequestType_descriptor(), t.request_type())
@@ -202,7 +208,7 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
     });
   });
 
-  // dsr link add|rm
+  // dsr link add|rm|list|accept|reject
   CLI::App* link = app.add_subcommand("link", "Provenance: what your holdings were made from");
   link->require_subcommand(1);
   auto child = std::make_shared<std::string>();
@@ -210,7 +216,8 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
   auto relation = std::make_shared<std::string>();
   CLI::App* add = link->add_subcommand(
       "add",
-      "Declare that CHILD was made from PARENT.\nExample: dsr link add "
+      "Declare that CHILD was made from PARENT. A PARENT of another organisation's\n"
+      "must accept the link before requests follow it.\nExample: dsr link add "
       "actors/acme/holdings/chat-model actors/acme/holdings/web-crawl --relation trained-on");
   add->add_option("child", *child, "Your holding")->required();
   add->add_option("parent", *parent, "The holding it was made from")->required();
@@ -229,9 +236,11 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
       absl::StatusOr<dsr::v1::Link> made = cli.connection().CreateLink(request);
       if (!made.ok()) return made.status();
       cli.Print(*made, [&] {
-        cli.out() << made->name() << ": " << made->child() << " "
-                  << EnumWord(dsr::v1::Link::Relation_descriptor(), made->relation()) << " "
-                  << made->parent() << "\n";
+        PrintLink(cli, *made);
+        if (made->state() == dsr::v1::Link::PROPOSED) {
+          cli.out() << "proposed: requests follow it once the owner of " << made->parent()
+                    << " accepts it (dsr link accept " << made->name() << ")\n";
+        }
       });
       return absl::OkStatus();
     });
@@ -249,17 +258,24 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
       std::string name = *rm_child;
       if (!absl::StartsWith(name, "links/")) {
         if (rm_parent->empty()) return UsageError("give links/ID, or CHILD PARENT");
-        dsr::v1::GetLineageRequest get;
-        get.set_holding(*rm_child);
-        get.set_direction(dsr::v1::UPSTREAM);
-        get.set_max_depth(1);
-        absl::StatusOr<dsr::v1::GetLineageResponse> up = cli.connection().GetLineage(get);
-        if (!up.ok()) return up.status();
-        name.clear();
-        for (const auto& e : up->edges()) {
-          if (e.parent() == *rm_parent) name = e.link();
+        // The child's owner's links, in any state (a proposal is not in the
+        // lineage yet).
+        const size_t holdings = rm_child->find("/holdings/");
+        if (!absl::StartsWith(*rm_child, "actors/") || holdings == std::string::npos) {
+          return UsageError("CHILD must be actors/ACTOR/holdings/HOLDING");
         }
-        if (name.empty()) return absl::NotFoundError("no link between these holdings");
+        dsr::v1::ListLinksRequest list;
+        list.set_actor(rm_child->substr(0, holdings));
+        list.set_page_size(1000);
+        do {
+          absl::StatusOr<dsr::v1::ListLinksResponse> page = cli.connection().ListLinks(list);
+          if (!page.ok()) return page.status();
+          for (const dsr::v1::Link& l : page->links()) {
+            if (l.child() == *rm_child && l.parent() == *rm_parent) name = l.name();
+          }
+          list.set_page_token(page->next_page_token());
+        } while (name == *rm_child && !list.page_token().empty());
+        if (name == *rm_child) return absl::NotFoundError("no link between these holdings");
       }
       dsr::v1::DeleteLinkRequest request;
       request.set_name(name);
@@ -269,6 +285,71 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
       return absl::OkStatus();
     });
   });
+  auto list_actor = std::make_shared<std::string>();
+  auto list_state = std::make_shared<std::string>();
+  CLI::App* link_list = link->add_subcommand(
+      "list",
+      "The links touching ACTOR's holdings, in any state: the proposals it must decide\n"
+      "and those it made.\nExample: dsr link list actors/acme --state proposed");
+  link_list->add_option("actor", *list_actor, "actors/ACTOR (yours)")->required();
+  link_list->add_option("--state", *list_state, "proposed, accepted or rejected");
+  link_list->callback([&cli, list_actor, list_state] {
+    cli.Run([&cli, list_actor, list_state]() -> absl::Status {
+      dsr::v1::ListLinksRequest request;
+      request.set_actor(*list_actor);
+      if (!list_state->empty()) {
+        absl::StatusOr<int> state =
+            ParseEnumWord(dsr::v1::Link::State_descriptor(), *list_state, "--state");
+        if (!state.ok()) return state.status();
+        request.set_state(static_cast<dsr::v1::Link::State>(*state));
+      }
+      request.set_page_size(1000);
+      dsr::v1::ListLinksResponse all;
+      do {
+        absl::StatusOr<dsr::v1::ListLinksResponse> page = cli.connection().ListLinks(request);
+        if (!page.ok()) return page.status();
+        for (dsr::v1::Link& l : *page->mutable_links()) *all.add_links() = std::move(l);
+        request.set_page_token(page->next_page_token());
+      } while (!request.page_token().empty());
+      cli.Print(all, [&] {
+        std::vector<std::vector<std::string>> rows;
+        for (const dsr::v1::Link& l : all.links()) {
+          rows.push_back({l.name(), EnumWord(dsr::v1::Link::State_descriptor(), l.state()),
+                          l.child(), EnumWord(dsr::v1::Link::Relation_descriptor(), l.relation()),
+                          l.parent()});
+        }
+        PrintTable(cli.out(), {"LINK", "STATE", "CHILD", "RELATION", "PARENT"}, rows);
+      });
+      return absl::OkStatus();
+    });
+  });
+  for (const bool accept : {true, false}) {
+    auto decided = std::make_shared<std::string>();
+    CLI::App* verb = link->add_subcommand(
+        accept ? "accept" : "reject",
+        accept ? "Accept a proposed link to your holding: the requests on it follow the link.\n"
+                 "Example: dsr link accept links/b4k2m7"
+               : "Reject a proposed link to your holding: nothing follows it.\n"
+                 "Example: dsr link reject links/b4k2m7");
+    verb->add_option("link", *decided, "links/ID")->required();
+    verb->callback([&cli, decided, accept] {
+      cli.Run([&cli, decided, accept]() -> absl::Status {
+        absl::StatusOr<dsr::v1::Link> done;
+        if (accept) {
+          dsr::v1::AcceptLinkRequest request;
+          request.set_name(*decided);
+          done = cli.connection().AcceptLink(request);
+        } else {
+          dsr::v1::RejectLinkRequest request;
+          request.set_name(*decided);
+          done = cli.connection().RejectLink(request);
+        }
+        if (!done.ok()) return done.status();
+        cli.Print(*done, [&] { PrintLink(cli, *done); });
+        return absl::OkStatus();
+      });
+    });
+  }
 
   // dsr inbox list|watch
   CLI::App* inbox = app.add_subcommand("inbox", "The requests forwarded to your organisation");
@@ -332,7 +413,13 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
           cli.out() << "#" << e.sequence() << " "
                     << EnumWord(dsr::v1::InboxEvent::Kind_descriptor(), e.kind()) << " ";
         });
-        if (!cli.json()) PrintTask(cli, e.task());
+        if (!cli.json()) {
+          if (e.has_link()) {
+            PrintLink(cli, e.link());
+          } else {
+            PrintTask(cli, e.task());
+          }
+        }
         cli.out().flush();
         dsr::v1::CommitInboxRequest commit;
         commit.set_sequence(e.sequence());

@@ -63,12 +63,17 @@ def main():
             sys.exit(f"publisher_example: {e.details()}")
 
     # 2. Declare where it came from, so requests on the source reach you too.
+    # A source of another organisation's must accept the link first: until
+    # then it is PROPOSED and forwards nothing; a LINK_ACCEPTED (or
+    # LINK_REJECTED) event on the inbox says how it was decided.
     if args.source:
         try:
-            reg.CreateLink(registry.CreateLinkRequest(link=link_pb2.Link(
+            link = reg.CreateLink(registry.CreateLinkRequest(link=link_pb2.Link(
                 child=name, parent=args.source, relation=link_pb2.Link.SUBSET)),
                 metadata=auth, timeout=30)
-            print(f"declared {name} as a subset of {args.source}", flush=True)
+            waiting = link.state == link_pb2.Link.PROPOSED
+            print(f"declared {name} as a subset of {args.source}"
+                  + ("; waiting for its owner to accept" if waiting else ""), flush=True)
         except grpc.RpcError as e:
             if e.code() != grpc.StatusCode.ALREADY_EXISTS:
                 sys.exit(f"publisher_example: {e.details()}")
@@ -115,6 +120,10 @@ def connect(args):
 
 def answer(box, auth, event):
     """Erases what an erasure task asks for, then completes the task."""
+    if event.kind in (inbox_pb2.InboxEvent.LINK_ACCEPTED, inbox_pb2.InboxEvent.LINK_REJECTED):
+        decided = "accepted" if event.kind == inbox_pb2.InboxEvent.LINK_ACCEPTED else "rejected"
+        print(f"{event.link.parent} {decided} {event.link.name}", flush=True)
+        return
     task = event.task
     if (event.kind != inbox_pb2.InboxEvent.TASK_CREATED
             or task.request_type != request_pb2.ERASURE

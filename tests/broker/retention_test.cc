@@ -55,7 +55,8 @@ class RetentionTest : public RequestsTest {
     MakeInbox();
   }
   int Sweep() {
-    RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), vault_.get(), kRetention);
+    RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(),
+                             kRetention);
     absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1);
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;

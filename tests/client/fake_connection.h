@@ -30,6 +30,12 @@ class MockConnection : public Connection {
   MOCK_METHOD(absl::StatusOr<dsr::v1::Link>, CreateLink, (const dsr::v1::CreateLinkRequest&),
               (override));
   MOCK_METHOD(absl::Status, DeleteLink, (const dsr::v1::DeleteLinkRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::Link>, AcceptLink, (const dsr::v1::AcceptLinkRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::Link>, RejectLink, (const dsr::v1::RejectLinkRequest&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::ListLinksResponse>, ListLinks,
+              (const dsr::v1::ListLinksRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::GetLineageResponse>, GetLineage,
               (const dsr::v1::GetLineageRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::SubmitRequestResponse>, SubmitRequest,

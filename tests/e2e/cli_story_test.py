@@ -57,8 +57,15 @@ class CliStoryTest(unittest.TestCase):
                  "--title", "Crawl", "--external-id", "hf:acme/crawl", token=acme)
         self.dsr("holding", "create", "model", "--owner", "actors/beta", "--kind", "model",
                  "--title", "Model", "--category", "forum posts", token=beta)
-        self.dsr("link", "add", "actors/beta/holdings/model", "actors/acme/holdings/crawl",
-                 "--relation", "trained-on", token=beta)
+        proposed = self.dsr("link", "add", "actors/beta/holdings/model",
+                            "actors/acme/holdings/crawl", "--relation", "trained-on",
+                            token=beta).stdout
+        self.assertIn("proposed: requests follow it once the owner of", proposed)
+        # Until acme accepts, the claim forwards nothing and shows in no lineage.
+        self.assertNotIn("beta", self.dsr("lineage", "actors/acme/holdings/crawl").stdout)
+        pending = self.dsr("link", "list", "actors/acme", "--state", "proposed", token=acme).stdout
+        link = re.search(r"(links/\w+)", pending).group(1)
+        self.assertIn("accepted", self.dsr("link", "accept", link, token=acme).stdout)
         tree = self.dsr("lineage", "actors/acme/holdings/crawl").stdout
         self.assertIn("└── actors/beta/holdings/model", tree)
 
@@ -72,7 +79,9 @@ class CliStoryTest(unittest.TestCase):
         acme_task = re.search(r"(requests/\w+/tasks/\d+)", acme_tasks).group(1)
         self.assertIn("grace@example.org", self.dsr("task", "show", acme_task, token=acme).stdout)
         self.dsr("task", "complete", acme_task, "--outcome", "erased", token=acme)
-        watched = self.dsr("inbox", "watch", "--count", "1", token=beta).stdout
+        # Beta's inbox: the link's acceptance, then the task.
+        watched = self.dsr("inbox", "watch", "--count", "2", token=beta).stdout
+        self.assertIn("link-accepted", watched)
         beta_task = re.search(r"(requests/\w+/tasks/\d+)", watched).group(1)
         self.dsr("task", "refuse", beta_task, "--ground", "legal-claims",
                  "--explanation", "needed for a pending lawsuit", token=beta)

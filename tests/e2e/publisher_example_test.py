@@ -14,7 +14,7 @@ import unittest
 sys.path.insert(0, os.environ["DSR_PYTHON_CLIENT"])
 
 import grpc  # noqa: E402
-from dsr.v1 import actor_pb2, holding_pb2, request_pb2  # noqa: E402
+from dsr.v1 import actor_pb2, holding_pb2, link_pb2, request_pb2  # noqa: E402
 from dsr.v1 import registry_service_pb2 as rs, registry_service_pb2_grpc as rs_grpc  # noqa: E402
 from dsr.v1 import request_service_pb2 as req, request_service_pb2_grpc as req_grpc  # noqa: E402
 
@@ -59,11 +59,18 @@ class PublisherExampleTest(unittest.TestCase):
         example = subprocess.Popen(
             ["/usr/bin/python3", os.environ["DSR_EXAMPLE"], "--actor", "acme",
              "--holding", "forum-dump", "--title", "Forum dump",
-             "--source", "actors/common/holdings/web-crawl", "--max-events", "1"],
+             "--source", "actors/common/holdings/web-crawl", "--max-events", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         # Its registration and link come first; wait until the link exists.
         self.assertIn("registered", example.stdout.readline())
-        self.assertIn("declared", example.stdout.readline())
+        self.assertIn("waiting for its owner to accept", example.stdout.readline())
+        # The source's owner finds the proposal and accepts it.
+        common = [("authorization", "Bearer " + tokens["common"])]
+        proposed = registry.ListLinks(rs.ListLinksRequest(
+            actor="actors/common", state=link_pb2.Link.PROPOSED), metadata=common, timeout=10)
+        self.assertEqual(len(proposed.links), 1)
+        registry.AcceptLink(rs.AcceptLinkRequest(name=proposed.links[0].name),
+                            metadata=common, timeout=10)
 
         requests = req_grpc.RequestServiceStub(self.channel)
         filed = requests.SubmitRequest(req.SubmitRequestRequest(request=request_pb2.Request(
@@ -75,6 +82,7 @@ class PublisherExampleTest(unittest.TestCase):
 
         output, _ = example.communicate(timeout=60)
         self.assertEqual(example.returncode, 0, output)
+        self.assertIn(f"accepted {proposed.links[0].name}", output)
         self.assertIn(f"completed {filed.request.name}/tasks/2", output)
         # The example never prints the person's identifiers.
         self.assertNotIn("ivan", output)

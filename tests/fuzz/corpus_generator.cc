@@ -138,8 +138,7 @@ void Services(Writer& w) {
                   const google::protobuf::Message& message) {
     ++n;
     w.Write(t, absl::StrCat(n < 10 ? "0" : "", n, "-", what),
-            std::string(1, static_cast<char>(ServiceInputByte(method, credential))) +
-                message.SerializeAsString());
+            ServiceInputPrefix(method, credential) + message.SerializeAsString());
   };
   {
     v1::GetActorRequest r;
@@ -274,11 +273,12 @@ void Services(Writer& w) {
     seed("extend-task", kExtendTask, kAcme, r);
   }
   {
+    // Declared by the admin: accepted at once, so R1 follows it.
     v1::CreateLinkRequest r;
     r.mutable_link()->set_child("actors/gamma/holdings/fine-tune");
-    r.mutable_link()->set_parent("actors/beta/holdings/crawl-subset");
+    r.mutable_link()->set_parent("actors/acme/holdings/web-crawl");
     r.mutable_link()->set_relation(v1::Link::TRAINED_ON);
-    seed("create-late-link", kCreateLink, kGamma, r);
+    seed("create-late-link", kCreateLink, kAdmin, r);
   }
   {
     v1::DeleteLinkRequest r;
@@ -293,7 +293,7 @@ void Services(Writer& w) {
   {
     // 40 days: every open task of the set-up requests is overdue.
     const uint32_t hours = 24 * 40 - 1;
-    std::string bytes(1, static_cast<char>(ServiceInputByte(kAdvanceClock, kNone)));
+    std::string bytes = ServiceInputPrefix(kAdvanceClock, kNone);
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((hours >> (8 * i)) & 0xff));
     w.Write(t, absl::StrCat(++n, "-advance-clock-40-days"), bytes);
   }
@@ -336,6 +336,32 @@ void Services(Writer& w) {
     v1::VerifyBackupRequest r;
     r.set_name("backups/1");
     seed("verify-backup", kVerifyBackup, kAdmin, r);
+  }
+  {
+    // Set-up leaves L3 (beta/crawl-subset from gamma/fine-tune) PROPOSED.
+    v1::AcceptLinkRequest r;
+    r.set_name("links/@L3");
+    r.set_request_id("accept-l3");
+    seed("accept-link", kAcceptLink, kBeta, r);
+  }
+  {
+    v1::RejectLinkRequest r;
+    r.set_name("links/@L3");
+    seed("reject-link", kRejectLink, kBeta, r);
+  }
+  {
+    v1::ListLinksRequest r;
+    r.set_actor("actors/beta");
+    r.set_state(v1::Link::PROPOSED);
+    seed("list-links-proposed", kListLinks, kBeta, r);
+  }
+  {
+    // A proposal the parent's owner never decides: nothing is forwarded.
+    v1::CreateLinkRequest r;
+    r.mutable_link()->set_child("actors/gamma/holdings/fine-tune");
+    r.mutable_link()->set_parent("actors/beta/holdings/old-copy");
+    r.mutable_link()->set_relation(v1::Link::TRAINED_ON);
+    seed("propose-link", kCreateLink, kGamma, r);
   }
 }
 

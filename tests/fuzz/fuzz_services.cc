@@ -3,24 +3,26 @@
 // (BrokerServer on 127.0.0.1, port 0, a throwaway data directory and backup
 // directory, a clock only the fuzzer moves).
 //
-// Input: the first byte picks the method (its low 5 bits, modulo the number
-// of methods below) and the credential (its high 3 bits, kCredentials); the
-// other bytes are parsed as that method's request message (input that does
-// not parse is skipped). One extra "method" moves the clock forward instead,
-// so that deadlines, extensions and the overdue sweep are reached.
+// Input: the first byte picks the method (its low 5 bits; 31 means the next
+// byte picks one of the methods from kFirstExtended on) and the credential
+// (its high 3 bits, kCredentials); the other bytes are parsed as that
+// method's request message (input that does not parse is skipped). One extra "method" moves the
+// clock forward instead, so that deadlines, extensions and the overdue sweep are reached.
 //
 // Requests and links have server-made random names, which no input could
 // guess; in every string field of the parsed message the placeholders @R1,
-// @R2, @R3 stand for the ids of the requests made at set-up and @L1, @L2 for
-// those of the links (so `requests/@R1/tasks/2` names a real task).
+// @R2, @R3 stand for the ids of the requests made at set-up and @L1, @L2, @L3
+// for those of the links (so `requests/@R1/tasks/2` names a real task).
 //
 // The broker is made once per process and never reset: each input acts on
 // what the earlier ones left. Set-up makes actors acme, beta and gamma,
 //   acme/web-crawl ──► acme/chat-model ──► gamma/fine-tune     (L1: the first link)
 //   acme/web-crawl ──► beta/crawl-subset                        (L2)
 //   acme/web-crawl ──► beta/old-copy (RETIRED)
-// and requests R1 (ERASURE of acme/web-crawl, downstream), R2 (ACCESS of
-// actors/beta, target only), R3 (PORTABILITY of gamma/fine-tune, full lineage).
+//   beta/crawl-subset ··► gamma/fine-tune                       (L3: PROPOSED)
+// (beta's links accepted by acme, gamma's first by acme), and requests R1 (ERASURE of
+// acme/web-crawl, downstream), R2 (ACCESS of actors/beta, target only), R3 (PORTABILITY of
+// gamma/fine-tune, full lineage).
 //
 // With DSR_FUZZ_VERBOSE set, each call's outcome is printed (to check what a
 // corpus file does).
@@ -187,13 +189,15 @@ class Harness {
     }
     AddHolding(kAcme, "web-crawl", dsr::v1::Holding::DATASET, "hf:web-crawl");
     AddHolding(kAcme, "chat-model", dsr::v1::Holding::MODEL, "");
-    AddHolding(kBeta, "crawl-subset", dsr::v1::Holding::DATASET, "hf:web-crawl");
+    AddHolding(kBeta, "crawl-subset", dsr::v1::Holding::DATASET, "hf:crawl-subset");
     AddHolding(kBeta, "old-copy", dsr::v1::Holding::DATASET, "");
     AddHolding(kGamma, "fine-tune", dsr::v1::Holding::MODEL, "");
     links_.push_back(AddLink(kAcme, "acme/holdings/chat-model", "acme/holdings/web-crawl"));
     links_.push_back(AddLink(kBeta, "beta/holdings/crawl-subset", "acme/holdings/web-crawl"));
     AddLink(kBeta, "beta/holdings/old-copy", "acme/holdings/web-crawl");
     AddLink(kGamma, "gamma/holdings/fine-tune", "acme/holdings/chat-model");
+    links_.push_back(
+        AddLink(kGamma, "gamma/holdings/fine-tune", "beta/holdings/crawl-subset", false));
     dsr::v1::RetireHoldingRequest retire;
     retire.set_name("actors/beta/holdings/old-copy");
     dsr::v1::Holding retired;
@@ -218,13 +222,25 @@ class Harness {
     Check(registry->CreateHolding(Context(owner).get(), request, &holding), "holding");
   }
 
-  std::string AddLink(int owner, const std::string& child, const std::string& parent) {
+  // Declares a link with the child's owner's token; one across actors is
+  // then accepted by the parent's owner, unless `accept` is false.
+  std::string AddLink(int owner, const std::string& child, const std::string& parent,
+                      bool accept = true) {
     dsr::v1::CreateLinkRequest request;
     request.mutable_link()->set_child("actors/" + child);
     request.mutable_link()->set_parent("actors/" + parent);
     request.mutable_link()->set_relation(dsr::v1::Link::DERIVED);
     dsr::v1::Link link;
     Check(registry->CreateLink(Context(owner).get(), request, &link), "link");
+    if (accept && link.state() == dsr::v1::Link::PROPOSED) {
+      int parent_owner = kAcme;
+      for (int c : {kAcme, kBeta, kGamma}) {
+        if (parent.rfind(actor_ids_[c] + "/", 0) == 0) parent_owner = c;
+      }
+      dsr::v1::AcceptLinkRequest accept_request;
+      accept_request.set_name(link.name());
+      Check(registry->AcceptLink(Context(parent_owner).get(), accept_request, &link), "accept");
+    }
     return link.name().substr(link.name().find('/') + 1);
   }
 
@@ -251,7 +267,8 @@ class Harness {
                                           {"@R2", request_ids_[1]},
                                           {"@R3", request_ids_[2]},
                                           {"@L1", links_[0]},
-                                          {"@L2", links_[1]}});
+                                          {"@L2", links_[1]},
+                                          {"@L3", links_[2]}});
     return true;
   }
 
@@ -428,6 +445,9 @@ const Method kMethods[] = {
     DSR_FUZZ_UNARY(admin, CreateBackup, dsr::v1::CreateBackupRequest, dsr::v1::Backup),
     DSR_FUZZ_UNARY(admin, ListBackups, dsr::v1::ListBackupsRequest, dsr::v1::ListBackupsResponse),
     {kVerifyBackup, "VerifyBackup", &VerifyBackup},
+    DSR_FUZZ_UNARY(registry, AcceptLink, dsr::v1::AcceptLinkRequest, dsr::v1::Link),
+    DSR_FUZZ_UNARY(registry, RejectLink, dsr::v1::RejectLinkRequest, dsr::v1::Link),
+    DSR_FUZZ_UNARY(registry, ListLinks, dsr::v1::ListLinksRequest, dsr::v1::ListLinksResponse),
 };
 constexpr int kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 static_assert(kMethodCount == kServiceMethods, "a method is missing from kMethods");
@@ -465,9 +485,16 @@ int TestOneInput(const uint8_t* data, size_t size) {
     return true;
   }();
   (void)in_order;
-  const Method& method = kMethods[(data[0] & 31) % kMethodCount];
+  int index = data[0] & 31;
+  size_t skip = 1;
+  if (index >= kFirstExtended) {
+    if (size < 2) return -1;
+    index = kFirstExtended + data[1] % (kMethodCount - kFirstExtended);
+    skip = 2;
+  }
+  const Method& method = kMethods[index];
   const int credential = data[0] >> 5;
-  const absl::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  const absl::string_view bytes(reinterpret_cast<const char*>(data + skip), size - skip);
   const Result result = method.run(h, bytes, credential);
   static const bool verbose = std::getenv("DSR_FUZZ_VERBOSE") != nullptr;
   if (!result.parsed) {

@@ -3,10 +3,13 @@
 
 // The input format of fuzz_services, shared with the corpus generator: the
 // first byte is `method | credential << 5`, the rest the method's request
-// message. Values only ever get appended, so that corpus files keep their
-// meaning.
+// message. Methods from kFirstExtended on do not fit in 5 bits: their first
+// byte carries kFirstExtended, and a second byte `method - kFirstExtended`
+// (modulo the number of them). Values only ever get appended, so that corpus
+// files keep their meaning.
 
 #include <cstdint>
+#include <string>
 
 namespace dsr::fuzz {
 
@@ -43,8 +46,14 @@ enum ServiceMethod : uint8_t {
   kCreateBackup,
   kListBackups,
   kVerifyBackup,
+  kAcceptLink,
+  // From here on, two bytes name the method.
+  kRejectLink,
+  kListLinks,
   kServiceMethods
 };
+
+inline constexpr int kFirstExtended = kRejectLink;
 
 // Who calls. The receipts are those of the requests R1 and R2 made at set-up.
 enum Credential : uint8_t {
@@ -59,10 +68,14 @@ enum Credential : uint8_t {
   kCredentials
 };
 
-static_assert(kServiceMethods <= 32 && kCredentials <= 8, "one byte holds both");
+static_assert(kFirstExtended == 31 && kCredentials <= 8, "one byte holds both");
 
-inline uint8_t ServiceInputByte(ServiceMethod method, Credential credential) {
-  return static_cast<uint8_t>(method | (credential << 5));
+// The bytes that name `method` and `credential`, before the request.
+inline std::string ServiceInputPrefix(ServiceMethod method, Credential credential) {
+  const int low = method < kFirstExtended ? method : kFirstExtended;
+  std::string prefix(1, static_cast<char>(low | (credential << 5)));
+  if (method >= kFirstExtended) prefix.push_back(static_cast<char>(method - kFirstExtended));
+  return prefix;
 }
 
 }  // namespace dsr::fuzz

@@ -45,6 +45,9 @@ enum class Method {
   kRetireHolding,
   kCreateLink,
   kDeleteLink,
+  kAcceptLink,
+  kRejectLink,
+  kListLinks,
   kGetLineage,
   kSubmitRequest,
   kGetRequest,
@@ -83,6 +86,9 @@ constexpr MethodInfo kMethods[] = {
     {Method::kRetireHolding, "dsr.v1.RegistryService", "RetireHolding"},
     {Method::kCreateLink, "dsr.v1.RegistryService", "CreateLink"},
     {Method::kDeleteLink, "dsr.v1.RegistryService", "DeleteLink"},
+    {Method::kAcceptLink, "dsr.v1.RegistryService", "AcceptLink"},
+    {Method::kRejectLink, "dsr.v1.RegistryService", "RejectLink"},
+    {Method::kListLinks, "dsr.v1.RegistryService", "ListLinks"},
     {Method::kGetLineage, "dsr.v1.RegistryService", "GetLineage"},
     {Method::kSubmitRequest, "dsr.v1.RequestService", "SubmitRequest"},
     {Method::kGetRequest, "dsr.v1.RequestService", "GetRequest"},
@@ -208,6 +214,19 @@ const Row kMatrix[] = {
     {M::kDeleteLink,       O::kOwn,           {kUA, kPD, kPD, kOk, kPD, kOk, kUA}},
     {M::kDeleteLink,       O::kForeign,       {kUA, kPD, kPD, kPD, kOk, kOk, kUA}},
     {M::kDeleteLink,       O::kMissing,       {kUA, kPD, kPD, kNF, kNF, kNF, kUA}},
+    // The object is a proposal whose parent holding is A's (kOwn) or B's
+    // (kForeign), made by the other; only the parent's owner decides.
+    {M::kAcceptLink,       O::kOwn,           {kUA, kPD, kPD, kOk, kPD, kOk, kUA}},
+    {M::kAcceptLink,       O::kForeign,       {kUA, kPD, kPD, kPD, kOk, kOk, kUA}},
+    {M::kAcceptLink,       O::kMissing,       {kUA, kPD, kPD, kNF, kNF, kNF, kUA}},
+    {M::kRejectLink,       O::kOwn,           {kUA, kPD, kPD, kOk, kPD, kOk, kUA}},
+    {M::kRejectLink,       O::kForeign,       {kUA, kPD, kPD, kPD, kOk, kOk, kUA}},
+    {M::kRejectLink,       O::kMissing,       {kUA, kPD, kPD, kNF, kNF, kNF, kUA}},
+    // The object is the actor whose links are listed: proposals are its own
+    // business (accepted links are public through GetLineage).
+    {M::kListLinks,        O::kOwn,           {kUA, kPD, kPD, kOk, kPD, kOk, kUA}},
+    {M::kListLinks,        O::kForeign,       {kUA, kPD, kPD, kPD, kOk, kOk, kUA}},
+    {M::kListLinks,        O::kMissing,       {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
     {M::kGetLineage,       O::kOwn,           {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
     {M::kGetLineage,       O::kForeign,       {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
     {M::kGetLineage,       O::kMissing,       {kNF, kNF, kNF, kNF, kNF, kNF, kUA}},
@@ -305,6 +324,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
     // The parent of the links the cells make. No request reaches it, so a
     // new link forwards nothing (late links, SPEC §3).
     upstream_ = CreateHolding(alpha_token_, "alpha", "upstream");
+    bravo_upstream_ = CreateHolding(bravo_token_, "bravo", "upstream");
     base_ = NewScene();
   }
 
@@ -440,6 +460,24 @@ class AuthorizationMatrixTest : public BrokerFixture {
     return link.name();
   }
 
+  // A link proposed for this cell alone: from a fresh holding of the other
+  // actor to A's upstream_ (kOwn) or B's (kForeign). No request reaches
+  // either, so accepting forwards nothing.
+  std::string FreshProposalOf(Object object) {
+    if (object != Object::kOwn && object != Object::kForeign) return "links/no-such-link";
+    const bool own = object == Object::kOwn;
+    dsr::v1::CreateLinkRequest request;
+    request.mutable_link()->set_child(FreshHoldingOf(own ? Object::kForeign : Object::kOwn));
+    request.mutable_link()->set_parent(own ? upstream_ : bravo_upstream_);
+    request.mutable_link()->set_relation(dsr::v1::Link::DERIVED);
+    dsr::v1::Link link;
+    grpc::Status status =
+        registry_->CreateLink(Context(own ? bravo_token_ : alpha_token_).get(), request, &link);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(link.state(), dsr::v1::Link::PROPOSED);
+    return link.name();
+  }
+
   static std::string RequestOf(Object object, const Scene& scene) {
     switch (object) {
       case Object::kOwn:
@@ -545,6 +583,24 @@ class AuthorizationMatrixTest : public BrokerFixture {
         request.set_name(FreshLinkOf(object));
         google::protobuf::Empty response;
         return ReplyOf(registry_->DeleteLink(context.get(), request, &response), response);
+      }
+      case Method::kAcceptLink: {
+        dsr::v1::AcceptLinkRequest request;
+        request.set_name(FreshProposalOf(object));
+        dsr::v1::Link response;
+        return ReplyOf(registry_->AcceptLink(context.get(), request, &response), response);
+      }
+      case Method::kRejectLink: {
+        dsr::v1::RejectLinkRequest request;
+        request.set_name(FreshProposalOf(object));
+        dsr::v1::Link response;
+        return ReplyOf(registry_->RejectLink(context.get(), request, &response), response);
+      }
+      case Method::kListLinks: {
+        dsr::v1::ListLinksRequest request;
+        request.set_actor(ActorOf(object));
+        dsr::v1::ListLinksResponse response;
+        return ReplyOf(registry_->ListLinks(context.get(), request, &response), response);
       }
       case Method::kGetLineage: {
         dsr::v1::GetLineageRequest request;
@@ -686,7 +742,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
   std::unique_ptr<dsr::v1::AuditService::Stub> audit_;
   std::unique_ptr<dsr::v1::AdminService::Stub> admin_;
   std::string alpha_token_, bravo_token_;
-  std::string alpha_data_, bravo_data_, upstream_;
+  std::string alpha_data_, bravo_data_, upstream_, bravo_upstream_;
   Scene base_;
   int unique_ = 0;
 };
@@ -739,7 +795,7 @@ TEST_F(AuthorizationMatrixTest, EveryMethodByEveryCallerOnEveryObject) {
       }
     }
   }
-  EXPECT_EQ(cells, 462);
+  EXPECT_EQ(cells, 525);
 
   for (const auto& [cell, messages] : not_found) {
     SCOPED_TRACE(absl::StrCat(MethodName(cell.first), " by ", CallerName(cell.second)));

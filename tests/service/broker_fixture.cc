@@ -89,8 +89,15 @@ grpc::Status BrokerFixture::CreateLink(const std::string& token, const std::stri
   request.mutable_link()->set_child(child);
   request.mutable_link()->set_parent(parent);
   request.mutable_link()->set_relation(dsr::v1::Link::DERIVED);
-  dsr::v1::Link ignored;
-  return registry_->CreateLink(Context(token).get(), request, link != nullptr ? link : &ignored);
+  dsr::v1::Link made;
+  grpc::Status status = registry_->CreateLink(Context(token).get(), request, &made);
+  if (status.ok() && made.state() == dsr::v1::Link::PROPOSED) {
+    dsr::v1::AcceptLinkRequest accept;
+    accept.set_name(made.name());
+    status = registry_->AcceptLink(AdminContext().get(), accept, &made);
+  }
+  if (link != nullptr) *link = made;
+  return status;
 }
 
 }  // namespace dsr::testing

@@ -40,6 +40,9 @@ class BrokerFixture : public ::testing::Test {
   // Creates a dataset holding with `token`; returns its name.
   std::string CreateHolding(const std::string& token, const std::string& actor_id,
                             const std::string& holding_id);
+  // Declares a DERIVED link with `token`; one PROPOSED across organisations
+  // is then accepted with the admin token (so the parent's owner gets a
+  // LINK_PROPOSED event, and the child's owner LINK_ACCEPTED).
   grpc::Status CreateLink(const std::string& token, const std::string& child,
                           const std::string& parent, dsr::v1::Link* link = nullptr);
 
