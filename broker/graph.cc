@@ -157,28 +157,46 @@ std::optional<Lineage> ProvenanceGraph::Walk(absl::string_view root, WalkDirecti
   return lineage;
 }
 
-std::vector<Reached> ProvenanceGraph::Reach(const std::vector<std::string>& roots,
-                                            bool downstream) const {
+ReachResult ProvenanceGraph::Reach(const std::vector<std::string>& roots, bool downstream,
+                                   const ReachLimits& limits,
+                                   const std::vector<int>& root_depths) const {
   absl::ReaderMutexLock lock(&mu_);
-  std::vector<Reached> out;
+  ReachResult result;
+  std::vector<Reached>& out = result.reached;
   std::vector<int> node_of;  // graph node of out[i]
   absl::flat_hash_map<int, int> index_of;
-  for (const std::string& root : roots) {
-    auto it = node_index_.find(root);
-    if (it == node_index_.end() || !index_of.try_emplace(it->second, out.size()).second) continue;
-    out.push_back(Reached{nodes_[it->second].holding, -1});
+  for (size_t r = 0; r < roots.size(); ++r) {
+    auto it = node_index_.find(roots[r]);
+    if (it == node_index_.end() || index_of.contains(it->second)) continue;
+    if (out.size() >= limits.max_holdings) {
+      result.too_many = true;
+      return result;
+    }
+    index_of.emplace(it->second, out.size());
+    out.push_back(
+        Reached{nodes_[it->second].holding, -1, r < root_depths.size() ? root_depths[r] : 0});
     node_of.push_back(it->second);
   }
   for (size_t i = 0; i < out.size(); ++i) {
     const Node& node = nodes_[node_of[i]];
+    const int depth = out[i].depth + 1;
     for (int e : downstream ? node.down : node.up) {
       const int next = downstream ? edges_[e].child : edges_[e].parent;
-      if (!index_of.try_emplace(next, out.size()).second) continue;
-      out.push_back(Reached{nodes_[next].holding, static_cast<int>(i)});
+      if (index_of.contains(next)) continue;
+      if (depth > limits.max_depth) {
+        result.too_deep = true;
+        continue;
+      }
+      if (out.size() >= limits.max_holdings) {
+        result.too_many = true;
+        return result;
+      }
+      index_of.emplace(next, out.size());
+      out.push_back(Reached{nodes_[next].holding, static_cast<int>(i), depth});
       node_of.push_back(next);
     }
   }
-  return out;
+  return result;
 }
 
 int ProvenanceGraph::holding_count() const {

@@ -12,6 +12,7 @@
 // graph does not check what the registry checks (owners, duplicates, cycles);
 // the registry asks first, then mutates, under its own write lock.
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,6 +66,26 @@ struct Reached {
   // Index (in Reach's result) of the holding it was reached from; -1 for a
   // root.
   int from = -1;
+  // Links from the first root on its path: its root's depth plus the links
+  // crossed since.
+  int depth = 0;
+};
+
+// Bounds on what one Reach may visit, so that a call's work does not grow
+// with the graph's shape without limit.
+struct ReachLimits {
+  // Most holdings reached, roots included.
+  size_t max_holdings = std::numeric_limits<size_t>::max();
+  // Deepest depth a holding may have.
+  int max_depth = std::numeric_limits<int>::max();
+};
+
+struct ReachResult {
+  std::vector<Reached> reached;
+  // Whether holdings were left out because of max_holdings (then the walk
+  // stopped there) or max_depth (then deeper holdings were not followed).
+  bool too_many = false;
+  bool too_deep = false;
 };
 
 class ProvenanceGraph {
@@ -101,10 +122,12 @@ class ProvenanceGraph {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Breadth-first from all `roots` at once, in their order, over links
-  // downstream (or upstream), with no depth limit. Each holding appears once,
+  // downstream (or upstream), within `limits`. Each holding appears once,
   // reached by the first path found; roots first. Roots not in the graph are
-  // skipped.
-  std::vector<Reached> Reach(const std::vector<std::string>& roots, bool downstream) const
+  // skipped. `root_depths`, if not empty, gives each root's depth (default
+  // 0).
+  ReachResult Reach(const std::vector<std::string>& roots, bool downstream,
+                    const ReachLimits& limits = {}, const std::vector<int>& root_depths = {}) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
   int holding_count() const ABSL_LOCKS_EXCLUDED(mu_);

@@ -7,6 +7,7 @@
 #include "broker/page_token.h"
 #include "broker/paged_scan.h"
 #include "broker/registry_records.h"
+#include "broker/route_paths.h"
 #include "broker/status_macros.h"
 #include "broker/time_util.h"
 #include "storage/keys.h"
@@ -29,13 +30,19 @@ absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(const InboxOptions& options
 absl::StatusOr<dsr::v1::Task> Inbox::HolderView(const TaskRecord& task,
                                                 const RequestRecord& request,
                                                 absl::Time now) const {
+  RoutePaths paths(options_.store, task.request_id(), options_.limits.max_routing_depth + 1);
+  DSR_ASSIGN_OR_RETURN(std::vector<std::string> path, paths.Of(task));
+  dsr::v1::Task out;
   // A withdrawn task needs no one found: its holder no longer sees who.
   if (task.state() == dsr::v1::Task::CANCELLED) {
-    return TaskFromRecord(task, request, nullptr, now, TaskView::kHolder);
+    out = TaskFromRecord(task, request, nullptr, now, TaskView::kHolder);
+  } else {
+    DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
+                         options_.vault->OpenSubject(request));
+    out = TaskFromRecord(task, request, subject ? &*subject : nullptr, now, TaskView::kHolder);
   }
-  DSR_ASSIGN_OR_RETURN(std::optional<dsr::storage::v1::SubjectRecord> subject,
-                       options_.vault->OpenSubject(request));
-  return TaskFromRecord(task, request, subject ? &*subject : nullptr, now, TaskView::kHolder);
+  for (std::string& step : path) *out.add_path() = std::move(step);
+  return out;
 }
 
 absl::StatusOr<std::string> Inbox::RequireActor(const Principal& principal) {

@@ -34,6 +34,18 @@ struct Limits {
   // declare (as the child's owner); the admin is not counted against them.
   int max_holdings_per_actor = 10000;
   int max_links_per_actor = 10000;
+  // Default: 100,000. Holdings one request may reach (one task each, retired
+  // ones passed through included); a submit that would reach more is
+  // RESOURCE_EXHAUSTED, and a late link forwards no further.
+  int max_tasks_per_request = 100000;
+  // Default: 1,000. Links between a request's target and the farthest
+  // holding it reaches; the same refusal.
+  int max_routing_depth = 1000;
+  // Default: 2 MiB. A page of a list or a request's tasks stops once its
+  // reply is this large (it holds one item at least), so that replies stay
+  // below the message limit whatever the items' sizes. The server sets it
+  // to half its largest message.
+  size_t max_reply_bytes = 2 << 20;
 };
 
 }  // namespace dsr::broker

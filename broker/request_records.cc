@@ -66,7 +66,6 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
   out.set_holding(task.holding());
   out.set_actor(absl::StrCat("actors/", task.actor_id()));
   out.set_via(task.via());
-  *out.mutable_path() = task.path();
   out.set_reason(static_cast<dsr::v1::Task::Reason>(task.reason()));
   out.set_state(static_cast<dsr::v1::Task::State>(task.state()));
   *out.mutable_due_time() = task.due_time();

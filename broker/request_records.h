@@ -36,7 +36,7 @@ enum class TaskView { kHolder, kPerson };
 
 // The API task: its record, with the request's type (and, for the holder,
 // identifiers and details from `subject`, null once purged) and the overdue
-// flag as of `now`.
+// flag as of `now`. Without its path, which the caller adds (RoutePaths).
 dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
                              const dsr::storage::v1::RequestRecord& request,
                              const dsr::storage::v1::SubjectRecord* subject, absl::Time now,

@@ -8,6 +8,7 @@
 #include "broker/names.h"
 #include "broker/page_token.h"
 #include "broker/request_records.h"
+#include "broker/route_paths.h"
 #include "broker/status_macros.h"
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "dsr/v1/holding.pb.h"
@@ -120,7 +121,8 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
                                     int page_size, dsr::v1::Request* out_request,
                                     google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks,
                                     std::string* next_page_token,
-                                    const dsr::storage::v1::SubjectRecord* subject) const {
+                                    const dsr::storage::v1::SubjectRecord* subject,
+                                    const RoutePlan* plan) const {
   std::optional<dsr::storage::v1::SubjectRecord> opened;
   if (subject == nullptr) {
     DSR_ASSIGN_OR_RETURN(opened, options_.vault->OpenSubject(request));
@@ -132,10 +134,27 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
   next_page_token->clear();
   // Tasks are numbered 1..n in order: the page starts at index `after`.
   const size_t first = std::min<size_t>(after, tasks.size());
-  const size_t end = std::min<size_t>(tasks.size(), first + static_cast<size_t>(page_size));
-  out_tasks->Reserve(static_cast<int>(end - first));
+  size_t end = std::min<size_t>(tasks.size(), first + static_cast<size_t>(page_size));
+  RoutePaths paths(options_.store, request.request_id(), options_.limits.max_routing_depth + 1);
+  if (plan == nullptr) {
+    for (const TaskRecord& task : tasks) paths.Know(task);
+  }
+  size_t bytes = out_request->ByteSizeLong();
   for (size_t i = first; i < end; ++i) {
-    *out_tasks->Add() = TaskFromRecord(tasks[i], request, nullptr, now, TaskView::kPerson);
+    dsr::v1::Task* out = out_tasks->Add();
+    *out = TaskFromRecord(tasks[i], request, nullptr, now, TaskView::kPerson);
+    if (plan != nullptr) {
+      for (std::string& step : plan->PathOf(tasks[i].holding())) *out->add_path() = std::move(step);
+    } else {
+      DSR_ASSIGN_OR_RETURN(std::vector<std::string> path, paths.Of(tasks[i]));
+      for (std::string& step : path) *out->add_path() = std::move(step);
+    }
+    // At least one task, then as many as fit the reply's budget.
+    bytes += out->ByteSizeLong() + 8;
+    if (bytes >= options_.limits.max_reply_bytes && i + 1 < end) {
+      end = i + 1;
+      break;
+    }
   }
   if (end < tasks.size()) {
     *next_page_token = EncodePageToken(absl::StrCat(tasks[end - 1].task_number()),

@@ -21,6 +21,7 @@
 #include "broker/pseudonyms.h"
 #include "broker/rate_limiter.h"
 #include "broker/request_vault.h"
+#include "broker/routing.h"
 #include "dsr/storage/v1/request_records.pb.h"
 #include "dsr/v1/request_service.pb.h"
 #include "storage/store.h"
@@ -87,14 +88,16 @@ class Requests {
                                                         absl::string_view field) const;
   // The person's view of the request (its personal data opened, unless the
   // caller has it in `subject`) and one page of its tasks: those after task
-  // number `after`, at most `page_size`; `*next_page_token` is set when more
-  // follow.
+  // number `after`, at most `page_size` and about Limits::max_reply_bytes;
+  // `*next_page_token` is set when more follow. The tasks' paths come from
+  // `plan` when the caller has it (a new request), else from the store.
   absl::Status FillResponse(const dsr::storage::v1::RequestRecord& request,
                             const std::vector<dsr::storage::v1::TaskRecord>& tasks, uint64_t after,
                             int page_size, dsr::v1::Request* out_request,
                             google::protobuf::RepeatedPtrField<dsr::v1::Task>* out_tasks,
                             std::string* next_page_token,
-                            const dsr::storage::v1::SubjectRecord* subject = nullptr) const;
+                            const dsr::storage::v1::SubjectRecord* subject = nullptr,
+                            const RoutePlan* plan = nullptr) const;
 
   const RequestsOptions options_;
 };

@@ -116,6 +116,7 @@ absl::Status Requests::Submit(const Principal& principal,
   batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(record.receipt_digest()), opens);
 
   std::vector<TaskRecord> tasks;
+  RoutePlan plan;
   {
     Journal::MutationLock lock(options_.journal);
     DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
@@ -131,10 +132,11 @@ absl::Status Requests::Submit(const Principal& principal,
         if (seen.insert(h).second) roots.push_back(std::move(h));
       }
     }
-    const std::vector<Route> routes =
-        RouteRequest(*options_.graph, roots,
-                     static_cast<dsr::v1::Request::LineageScope>(record.lineage_scope()));
-    if (routes.empty()) {
+    DSR_ASSIGN_OR_RETURN(
+        plan, RouteRequest(*options_.graph, roots,
+                           static_cast<dsr::v1::Request::LineageScope>(record.lineage_scope()),
+                           RouteLimitsOf(options_.limits)));
+    if (plan.routes.empty()) {
       return absl::FailedPreconditionError(
           "the request reaches no active holding: every target is retired or has no holdings");
     }
@@ -145,15 +147,12 @@ absl::Status Requests::Submit(const Principal& principal,
 
     const absl::Time now = options_.clock->Now();
     *record.mutable_create_time() = ToProtoTime(now);
-    record.set_task_count(routes.size());
-    record.set_open_task_count(routes.size());
+    record.set_task_count(plan.routes.size());
+    record.set_open_task_count(plan.routes.size());
     InboxAppender inbox(options_.inbox, &batch, now);
-    tasks.reserve(routes.size());
-    for (size_t i = 0; i < routes.size(); ++i) {
-      DSR_ASSIGN_OR_RETURN(TaskRecord task,
-                           CreateTask(record.request_id(), i + 1, routes[i], now, batch, inbox));
-      tasks.push_back(std::move(task));
-    }
+    absl::flat_hash_map<std::string, uint64_t> numbers;
+    DSR_ASSIGN_OR_RETURN(tasks,
+                         CreateTasks(record.request_id(), 1, plan, numbers, now, batch, inbox));
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
     call.Record(batch, name, now);
     DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
@@ -162,7 +161,7 @@ absl::Status Requests::Submit(const Principal& principal,
 
   DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
                                    response->mutable_request(), response->mutable_tasks(),
-                                   response->mutable_next_page_token(), &subject));
+                                   response->mutable_next_page_token(), &subject, &plan));
   response->set_receipt_token(receipt);
   return absl::OkStatus();
 }

@@ -2,106 +2,136 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "dsr/v1/holding.pb.h"
 
 namespace dsr::broker {
 namespace {
 
-// The path of reached[i]: `prefix` of its root, then the holdings from the
-// root down to it.
-std::vector<std::string> PathOf(
-    const std::vector<Reached>& reached, int i,
-    const absl::flat_hash_map<std::string, std::vector<std::string>>* root_prefix) {
-  std::vector<std::string> reversed;
-  int at = i;
-  for (; reached[at].from >= 0; at = reached[at].from) reversed.push_back(reached[at].holding.name);
-  std::vector<std::string> path;
-  auto prefix = root_prefix != nullptr ? root_prefix->find(reached[at].holding.name)
-                                       : decltype(root_prefix->end()){};
-  if (root_prefix != nullptr && prefix != root_prefix->end()) {
-    path = prefix->second;
-  } else {
-    path.push_back(reached[at].holding.name);
-  }
-  path.insert(path.end(), reversed.rbegin(), reversed.rend());
-  return path;
+bool Active(const GraphHolding& holding) { return holding.state == dsr::v1::Holding::ACTIVE; }
+
+// The holding reached[i] was reached from; empty for a root.
+std::string From(const std::vector<Reached>& reached, size_t i) {
+  return reached[i].from < 0 ? std::string() : reached[reached[i].from].holding.name;
 }
 
-bool Active(const GraphHolding& holding) { return holding.state == dsr::v1::Holding::ACTIVE; }
+absl::Status Refusal(const ReachResult& reach, const RouteLimits& limits) {
+  if (reach.too_many) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the request would reach more than ", limits.max_holdings,
+        " holdings, the broker's limit per request; name narrower targets, or use lineage_scope "
+        "TARGET_ONLY"));
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the lineage of the targets is longer than ", limits.max_depth,
+      " links, the broker's limit per request; name holdings further along it as targets, or use "
+      "lineage_scope TARGET_ONLY"));
+}
+
+// Adds reached holding `holding` (forwarded through `via`) to `plan`.
+void Add(RoutePlan& plan, absl::flat_hash_map<std::string, std::string>& via_of,
+         const GraphHolding& holding, const std::string& via, dsr::v1::Task::Reason reason) {
+  via_of[holding.name] = via;
+  if (Active(holding)) {
+    plan.routes.push_back(Route{holding.name, via, reason});
+  } else {
+    plan.passes.push_back(PassThrough{holding.name, via});
+  }
+}
 
 }  // namespace
 
-std::vector<Route> RouteRequest(const ProvenanceGraph& graph,
-                                const std::vector<std::string>& targets,
-                                dsr::v1::Request::LineageScope scope) {
+std::vector<std::string> RoutePlan::PathOf(const std::string& holding) const {
+  // Built on first use from the routes and pass-throughs.
+  if (via_of_.empty()) {
+    for (const Route& r : routes) via_of_[r.holding] = r.via;
+    for (const PassThrough& p : passes) via_of_[p.holding] = p.via;
+  }
+  std::vector<std::string> path = {holding};
+  // The tree has no cycle; the bound guards against a malformed plan.
+  for (size_t steps = 0; steps <= via_of_.size(); ++steps) {
+    auto it = via_of_.find(path.back());
+    if (it == via_of_.end() || it->second.empty()) break;
+    path.push_back(it->second);
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+absl::StatusOr<RoutePlan> RouteRequest(const ProvenanceGraph& graph,
+                                       const std::vector<std::string>& targets,
+                                       dsr::v1::Request::LineageScope scope,
+                                       const RouteLimits& limits) {
   const absl::flat_hash_set<std::string> target_set(targets.begin(), targets.end());
-  std::vector<Route> routes;
-  absl::flat_hash_set<std::string> routed;
-  auto add = [&](const std::string& holding, std::vector<std::string> path) {
-    if (!routed.insert(holding).second) return;
-    Route route;
-    route.holding = holding;
-    route.via = path.size() > 1 ? path[path.size() - 2] : "";
-    route.path = std::move(path);
-    route.reason = target_set.contains(holding) ? dsr::v1::Task::TARGET : dsr::v1::Task::LINEAGE;
-    if (route.reason == dsr::v1::Task::TARGET) {
-      route.via.clear();
-      route.path = {holding};
-    }
-    routes.push_back(std::move(route));
+  const auto reason = [&](const std::string& holding) {
+    return target_set.contains(holding) ? dsr::v1::Task::TARGET : dsr::v1::Task::LINEAGE;
   };
+  const ReachLimits reach_limits{static_cast<size_t>(limits.max_holdings), limits.max_depth};
+  RoutePlan plan;
+  absl::flat_hash_map<std::string, std::string> via_of;
 
   if (scope == dsr::v1::Request::TARGET_ONLY) {
-    for (const Reached& r : graph.Reach(targets, /*downstream=*/false)) {
-      if (r.from < 0 && Active(r.holding)) add(r.holding.name, {r.holding.name});
+    ReachResult roots =
+        graph.Reach(targets, /*downstream=*/false, ReachLimits{reach_limits.max_holdings, 0});
+    if (roots.too_many) return Refusal(roots, limits);
+    for (const Reached& r : roots.reached) {
+      if (Active(r.holding))
+        plan.routes.push_back(Route{r.holding.name, "", dsr::v1::Task::TARGET});
     }
-    return routes;
+    return plan;
   }
 
   std::vector<std::string> roots = targets;
-  absl::flat_hash_map<std::string, std::vector<std::string>> prefix;
-  std::vector<Reached> upstream;
+  std::vector<int> root_depths;
   if (scope == dsr::v1::Request::FULL_LINEAGE) {
-    upstream = graph.Reach(targets, /*downstream=*/false);
+    // Up from the targets; each ancestor is forwarded through the holding
+    // below it, and is a root of the walk down.
+    ReachResult up = graph.Reach(targets, /*downstream=*/false, reach_limits);
+    if (up.too_many || up.too_deep) return Refusal(up, limits);
     roots.clear();
-    for (size_t i = 0; i < upstream.size(); ++i) {
-      std::vector<std::string> path = PathOf(upstream, static_cast<int>(i), nullptr);
-      roots.push_back(upstream[i].holding.name);
-      prefix[upstream[i].holding.name] = path;
+    for (size_t i = 0; i < up.reached.size(); ++i) {
+      roots.push_back(up.reached[i].holding.name);
+      root_depths.push_back(up.reached[i].depth);
+      via_of[up.reached[i].holding.name] = From(up.reached, i);
     }
   }
-  // Targets (and, for FULL_LINEAGE, their ancestors) first, then the rest in
-  // breadth-first order.
-  const std::vector<Reached> reached = graph.Reach(roots, /*downstream=*/true);
-  for (size_t i = 0; i < reached.size(); ++i) {
-    if (!Active(reached[i].holding)) continue;
-    add(reached[i].holding.name, PathOf(reached, static_cast<int>(i), &prefix));
+  ReachResult down = graph.Reach(roots, /*downstream=*/true, reach_limits, root_depths);
+  if (down.too_many || down.too_deep) return Refusal(down, limits);
+  for (size_t i = 0; i < down.reached.size(); ++i) {
+    const Reached& r = down.reached[i];
+    const std::string via = r.from < 0 && via_of.contains(r.holding.name) ? via_of[r.holding.name]
+                                                                          : From(down.reached, i);
+    Add(plan, via_of, r.holding, via, reason(r.holding.name));
   }
-  // Keep targets first whatever the graph order.
-  std::stable_partition(routes.begin(), routes.end(),
+  // Targets first whatever the graph order.
+  std::stable_partition(plan.routes.begin(), plan.routes.end(),
                         [](const Route& r) { return r.reason == dsr::v1::Task::TARGET; });
-  return routes;
+  for (Route& r : plan.routes) {
+    if (r.reason == dsr::v1::Task::TARGET) r.via.clear();
+  }
+  return plan;
 }
 
-std::vector<Route> RouteLateLink(const ProvenanceGraph& graph, const std::string& parent,
-                                 const std::string& child,
-                                 const std::vector<std::string>& already) {
-  const absl::flat_hash_set<std::string> skip(already.begin(), already.end());
-  const std::vector<Reached> reached = graph.Reach({child}, /*downstream=*/true);
-  absl::flat_hash_map<std::string, std::vector<std::string>> prefix = {{child, {parent, child}}};
-  std::vector<Route> routes;
-  for (size_t i = 0; i < reached.size(); ++i) {
-    if (!Active(reached[i].holding) || skip.contains(reached[i].holding.name)) continue;
-    Route route;
-    route.holding = reached[i].holding.name;
-    route.path = PathOf(reached, static_cast<int>(i), &prefix);
-    route.via = route.path[route.path.size() - 2];
-    route.reason = dsr::v1::Task::LATE_LINK;
-    routes.push_back(std::move(route));
+RoutePlan RouteLateLink(const ProvenanceGraph& graph, const std::string& parent,
+                        const std::string& child, const absl::flat_hash_set<std::string>& tasked,
+                        int parent_depth, int max_new, const RouteLimits& limits, bool* truncated) {
+  const ReachLimits reach_limits{static_cast<size_t>(limits.max_holdings), limits.max_depth};
+  const ReachResult reach =
+      graph.Reach({child}, /*downstream=*/true, reach_limits, {parent_depth + 1});
+  *truncated = reach.too_many || reach.too_deep;
+  RoutePlan plan;
+  absl::flat_hash_map<std::string, std::string> via_of;
+  for (size_t i = 0; i < reach.reached.size(); ++i) {
+    const Reached& r = reach.reached[i];
+    if (tasked.contains(r.holding.name)) continue;
+    if (Active(r.holding) && static_cast<int>(plan.routes.size()) >= max_new) {
+      *truncated = true;  // this and every later (deeper) holding
+      break;
+    }
+    Add(plan, via_of, r.holding, r.from < 0 ? parent : From(reach.reached, i),
+        dsr::v1::Task::LATE_LINK);
   }
-  return routes;
+  return plan;
 }
 
 }  // namespace dsr::broker

@@ -42,6 +42,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "final_requests";
     case ColumnFamily::kActorLinks:
       return "actor_links";
+    case ColumnFamily::kRouteNodes:
+      return "route_nodes";
   }
   return "unknown";
 }

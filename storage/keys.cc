@@ -172,6 +172,10 @@ absl::StatusOr<TaskKey> ParseTask(absl::string_view key) {
   return TaskKey{std::move((*parts)[0]), *number};
 }
 
+std::string RouteNode(absl::string_view request_id, absl::string_view holding_name) {
+  return Encode({request_id, holding_name});
+}
+
 std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
                       uint64_t task_number) {
   return Encode({actor_id, request_id, BigEndian(task_number)});

@@ -86,6 +86,9 @@ absl::StatusOr<TaskKey> ParseTask(absl::string_view key);
 // ColumnFamily::kReports: keyed like the task.
 std::string Report(absl::string_view request_id, uint64_t task_number);
 
+// ColumnFamily::kRouteNodes: the retired holdings a request passed through.
+std::string RouteNode(absl::string_view request_id, absl::string_view holding_name);
+
 // ColumnFamily::kActorTasks: an actor's tasks, by request then number.
 std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
                       uint64_t task_number);

@@ -150,6 +150,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   }
   DSR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> transport,
                        TransportCredentials(options.tls));
+  // Pages stop at half the largest message, so that one more item (a task
+  // with a long path, a 1 MiB access report) still fits.
+  Limits limits = options.limits;
+  limits.max_reply_bytes = static_cast<size_t>(options.connection.max_message_bytes) / 2;
   auto parts = std::make_unique<Parts>();
   const Clock* clock = options.clock != nullptr ? options.clock : &parts->system_clock;
   const RateLimits& rates = options.rate_limits;
@@ -196,22 +200,21 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
   DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
                                             parts->store.get(), clock, parts->journal.get(),
-                                            parts->inbox.get(), options.limits}));
+                                            parts->inbox.get(), limits}));
   DSR_ASSIGN_OR_RETURN(
       parts->requests,
       Requests::Create(RequestsOptions{
           parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
           &parts->registry->graph(), parts->vault.get(), parts->pseudonyms.get(),
-          parts->submits_per_address.get(), parts->submits_per_subject.get(), options.limits}));
+          parts->submits_per_address.get(), parts->submits_per_subject.get(), limits}));
   DSR_ASSIGN_OR_RETURN(parts->inbox_logic,
                        Inbox::Create(InboxOptions{parts->store.get(), clock, parts->journal.get(),
                                                   parts->inbox.get(), parts->vault.get(),
-                                                  parts->pseudonyms.get(), options.limits}));
-  parts->audit_log =
-      std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), options.limits);
+                                                  parts->pseudonyms.get(), limits}));
+  parts->audit_log = std::make_unique<AuditLog>(parts->store.get(), parts->journal.get(), limits);
   DSR_ASSIGN_OR_RETURN(parts->backup_admin, BackupAdmin::Create(BackupAdminOptions{
                                                 parts->store.get(), clock, parts->journal.get(),
-                                                options.backup_dir, options.limits}));
+                                                options.backup_dir, limits}));
   parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest,
                                                          parts->failed_authentications.get());
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
@@ -236,26 +239,26 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, transport, &parts->port);
-  const ConnectionLimits& limits = options.connection;
-  builder.SetMaxReceiveMessageSize(limits.max_message_bytes);
-  builder.SetMaxSendMessageSize(limits.max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  const ConnectionLimits& connection = options.connection;
+  builder.SetMaxReceiveMessageSize(connection.max_message_bytes);
+  builder.SetMaxSendMessageSize(connection.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, connection.max_concurrent_streams);
   // gRPC shares a port with whoever else binds it (SO_REUSEPORT) unless told
   // not to: two brokers on one port would each get some of the calls.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(limits.min_client_ping_interval)));
+      static_cast<int>(absl::ToInt64Milliseconds(connection.min_client_ping_interval)));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_IDLE_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_idle)));
+      static_cast<int>(absl::ToInt64Milliseconds(connection.max_connection_idle)));
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_AGE_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_age)));
+      static_cast<int>(absl::ToInt64Milliseconds(connection.max_connection_age)));
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(limits.max_connection_age_grace)));
+      static_cast<int>(absl::ToInt64Milliseconds(connection.max_connection_age_grace)));
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->admin_service.get());

@@ -15,6 +15,10 @@ void AddLimitFlags(CLI::App& app, Limits& limits) {
       "Bytes of one holder's access report, copy included", 1e9);
   add("--max_page_size", limits.max_page_size, "Largest page_size of a list call", 1e5);
   add("--max_lineage_depth", limits.max_lineage_depth, "Links a lineage walk may follow", 1e4);
+  add("--max_tasks_per_request", limits.max_tasks_per_request,
+      "Holdings one request may reach (a submit reaching more is refused)", 1e8);
+  add("--max_routing_depth", limits.max_routing_depth,
+      "Links between a request's target and the farthest holding it reaches", 1e6);
   add("--max_holdings_per_actor", limits.max_holdings_per_actor,
       "Holdings one organisation may register (the admin is not counted)", 1e8);
   add("--max_links_per_actor", limits.max_links_per_actor,
