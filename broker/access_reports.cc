@@ -3,26 +3,46 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "broker/status_macros.h"
 
 namespace dsr::broker {
 namespace {
 
 using google::protobuf::RepeatedPtrField;
 
-void AddMissing(const std::vector<std::string>& values, RepeatedPtrField<std::string>* list) {
+// Adds to `list` the `values` it lacks, at most `max_entries` in all, then
+// one entry saying how many more there were.
+void AddMissing(const std::vector<std::string>& values, int max_entries,
+                RepeatedPtrField<std::string>* list) {
+  absl::flat_hash_set<std::string> seen(list->begin(), list->end());
+  int left_out = 0;
   for (const std::string& v : values) {
-    if (std::find(list->begin(), list->end(), v) == list->end()) *list->Add() = v;
+    if (seen.contains(v)) continue;
+    if (list->size() >= max_entries) {
+      ++left_out;
+      continue;
+    }
+    seen.insert(v);
+    *list->Add() = v;
   }
+  if (left_out > 0) *list->Add() = absl::StrCat("and ", left_out, " more holdings (GetLineage)");
 }
 
-void AddMissing(const RepeatedPtrField<std::string>& values, RepeatedPtrField<std::string>* list) {
-  AddMissing(std::vector<std::string>(values.begin(), values.end()), list);
-}
+constexpr size_t kMaxReportEntryBytes = 512;
 
-void AppendSection(const std::string& holding_name, const std::string& text, std::string* out) {
-  if (text.empty()) return;
-  if (!out->empty()) out->append("\n");
-  absl::StrAppend(out, holding_name, ": ", text);
+absl::Status CheckList(const RepeatedPtrField<std::string>& list, absl::string_view field,
+                       const Limits& limits) {
+  if (list.size() > limits.max_report_entries) {
+    return absl::InvalidArgumentError(absl::StrCat("access_report.", field, " must have at most ",
+                                                   limits.max_report_entries, " entries"));
+  }
+  for (int i = 0; i < list.size(); ++i) {
+    if (list[i].size() > kMaxReportEntryBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "access_report.", field, "[", i, "] must be at most ", kMaxReportEntryBytes, " bytes"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -33,6 +53,17 @@ absl::Status ValidateAccessReport(const dsr::v1::AccessReport& report, bool requ
     return absl::InvalidArgumentError(
         absl::StrCat("access_report must be at most ", limits.max_access_report_bytes, " bytes"));
   }
+  for (const auto& [text, field] :
+       {std::pair{&report.purposes(), "purposes"}, std::pair{&report.retention(), "retention"},
+        std::pair{&report.automated_decision_making(), "automated_decision_making"}}) {
+    if (text->size() > limits.max_free_text_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("access_report.", field, " must be at most ",
+                                                     limits.max_free_text_bytes, " bytes"));
+    }
+  }
+  DSR_RETURN_IF_ERROR(CheckList(report.data_categories(), "data_categories", limits));
+  DSR_RETURN_IF_ERROR(CheckList(report.recipients(), "recipients", limits));
+  DSR_RETURN_IF_ERROR(CheckList(report.sources(), "sources", limits));
   if (report.has_inline_copy() && report.inline_copy().media_type().empty()) {
     return absl::InvalidArgumentError("access_report.inline_copy.media_type is required");
   }
@@ -81,7 +112,8 @@ dsr::v1::AccessReport AccessReportFromRecord(const dsr::storage::v1::AccessRepor
 
 void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool provided,
                           const std::vector<std::string>& parents,
-                          const std::vector<std::string>& children, dsr::v1::AccessReport* report) {
+                          const std::vector<std::string>& children, int max_entries,
+                          dsr::v1::AccessReport* report) {
   if (provided) {
     if (report->purposes().empty()) report->set_purposes(holding.purposes());
     if (report->data_categories().empty()) {
@@ -89,19 +121,46 @@ void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool p
     }
     if (report->retention().empty()) report->set_retention(holding.retention());
   }
-  AddMissing(parents, report->mutable_sources());
-  AddMissing(children, report->mutable_recipients());
+  // The holder's own entries count against the bound too.
+  AddMissing(parents, std::max(max_entries, report->sources_size()), report->mutable_sources());
+  AddMissing(children, std::max(max_entries, report->recipients_size()),
+             report->mutable_recipients());
 }
 
-void MergeAccessReport(const std::string& holding_name, const dsr::v1::AccessReport& report,
-                       dsr::v1::AccessReport* merged) {
-  AppendSection(holding_name, report.purposes(), merged->mutable_purposes());
-  AppendSection(holding_name, report.retention(), merged->mutable_retention());
-  AppendSection(holding_name, report.automated_decision_making(),
-                merged->mutable_automated_decision_making());
-  AddMissing(report.data_categories(), merged->mutable_data_categories());
-  AddMissing(report.recipients(), merged->mutable_recipients());
-  AddMissing(report.sources(), merged->mutable_sources());
+void AccessReportMerger::Add(const std::string& holding_name, const dsr::v1::AccessReport& report) {
+  AddText(holding_name, report.purposes(), merged_.mutable_purposes());
+  AddText(holding_name, report.retention(), merged_.mutable_retention());
+  AddText(holding_name, report.automated_decision_making(),
+          merged_.mutable_automated_decision_making());
+  AddList(report.data_categories(), categories_, merged_.mutable_data_categories());
+  AddList(report.recipients(), recipients_, merged_.mutable_recipients());
+  AddList(report.sources(), sources_, merged_.mutable_sources());
+}
+
+void AccessReportMerger::AddList(const RepeatedPtrField<std::string>& values,
+                                 absl::flat_hash_set<std::string>& seen,
+                                 RepeatedPtrField<std::string>* list) {
+  for (const std::string& v : values) {
+    if (seen.contains(v)) continue;
+    if (list->size() >= max_entries_) {
+      truncated_ = true;
+      return;
+    }
+    seen.insert(v);
+    *list->Add() = v;
+  }
+}
+
+void AccessReportMerger::AddText(const std::string& holding_name, const std::string& text,
+                                 std::string* out) {
+  if (text.empty()) return;
+  const size_t adds = (out->empty() ? 0 : 1) + holding_name.size() + 2 + text.size();
+  if (out->size() + adds > max_text_bytes_) {
+    truncated_ = true;
+    return;
+  }
+  if (!out->empty()) out->append("\n");
+  absl::StrAppend(out, holding_name, ": ", text);
 }
 
 }  // namespace dsr::broker

@@ -19,6 +19,9 @@ absl::Status AuditLog::ListAuditEvents(const Principal& principal,
   PageQuery query{storage::ColumnFamily::kAudit, "", QueryFingerprint("ListAuditEvents", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+  size_t bytes = 0;
+  query.reply_bytes = &bytes;
+  query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
@@ -34,6 +37,7 @@ absl::Status AuditLog::ListAuditEvents(const Principal& principal,
                  event->set_action(record.action());
                  event->set_resource(record.resource());
                  event->set_hash(record.hash());
+                 bytes += ReplyBytes(*event);
                  return true;
                }));
   response->set_next_page_token(next);

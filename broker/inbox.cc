@@ -164,6 +164,9 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                                                  ",", request.overdue() ? 1 : 0));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), options_.limits));
+  size_t bytes = 0;
+  query.reply_bytes = &bytes;
+  query.max_reply_bytes = options_.limits.max_reply_bytes;
   const absl::Time now = options_.clock->Now();
   DSR_ASSIGN_OR_RETURN(
       std::string next,
@@ -175,13 +178,17 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                  RequestRecord owner;
                  DSR_RETURN_IF_ERROR(ReadOwnTask(
                      actor_id, TaskRef{entry.request_id, entry.task_number}, &task, &owner));
-                 DSR_ASSIGN_OR_RETURN(dsr::v1::Task shown, HolderView(task, owner, now));
                  if (request.state() != dsr::v1::Task::STATE_UNSPECIFIED &&
-                     shown.state() != request.state()) {
+                     task.state() != request.state()) {
                    return false;
                  }
-                 if (request.overdue() && !shown.overdue()) return false;
-                 *response->add_tasks() = std::move(shown);
+                 if (request.overdue() &&
+                     (IsTerminal(task.state()) || now <= FromProtoTime(task.due_time()))) {
+                   return false;
+                 }
+                 dsr::v1::Task* shown = response->add_tasks();
+                 DSR_ASSIGN_OR_RETURN(*shown, HolderView(task, owner, now));
+                 bytes += ReplyBytes(*shown);
                  return true;
                }));
   response->set_next_page_token(next);

@@ -8,12 +8,14 @@
 #include "broker/deadlines.h"
 #include "broker/log.h"
 #include "broker/names.h"
+#include "broker/principal.h"
 #include "broker/request_records.h"
 #include "broker/route_paths.h"
 #include "broker/routing.h"
 #include "broker/status_macros.h"
 #include "broker/task_creation.h"
 #include "broker/time_util.h"
+#include "dsr/storage/v1/registry_records.pb.h"
 #include "storage/keys.h"
 
 namespace dsr::broker {
@@ -37,14 +39,17 @@ bool FollowsLateLinks(const RequestRecord& request, const std::vector<TaskRecord
 
 }  // namespace
 
-absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGraph& graph,
-                                const std::string& parent, const std::string& child, absl::Time now,
-                                const Limits& limits, storage::WriteBatch& batch,
-                                InboxAppender& inbox, std::vector<AuditEntry>* audit) {
+absl::StatusOr<ForwardProgress> ForwardOverNewLink(
+    const storage::Store& store, const ProvenanceGraph& graph, const std::string& parent,
+    const std::string& child, const std::string& after_request_id, absl::Time now,
+    const Limits& limits, storage::WriteBatch& batch, InboxAppender& inbox,
+    std::vector<AuditEntry>* audit) {
+  // One step's requests, plus one to tell whether more follow.
   std::vector<std::pair<std::string, uint64_t>> on_parent;  // request id, task number
   absl::Status bad;
   DSR_RETURN_IF_ERROR(store.Scan(
-      ColumnFamily::kHoldingRequests, storage::keys::HoldingRequestsOf(parent), "",
+      ColumnFamily::kHoldingRequests, storage::keys::HoldingRequestsOf(parent),
+      after_request_id.empty() ? "" : storage::keys::HoldingRequest(parent, after_request_id),
       [&](absl::string_view key, absl::string_view value) {
         absl::StatusOr<storage::keys::HoldingRequestKey> entry =
             storage::keys::ParseHoldingRequest(key);
@@ -54,12 +59,21 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
           return false;
         }
         on_parent.emplace_back(std::move(entry->request_id), task.task_number());
-        return true;
+        return on_parent.size() <= kMaxRequestsPerForwardingStep;
       }));
   DSR_RETURN_IF_ERROR(bad);
 
   const RouteLimits route_limits = RouteLimitsOf(limits);
-  for (const auto& [request_id, parent_task] : on_parent) {
+  ForwardProgress progress;
+  size_t made_in_all = 0;
+  for (size_t r = 0; r < on_parent.size(); ++r) {
+    const auto& [request_id, parent_task] = on_parent[r];
+    if (r == kMaxRequestsPerForwardingStep ||
+        made_in_all >= static_cast<size_t>(limits.max_late_tasks_per_commit)) {
+      progress.done = false;
+      break;
+    }
+    progress.last_request_id = request_id;
     RequestRecord request;
     DSR_RETURN_IF_ERROR(
         store.Get(ColumnFamily::kRequests, storage::keys::Request(request_id), &request));
@@ -112,6 +126,7 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
         CreateTasks(request_id, request.task_count() + 1, plan, numbers, now, batch, inbox));
     for (const TaskRecord& task : made) CountTaskChange(0, task.state(), now, batch, &request);
     request.set_task_count(request.task_count() + made.size());
+    made_in_all += made.size();
     if (was_final) {
       // Bounded: purged R after now at the latest, answered or not.
       *request.mutable_reopen_time() = ToProtoTime(now);
@@ -121,7 +136,72 @@ absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGra
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(request_id), request);
     audit->push_back(AuditEntry{"ForwardOverLateLink", RequestName(request_id)});
   }
-  return absl::OkStatus();
+  return progress;
+}
+
+void RecordForwarding(storage::WriteBatch& batch, const std::string& link_id,
+                      const std::string& parent, const std::string& child,
+                      const ForwardProgress& progress) {
+  if (progress.done) {
+    batch.Delete(ColumnFamily::kForwarding, storage::keys::Link(link_id));
+    return;
+  }
+  dsr::storage::v1::ForwardingRecord pending;
+  pending.set_parent(parent);
+  pending.set_child(child);
+  pending.set_after_request_id(progress.last_request_id);
+  batch.Put(ColumnFamily::kForwarding, storage::keys::Link(link_id), pending);
+}
+
+absl::StatusOr<bool> LateLinkForwarder::Step() {
+  Journal::MutationLock lock(journal_);
+  std::string key;
+  dsr::storage::v1::ForwardingRecord pending;
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(store_->Scan(
+      ColumnFamily::kForwarding, "", "", [&](absl::string_view k, absl::string_view value) {
+        key = std::string(k);
+        if (!pending.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError("a forwarding record does not parse");
+        }
+        return false;
+      }));
+  DSR_RETURN_IF_ERROR(bad);
+  if (key.empty()) return false;
+  DSR_ASSIGN_OR_RETURN(std::string link_id, storage::keys::ParseLink(key));
+  storage::WriteBatch batch = store_->NewWriteBatch();
+  const absl::Time now = clock_->Now();
+  InboxAppender inbox(inbox_, &batch, now);
+  std::vector<AuditEntry> audit;
+  // Only over a link still there and accepted.
+  dsr::storage::v1::LinkRecord link;
+  absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &link);
+  if (!read.ok() && !absl::IsNotFound(read)) return read;
+  const bool live = read.ok() && (link.state() == dsr::v1::Link::ACCEPTED ||
+                                  link.state() == dsr::v1::Link::STATE_UNSPECIFIED);
+  ForwardProgress progress;
+  if (live) {
+    DSR_ASSIGN_OR_RETURN(progress, ForwardOverNewLink(*store_, *graph_, pending.parent(),
+                                                      pending.child(), pending.after_request_id(),
+                                                      now, limits_, batch, inbox, &audit));
+  }
+  RecordForwarding(batch, link_id, pending.parent(), pending.child(), progress);
+  if (audit.empty()) {
+    DSR_RETURN_IF_ERROR(store_->Commit(batch));
+  } else {
+    DSR_RETURN_IF_ERROR(journal_->Commit(batch, Principal::Broker(), audit));
+    inbox.Published();
+  }
+  return true;
+}
+
+absl::StatusOr<int> LateLinkForwarder::Drain() {
+  int steps = 0;
+  while (true) {
+    DSR_ASSIGN_OR_RETURN(bool stepped, Step());
+    if (!stepped) return steps;
+    ++steps;
+  }
 }
 
 }  // namespace dsr::broker

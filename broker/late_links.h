@@ -27,13 +27,63 @@
 
 namespace dsr::broker {
 
-// Adds to `batch` (and `inbox`) the tasks of every request to forward over
-// the new link, and to `audit` one entry per request forwarded. The graph
-// need not hold the new link yet. REQUIRES: the journal's mutation lock.
-absl::Status ForwardOverNewLink(const storage::Store& store, const ProvenanceGraph& graph,
-                                const std::string& parent, const std::string& child, absl::Time now,
-                                const Limits& limits, storage::WriteBatch& batch,
-                                InboxAppender& inbox, std::vector<AuditEntry>* audit);
+// How far one forwarding call got over the requests on the parent.
+struct ForwardProgress {
+  // Whether every request on the parent was considered.
+  bool done = true;
+  // The last request considered: the next call goes on after it.
+  std::string last_request_id;
+};
+
+// Adds to `batch` (and `inbox`) the tasks of the requests to forward over
+// the new link, those on `parent` after `after_request_id` (all, when
+// empty), and to `audit` one entry per request forwarded. Bounded: it stops
+// after the request that brings the tasks it made to
+// Limits::max_late_tasks_per_commit, or after kMaxRequestsPerForwardingStep
+// requests, and says how far it got. The graph need not hold the new link
+// yet. REQUIRES: the journal's mutation lock.
+inline constexpr int kMaxRequestsPerForwardingStep = 1000;
+absl::StatusOr<ForwardProgress> ForwardOverNewLink(
+    const storage::Store& store, const ProvenanceGraph& graph, const std::string& parent,
+    const std::string& child, const std::string& after_request_id, absl::Time now,
+    const Limits& limits, storage::WriteBatch& batch, InboxAppender& inbox,
+    std::vector<AuditEntry>* audit);
+
+// Adds to `batch` what the forwarding over link `link_id` left to do (a
+// record in `forwarding`), or its removal when it is done.
+void RecordForwarding(storage::WriteBatch& batch, const std::string& link_id,
+                      const std::string& parent, const std::string& child,
+                      const ForwardProgress& progress);
+
+// Goes on with forwarding that a call left pending, one bounded commit at a
+// time, in the broker's name: so that no call's work grows with the number
+// of requests a link carries. Thread-safe.
+class LateLinkForwarder {
+ public:
+  // All must outlive the forwarder.
+  LateLinkForwarder(storage::Store* store, const Clock* clock, Journal* journal, InboxLog* inbox,
+                    const ProvenanceGraph* graph, const Limits& limits)
+      : store_(store),
+        clock_(clock),
+        journal_(journal),
+        inbox_(inbox),
+        graph_(graph),
+        limits_(limits) {}
+
+  // One commit's worth of the oldest pending forwarding. False when nothing
+  // is pending. Forwarding over a link deleted since is dropped.
+  absl::StatusOr<bool> Step();
+  // Steps until nothing is pending; returns how many steps it took.
+  absl::StatusOr<int> Drain();
+
+ private:
+  storage::Store* const store_;
+  const Clock* const clock_;
+  Journal* const journal_;
+  InboxLog* const inbox_;
+  const ProvenanceGraph* const graph_;
+  const Limits limits_;
+};
 
 }  // namespace dsr::broker
 

@@ -30,6 +30,9 @@ struct Limits {
   int max_targets = 64;
   // Default: 1 MiB. One access report, copy included.
   size_t max_access_report_bytes = 1 << 20;
+  // Default: 1,000. Categories, recipients or sources in one access report
+  // (each list), and in the merged report of a request (each list).
+  int max_report_entries = 1000;
   // Default: 10,000 each. Holdings an actor may register, and links it may
   // declare (as the child's owner); the admin is not counted against them.
   int max_holdings_per_actor = 10000;
@@ -41,6 +44,9 @@ struct Limits {
   // Default: 1,000. Links between a request's target and the farthest
   // holding it reaches; the same refusal.
   int max_routing_depth = 1000;
+  // Default: 10,000. Tasks one commit may make over a late link; the rest
+  // is forwarded by the broker in further commits of this size.
+  int max_late_tasks_per_commit = 10000;
   // Default: 2 MiB. A page of a list or a request's tasks stops once its
   // reply is this large (it holds one item at least), so that replies stay
   // below the message limit whatever the items' sizes. The server sets it

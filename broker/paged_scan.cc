@@ -1,5 +1,7 @@
 #include "broker/paged_scan.h"
 
+#include <algorithm>
+
 #include "broker/page_token.h"
 #include "broker/status_macros.h"
 
@@ -11,15 +13,22 @@ absl::StatusOr<std::string> ScanPage(
         add) {
   DSR_ASSIGN_OR_RETURN(std::string after, DecodePageToken(query.page_token, query.fingerprint));
   int count = 0;
+  int examined = 0;
+  const int max_examined = std::max(1000, kMaxExaminedPerItem * query.page_size);
   bool more = false;
   std::string last_key;
   absl::Status failed;
+  const auto full = [&] {
+    return count == query.page_size || examined == max_examined ||
+           (query.reply_bytes != nullptr && *query.reply_bytes >= query.max_reply_bytes);
+  };
   DSR_RETURN_IF_ERROR(store.Scan(query.family, query.prefix, after,
                                  [&](absl::string_view key, absl::string_view value) {
-                                   if (count == query.page_size) {
+                                   if (full()) {
                                      more = true;
                                      return false;
                                    }
+                                   ++examined;
                                    absl::StatusOr<bool> taken = add(key, value);
                                    if (!taken.ok()) {
                                      failed = taken.status();

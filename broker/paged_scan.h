@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message_lite.h"
 #include "storage/store.h"
 
 namespace dsr::broker {
@@ -21,13 +22,28 @@ struct PageQuery {
   std::string page_token;
   // Already resolved by ResolvePageSize.
   int page_size = 0;
+  // Optional: the size of the reply so far, kept by `add` (it adds each
+  // item's ByteSizeLong), and the most it may reach: the page ends after the
+  // item that reaches max_reply_bytes (Limits::max_reply_bytes).
+  const size_t* reply_bytes = nullptr;
+  size_t max_reply_bytes = 0;
 };
 
 // Lists one page: offers `add` the entries in key order after the page
 // token until it has taken `query.page_size` of them (`add` returns whether
-// it took the entry: a filter may pass some over), and returns the token of
-// the next page (empty on the last page). Stops at the first error of `add`
-// and returns it.
+// it took the entry: a filter may pass some over), or the reply reached its
+// size, or it examined kMaxExaminedPerItem entries per item of the page
+// size (a filter that passes most entries over then returns a short page,
+// even an empty one, with a token), and returns the token of the next page
+// (empty on the last page). Stops at the first error of `add` and returns
+// it.
+inline constexpr int kMaxExaminedPerItem = 10;
+
+// What `item` adds to a reply as an entry of a repeated field: its size,
+// and room for its tag and length.
+inline size_t ReplyBytes(const google::protobuf::MessageLite& item) {
+  return item.ByteSizeLong() + 8;
+}
 absl::StatusOr<std::string> ScanPage(
     const storage::Store& store, const PageQuery& query,
     const std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>& add);

@@ -18,7 +18,8 @@ Registry::Registry(const RegistryOptions& options)
       clock_(options.clock),
       journal_(options.journal),
       inbox_(options.inbox),
-      limits_(options.limits) {}
+      limits_(options.limits),
+      on_forwarding_pending_(options.on_forwarding_pending) {}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||

@@ -11,6 +11,7 @@
 // in-memory graph update, so that checks (duplicates, cycles, idempotency)
 // see every earlier write.
 
+#include <functional>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +44,10 @@ struct RegistryOptions {
   // outlive the registry.
   InboxLog* inbox = nullptr;
   Limits limits;
+  // Optional: called (after the commit, under no lock of the registry's)
+  // when accepting a link left forwarding to do (late_links.h), so that a
+  // LateLinkForwarder goes on with it.
+  std::function<void()> on_forwarding_pending;
 };
 
 class Registry {
@@ -136,6 +141,7 @@ class Registry {
   Journal* const journal_;
   InboxLog* const inbox_;
   const Limits limits_;
+  const std::function<void()> on_forwarding_pending_;
   ProvenanceGraph graph_;
   mutable absl::Mutex counts_mu_;
   absl::flat_hash_map<std::string, int> holdings_per_actor_ ABSL_GUARDED_BY(counts_mu_);

@@ -87,6 +87,9 @@ absl::Status Registry::ListActors(const dsr::v1::ListActorsRequest& request,
   PageQuery query{ColumnFamily::kActors, "", QueryFingerprint("ListActors", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+  size_t bytes = 0;
+  query.reply_bytes = &bytes;
+  query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
@@ -95,7 +98,9 @@ absl::Status Registry::ListActors(const dsr::v1::ListActorsRequest& request,
                  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                    return absl::DataLossError("a stored actor does not parse");
                  }
-                 *response->add_actors() = ActorFromRecord(record);
+                 dsr::v1::Actor* actor = response->add_actors();
+                 *actor = ActorFromRecord(record);
+                 bytes += ReplyBytes(*actor);
                  return true;
                }));
   response->set_next_page_token(next);

@@ -174,6 +174,14 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
       "ListHoldings", absl::StrCat(actor_id.size(), ":", actor_id, request.external_id()));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+  size_t bytes = 0;
+  query.reply_bytes = &bytes;
+  query.max_reply_bytes = limits_.max_reply_bytes;
+  const auto add = [&](const HoldingRecord& record) {
+    dsr::v1::Holding* holding = response->add_holdings();
+    *holding = HoldingFromRecord(record);
+    bytes += ReplyBytes(*holding);
+  };
 
   std::string next;
   if (request.external_id().empty()) {
@@ -184,7 +192,7 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
                        [&](absl::string_view, absl::string_view v) -> absl::StatusOr<bool> {
                          HoldingRecord record;
                          DSR_RETURN_IF_ERROR(ParseHoldingValue(v, &record));
-                         *response->add_holdings() = HoldingFromRecord(record);
+                         add(record);
                          return true;
                        }));
   } else {
@@ -206,7 +214,7 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
                    if (std::find(ids.begin(), ids.end(), request.external_id()) == ids.end()) {
                      return false;
                    }
-                   *response->add_holdings() = HoldingFromRecord(record);
+                   add(record);
                    return true;
                  }));
   }

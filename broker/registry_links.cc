@@ -1,6 +1,11 @@
 // Registry: provenance links and lineage.
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "broker/authorization.h"
 #include "broker/idempotency.h"
 #include "broker/late_links.h"
@@ -113,9 +118,13 @@ absl::Status Registry::CreateLink(const Principal& principal,
   call.Record(batch, name, now);
   InboxAppender inbox(inbox_, &batch, now);
   std::vector<AuditEntry> audit = {{"CreateLink", name}};
+  bool pending = false;
   if (accepted) {
-    DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
-                                           limits_, batch, inbox, &audit));
+    DSR_ASSIGN_OR_RETURN(ForwardProgress progress,
+                         ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), "",
+                                            now, limits_, batch, inbox, &audit));
+    RecordForwarding(batch, record.link_id(), record.parent(), record.child(), progress);
+    pending = !progress.done;
   } else {
     DSR_RETURN_IF_ERROR(inbox.Append(parent.actor_id, dsr::v1::InboxEvent::LINK_PROPOSED, name));
   }
@@ -123,6 +132,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
   inbox.Published();
   graph_.AddLink(GraphLinkFromRecord(record));
   CountLink(child.actor_id, +1);
+  if (pending && on_forwarding_pending_) on_forwarding_pending_();
   *link = LinkFromRecord(record);
   return absl::OkStatus();
 }
@@ -171,13 +181,18 @@ absl::Status Registry::DecideLink(const Principal& principal, absl::string_view 
       child.actor_id,
       accept ? dsr::v1::InboxEvent::LINK_ACCEPTED : dsr::v1::InboxEvent::LINK_REJECTED, name));
   std::vector<AuditEntry> audit = {{std::string(method), name}};
+  bool pending = false;
   if (accept) {
-    DSR_RETURN_IF_ERROR(ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), now,
-                                           limits_, batch, inbox, &audit));
+    DSR_ASSIGN_OR_RETURN(ForwardProgress progress,
+                         ForwardOverNewLink(*store_, graph_, record.parent(), record.child(), "",
+                                            now, limits_, batch, inbox, &audit));
+    RecordForwarding(batch, link_id, record.parent(), record.child(), progress);
+    pending = !progress.done;
   }
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
   inbox.Published();
   if (accept) graph_.AcceptLink(link_id);
+  if (pending && on_forwarding_pending_) on_forwarding_pending_();
   *link = LinkFromRecord(record);
   return absl::OkStatus();
 }
@@ -215,6 +230,7 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
   batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(child.actor_id, link_id));
   batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(parent.actor_id, link_id));
+  batch.Delete(ColumnFamily::kForwarding, storage::keys::Link(link_id));
   call.Record(batch, request.name(), clock_->Now());
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "DeleteLink", request.name()));
   graph_.RemoveLink(link_id);
@@ -238,6 +254,9 @@ absl::Status Registry::ListLinks(const Principal& principal,
       QueryFingerprint("ListLinks", absl::StrCat(actor_id, "/", static_cast<int>(request.state())));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
+  size_t bytes = 0;
+  query.reply_bytes = &bytes;
+  query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
@@ -283,25 +302,71 @@ absl::Status Registry::GetLineage(const dsr::v1::GetLineageRequest& request,
     default:
       return absl::InvalidArgumentError("direction has an unknown value");
   }
+  DSR_ASSIGN_OR_RETURN(
+      const int page_size,
+      ResolvePageSize(request.page_size() == 0 ? limits_.max_page_size : request.page_size(),
+                      limits_));
+  const std::string query = QueryFingerprint(
+      "GetLineage",
+      absl::StrCat(request.holding(), "/", static_cast<int>(direction), "/", max_depth));
+  // The token holds where the next page starts: node `first`, and how much
+  // of it an earlier page sent already (0 nothing, 1 the node, 1 + k the node
+  // and k of its links: a node with a great many links may span pages).
+  DSR_ASSIGN_OR_RETURN(std::string after, DecodePageToken(request.page_token(), query));
+  size_t first = 0, done = 0;
+  if (!after.empty()) {
+    std::pair<std::string, std::string> parts = absl::StrSplit(after, ',');
+    if (!absl::SimpleAtoi(parts.first, &first) || !absl::SimpleAtoi(parts.second, &done)) {
+      return absl::InvalidArgumentError("page_token is malformed");
+    }
+  }
   std::optional<Lineage> lineage = graph_.Walk(request.holding(), direction, max_depth);
   if (!lineage.has_value()) return absl::NotFoundError("holding not found");
-  response->mutable_nodes()->Reserve(static_cast<int>(lineage->nodes.size()));
-  for (const Lineage::Node& node : lineage->nodes) {
-    dsr::v1::LineageNode* out = response->add_nodes();
-    out->set_holding(node.holding.name);
-    out->set_depth(node.depth);
-    out->set_direction(ToApiDirection(node.direction));
-    out->set_title(node.holding.title);
-    out->set_kind(static_cast<dsr::v1::Holding::Kind>(node.holding.kind));
-    out->set_state(static_cast<dsr::v1::Holding::State>(node.holding.state));
-  }
-  response->mutable_edges()->Reserve(static_cast<int>(lineage->links.size()));
+  const std::vector<Lineage::Node>& nodes = lineage->nodes;
+  // Each link goes with whichever of its ends comes later in node order.
+  absl::flat_hash_map<absl::string_view, size_t> position;
+  for (size_t i = 0; i < nodes.size(); ++i) position.emplace(nodes[i].holding.name, i);
+  std::vector<std::vector<const GraphLink*>> links_at(nodes.size());
   for (const GraphLink& link : lineage->links) {
-    dsr::v1::LineageEdge* out = response->add_edges();
-    out->set_link(LinkName(link.link_id));
-    out->set_child(link.child);
-    out->set_parent(link.parent);
-    out->set_relation(static_cast<dsr::v1::Link::Relation>(link.relation));
+    links_at[std::max(position.at(link.child), position.at(link.parent))].push_back(&link);
+  }
+  // Nodes from `first` with their links, as many as the page size and the
+  // reply's budget allow (one item at least).
+  size_t bytes = 0;
+  int taken = 0;
+  bool any = false;
+  const auto full = [&] { return any && bytes >= limits_.max_reply_bytes; };
+  size_t i = first;
+  for (; i < nodes.size(); ++i, done = 0) {
+    if (done == 0) {
+      if (taken == page_size || full()) break;
+      const Lineage::Node& node = nodes[i];
+      dsr::v1::LineageNode* out = response->add_nodes();
+      out->set_holding(node.holding.name);
+      out->set_depth(node.depth);
+      out->set_direction(ToApiDirection(node.direction));
+      out->set_title(node.holding.title);
+      out->set_kind(static_cast<dsr::v1::Holding::Kind>(node.holding.kind));
+      out->set_state(static_cast<dsr::v1::Holding::State>(node.holding.state));
+      bytes += ReplyBytes(*out);
+      ++taken;
+      any = true;
+      done = 1;
+    }
+    for (; done < 1 + links_at[i].size() && !full(); ++done) {
+      const GraphLink& link = *links_at[i][done - 1];
+      dsr::v1::LineageEdge* out = response->add_edges();
+      out->set_link(LinkName(link.link_id));
+      out->set_child(link.child);
+      out->set_parent(link.parent);
+      out->set_relation(static_cast<dsr::v1::Link::Relation>(link.relation));
+      bytes += ReplyBytes(*out);
+      any = true;
+    }
+    if (done < 1 + links_at[i].size()) break;  // full within this node's links
+  }
+  if (i < nodes.size()) {
+    response->set_next_page_token(EncodePageToken(absl::StrCat(i, ",", done), query));
   }
   return absl::OkStatus();
 }

@@ -30,6 +30,10 @@ std::string ReportContext(absl::string_view request_id, uint64_t task_number) {
   return absl::StrCat("dsr/report/requests/", request_id, "/tasks/", task_number);
 }
 
+std::string CopyContext(absl::string_view request_id, uint64_t task_number) {
+  return absl::StrCat("dsr/report-copy/requests/", request_id, "/tasks/", task_number);
+}
+
 bool Purged(const RequestRecord& request) { return request.has_purge_time(); }
 
 }  // namespace
@@ -93,17 +97,29 @@ absl::Status RequestVault::PutReport(storage::WriteBatch& batch, const RequestRe
     return absl::FailedPreconditionError("the request's personal data was purged");
   }
   DSR_ASSIGN_OR_RETURN(std::string key, DataKey(request.request_id()));
+  AccessReportRecord summary = report;
+  if (!report.copy_data().empty()) {
+    // The copy apart: merging every holder's report reads no copy.
+    SealedReportRecord copy;
+    DSR_ASSIGN_OR_RETURN(
+        *copy.mutable_sealed(),
+        Seal(key, report.copy_data(), CopyContext(request.request_id(), task_number)));
+    batch.Put(ColumnFamily::kReports, storage::keys::ReportCopy(request.request_id(), task_number),
+              copy);
+    summary.clear_copy_data();
+    summary.set_copy_apart(true);
+  }
   SealedReportRecord sealed;
   DSR_ASSIGN_OR_RETURN(
       *sealed.mutable_sealed(),
-      Seal(key, report.SerializeAsString(), ReportContext(request.request_id(), task_number)));
+      Seal(key, summary.SerializeAsString(), ReportContext(request.request_id(), task_number)));
   batch.Put(ColumnFamily::kReports, storage::keys::Report(request.request_id(), task_number),
             sealed);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<AccessReportRecord>> RequestVault::ReadReport(
-    const RequestRecord& request, uint64_t task_number) const {
+    const RequestRecord& request, uint64_t task_number, bool with_copy) const {
   if (Purged(request)) return std::nullopt;
   SealedReportRecord sealed;
   absl::Status read = store_->Get(
@@ -120,6 +136,17 @@ absl::StatusOr<std::optional<AccessReportRecord>> RequestVault::ReadReport(
   if (!report.ParseFromString(plain)) {
     return absl::DataLossError("a stored access report does not parse");
   }
+  if (with_copy && report.copy_apart()) {
+    SealedReportRecord copy;
+    read = store_->Get(ColumnFamily::kReports,
+                       storage::keys::ReportCopy(request.request_id(), task_number), &copy);
+    if (absl::IsNotFound(read) && PurgedSince(request.request_id())) return std::nullopt;
+    if (absl::IsNotFound(read)) return absl::DataLossError("an access report's copy is missing");
+    DSR_RETURN_IF_ERROR(read);
+    DSR_ASSIGN_OR_RETURN(*report.mutable_copy_data(),
+                         Open(key, copy.sealed(), CopyContext(request.request_id(), task_number)));
+  }
+  report.clear_copy_apart();
   return report;
 }
 

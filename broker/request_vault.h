@@ -38,16 +38,19 @@ class RequestVault {
   absl::StatusOr<std::optional<dsr::storage::v1::SubjectRecord>> OpenSubject(
       const dsr::storage::v1::RequestRecord& request) const;
 
-  // Adds the access report of task `task_number`, sealed, to `batch`.
-  // FAILED_PRECONDITION if the request was purged.
+  // Adds the access report of task `task_number`, sealed, to `batch`; an
+  // inline copy is sealed apart. FAILED_PRECONDITION if the request was
+  // purged.
   absl::Status PutReport(storage::WriteBatch& batch, const dsr::storage::v1::RequestRecord& request,
                          uint64_t task_number,
                          const dsr::storage::v1::AccessReportRecord& report) const;
 
   // The access report of task `task_number`, or nullopt if there is none or
-  // the request was purged.
+  // the request was purged. Without its inline copy's data unless
+  // `with_copy` (copy_media_type still says there is one).
   absl::StatusOr<std::optional<dsr::storage::v1::AccessReportRecord>> ReadReport(
-      const dsr::storage::v1::RequestRecord& request, uint64_t task_number) const;
+      const dsr::storage::v1::RequestRecord& request, uint64_t task_number,
+      bool with_copy = true) const;
 
   // Whether the stored request is purged now (a reader may hold an older
   // copy of its record).

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "broker/names.h"
 #include "broker/page_token.h"
+#include "broker/paged_scan.h"
 #include "broker/request_records.h"
 #include "broker/route_paths.h"
 #include "broker/status_macros.h"
@@ -150,7 +151,7 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
       for (std::string& step : path) *out->add_path() = std::move(step);
     }
     // At least one task, then as many as fit the reply's budget.
-    bytes += out->ByteSizeLong() + 8;
+    bytes += ReplyBytes(*out);
     if (bytes >= options_.limits.max_reply_bytes && i + 1 < end) {
       end = i + 1;
       break;

@@ -44,6 +44,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "actor_links";
     case ColumnFamily::kRouteNodes:
       return "route_nodes";
+    case ColumnFamily::kForwarding:
+      return "forwarding";
   }
   return "unknown";
 }

@@ -31,16 +31,17 @@ enum class ColumnFamily : int {
   kFinalRequests = 17,    // (final time, request id) -> empty: retention queue
   kActorLinks = 18,       // (actor id, link id) -> empty: links touching an actor's holdings
   kRouteNodes = 19,       // (request id, holding name) -> RouteNodeRecord: retired steps of paths
+  kForwarding = 20,       // link id -> ForwardingRecord: late-link forwarding still to do
 };
 
-inline constexpr std::array<ColumnFamily, 20> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 21> kAllColumnFamilies = {
     ColumnFamily::kActors,     ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,      ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
     ColumnFamily::kAudit,      ColumnFamily::kRequests,    ColumnFamily::kReceipts,
     ColumnFamily::kTasks,      ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
     ColumnFamily::kInbox,      ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
     ColumnFamily::kReports,    ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
-    ColumnFamily::kActorLinks, ColumnFamily::kRouteNodes,
+    ColumnFamily::kActorLinks, ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
 };
 
 // The name RocksDB stores for `cf`.

@@ -164,6 +164,10 @@ std::string Report(absl::string_view request_id, uint64_t task_number) {
   return Task(request_id, task_number);
 }
 
+std::string ReportCopy(absl::string_view request_id, uint64_t task_number) {
+  return Encode({request_id, BigEndian(task_number), "copy"});
+}
+
 absl::StatusOr<TaskKey> ParseTask(absl::string_view key) {
   absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "task");
   if (!parts.ok()) return parts.status();

@@ -83,8 +83,10 @@ struct TaskKey {
 };
 absl::StatusOr<TaskKey> ParseTask(absl::string_view key);
 
-// ColumnFamily::kReports: keyed like the task.
+// ColumnFamily::kReports: keyed like the task; the inline copy of a report,
+// stored apart, right after it (both under TasksOf(request_id)).
 std::string Report(absl::string_view request_id, uint64_t task_number);
+std::string ReportCopy(absl::string_view request_id, uint64_t task_number);
 
 // ColumnFamily::kRouteNodes: the retired holdings a request passed through.
 std::string RouteNode(absl::string_view request_id, absl::string_view holding_name);

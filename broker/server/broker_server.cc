@@ -18,6 +18,7 @@
 #include "broker/inbox_log.h"
 #include "broker/journal.h"
 #include "broker/key_check.h"
+#include "broker/late_links.h"
 #include "broker/log.h"
 #include "broker/overdue.h"
 #include "broker/pseudonyms.h"
@@ -79,6 +80,18 @@ struct BrokerServer::Parts {
   std::unique_ptr<RetentionSweeper> retention;
   absl::Notification stop_sweeping;
   std::thread sweep_thread;
+  // Goes on with late-link forwarding that a call left pending: at once when
+  // kicked, and at every sweep (after a restart, say).
+  std::unique_ptr<LateLinkForwarder> forwarder;
+  absl::Mutex forward_mu;
+  bool forward_kicked ABSL_GUARDED_BY(forward_mu) = false;
+  bool forward_stopping ABSL_GUARDED_BY(forward_mu) = false;
+  std::thread forward_thread;
+
+  void KickForwarder() {
+    absl::MutexLock lock(&forward_mu);
+    forward_kicked = true;
+  }
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -198,9 +211,14 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->vault = std::make_unique<RequestVault>(parts->store.get(), std::move(master_key));
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
-  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
-                                            parts->store.get(), clock, parts->journal.get(),
-                                            parts->inbox.get(), limits}));
+  Parts* p = parts.get();
+  DSR_ASSIGN_OR_RETURN(
+      parts->registry,
+      Registry::Create(RegistryOptions{parts->store.get(), clock, parts->journal.get(),
+                                       parts->inbox.get(), limits, [p] { p->KickForwarder(); }}));
+  parts->forwarder =
+      std::make_unique<LateLinkForwarder>(parts->store.get(), clock, parts->journal.get(),
+                                          parts->inbox.get(), &parts->registry->graph(), limits);
   DSR_ASSIGN_OR_RETURN(
       parts->requests,
       Requests::Create(RequestsOptions{
@@ -275,7 +293,6 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->retention =
       std::make_unique<RetentionSweeper>(parts->store.get(), clock, parts->journal.get(),
                                          parts->inbox.get(), parts->vault.get(), options.retention);
-  Parts* p = parts.get();
   const absl::Duration interval = options.overdue_sweep_interval;
   parts->sweep_thread = std::thread([p, interval] {
     do {
@@ -292,6 +309,25 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
         LogInfo(absl::StrCat("purged the personal data of ", *purged, " requests"));
       }
     } while (!p->stop_sweeping.WaitForNotificationWithTimeout(interval));
+  });
+  parts->forward_thread = std::thread([p, interval] {
+    while (true) {
+      {
+        absl::MutexLock lock(&p->forward_mu);
+        const auto woken = [p]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->forward_mu) {
+          return p->forward_kicked || p->forward_stopping;
+        };
+        p->forward_mu.AwaitWithTimeout(absl::Condition(&woken), interval);
+        if (p->forward_stopping) return;
+        p->forward_kicked = false;
+      }
+      absl::StatusOr<int> steps = p->forwarder->Drain();
+      if (!steps.ok()) {
+        LogError(absl::StrCat("late-link forwarding: ", steps.status().ToString()));
+      } else if (*steps > 0) {
+        LogInfo(absl::StrCat("late-link forwarding: ", *steps, " more commits"));
+      }
+    }
   });
   // A store that cannot write (a full disk) makes the broker NOT_SERVING
   // until it recovers; the inbox events that the failure held back become
@@ -348,8 +384,13 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // A backup can take minutes: stop it rather than wait (its call fails).
   parts_->backup_admin->Stop();
   parts_->streams->CloseAll();
+  {
+    absl::MutexLock forward_lock(&parts_->forward_mu);
+    parts_->forward_stopping = true;
+  }
   parts_->calls->Drain(grace);
   if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
+  if (parts_->forward_thread.joinable()) parts_->forward_thread.join();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
   // No more writes come. Let the last syncs' callbacks (inbox notifications,

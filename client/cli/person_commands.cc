@@ -263,8 +263,16 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       return WithReceipt(cli, *report_arg, [&cli](const std::string& name) -> absl::Status {
         dsr::v1::GetAccessReportRequest get;
         get.set_name(name);
-        absl::StatusOr<dsr::v1::GetAccessReportResponse> r = cli.connection().GetAccessReport(get);
-        if (!r.ok()) return r.status();
+        // Every page, merged into one (the merge of all holders comes with the first).
+        absl::StatusOr<dsr::v1::GetAccessReportResponse> r = dsr::v1::GetAccessReportResponse();
+        do {
+          absl::StatusOr<dsr::v1::GetAccessReportResponse> page =
+              cli.connection().GetAccessReport(get);
+          if (!page.ok()) return page.status();
+          r->MergeFrom(*page);
+          get.set_page_token(page->next_page_token());
+        } while (!get.page_token().empty());
+        r->clear_next_page_token();
         cli.Print(*r, [&] {
           for (const dsr::v1::HolderReport& h : r->holder_reports()) {
             const dsr::v1::AccessReport& a = h.report();
@@ -342,8 +350,15 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       get.set_holding(*root);
       get.set_direction(*both ? dsr::v1::BOTH : *up ? dsr::v1::UPSTREAM : dsr::v1::DOWNSTREAM);
       get.set_max_depth(*depth);
-      absl::StatusOr<dsr::v1::GetLineageResponse> lin = cli.connection().GetLineage(get);
-      if (!lin.ok()) return lin.status();
+      // Every page, merged into one.
+      absl::StatusOr<dsr::v1::GetLineageResponse> lin = dsr::v1::GetLineageResponse();
+      do {
+        absl::StatusOr<dsr::v1::GetLineageResponse> page = cli.connection().GetLineage(get);
+        if (!page.ok()) return page.status();
+        lin->MergeFrom(*page);
+        get.set_page_token(page->next_page_token());
+      } while (!get.page_token().empty());
+      lin->clear_next_page_token();
       cli.Print(*lin, [&] {
         std::map<std::string, std::string> titles;
         for (const auto& n : lin->nodes()) titles[n.holding()] = n.title();

@@ -261,7 +261,7 @@ class QuotaTest : public LinkConsentTest {
     limits.max_holdings_per_actor = 3;
     limits.max_links_per_actor = 1;
     absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(
-        RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits});
+        RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits, nullptr});
     EXPECT_OK(registry);
     return registry.ok() ? std::move(*registry) : nullptr;
   }

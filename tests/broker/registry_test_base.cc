@@ -20,7 +20,7 @@ void RegistryTest::Reopen() {
   journal_ = std::move(*journal);
   inbox_ = std::make_unique<InboxLog>(store_.get());
   absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(
-      RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), Limits()});
+      RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits_, nullptr});
   ASSERT_OK(registry);
   registry_ = std::move(*registry);
 }

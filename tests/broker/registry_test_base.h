@@ -34,6 +34,8 @@ class RegistryTest : public ::testing::Test {
   static dsr::v1::Holding ValidHolding();
 
   const Principal admin_ = Principal::Admin();
+  // The limits the next Reopen (and RequestsTest::ReopenAll) builds with.
+  Limits limits_;
   testing::TempDir dir_;
   testing::FakeClock clock_;
   std::unique_ptr<storage::Store> store_;

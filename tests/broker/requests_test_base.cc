@@ -15,7 +15,7 @@ void RequestsTest::ReopenAll() {
   vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'k'));
   absl::StatusOr<std::unique_ptr<Requests>> requests = Requests::Create(
       RequestsOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
-                      vault_.get(), &pseudonyms_, nullptr, nullptr, Limits()});
+                      vault_.get(), &pseudonyms_, nullptr, nullptr, limits_});
   ASSERT_OK(requests);
   requests_ = std::move(*requests);
 }

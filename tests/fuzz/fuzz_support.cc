@@ -64,7 +64,7 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
 
 broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
                                             broker::Journal* journal, broker::InboxLog* inbox) {
-  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits()};
+  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits(), nullptr};
 }
 
 broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
