@@ -356,6 +356,58 @@ void Services(Writer& w) {
     seed("list-links-proposed", kListLinks, kBeta, r);
   }
   {
+    // The shapes: a request past the depth limit, one past the holdings
+    // limit, pages of a long request and of a wide lineage, and an access
+    // report listing more than a report may.
+    v1::SubmitRequestRequest r = Submit(v1::ERASURE, v1::Request::DOWNSTREAM);
+    AddId(&r, v1::SubjectIdentifier::EMAIL, "deep@example.org");
+    r.mutable_request()->add_targets("actors/gamma/holdings/chain-top");
+    seed("submit-too-deep", kSubmitRequest, kNone, r);
+    r.mutable_request()->set_targets(0, "actors/gamma/holdings/hub");
+    seed("submit-too-wide", kSubmitRequest, kNone, r);
+  }
+  {
+    v1::GetRequestRequest r;
+    r.set_name("requests/@R4");
+    r.set_page_size(50);
+    seed("get-request-long-paths", kGetRequest, kAdmin, r);
+  }
+  {
+    v1::GetLineageRequest r;
+    r.set_holding("actors/gamma/holdings/hub");
+    r.set_page_size(100);
+    seed("get-lineage-star-page", kGetLineage, kNone, r);
+  }
+  {
+    v1::ListTasksRequest r;
+    r.set_overdue(true);
+    seed("list-tasks-long-paths", kListTasks, kGamma, r);
+  }
+  {
+    v1::CompleteTaskRequest r;
+    r.set_name("requests/@R3/tasks/3");
+    r.set_outcome(v1::ACCESS_PROVIDED);
+    for (int i = 0; i < 1001; ++i) {
+      r.mutable_access_report()->add_data_categories("c" + std::to_string(i));
+    }
+    r.mutable_access_report()->set_copy_url("https://acme.example/export");
+    seed("complete-task-report-flood", kCompleteTask, kAcme, r);
+  }
+  {
+    v1::CompleteTaskRequest r;
+    r.set_name("requests/@R3/tasks/2");
+    r.set_outcome(v1::ACCESS_PROVIDED);
+    r.mutable_access_report()->mutable_inline_copy()->set_data(std::string(512 << 10, 'x'));
+    r.mutable_access_report()->mutable_inline_copy()->set_media_type("text/plain");
+    seed("complete-task-large-copy", kCompleteTask, kAcme, r);
+  }
+  {
+    v1::GetAccessReportRequest r;
+    r.set_name("requests/@R3");
+    r.set_page_size(1);
+    seed("get-access-report-page", kGetAccessReport, kAdmin, r);
+  }
+  {
     // A proposal the parent's owner never decides: nothing is forwarded.
     v1::CreateLinkRequest r;
     r.mutable_link()->set_child("actors/gamma/holdings/fine-tune");

@@ -11,7 +11,7 @@
 //
 // Requests and links have server-made random names, which no input could
 // guess; in every string field of the parsed message the placeholders @R1,
-// @R2, @R3 stand for the ids of the requests made at set-up and @L1, @L2, @L3
+// @R2, @R3, @R4 stand for the ids of the requests made at set-up and @L1, @L2, @L3
 // for those of the links (so `requests/@R1/tasks/2` names a real task).
 //
 // The broker is made once per process and never reset: each input acts on
@@ -203,10 +203,24 @@ class Harness {
     dsr::v1::Holding retired;
     Check(registry->RetireHolding(Context(kBeta).get(), retire, &retired), "retire");
 
+    AddHolding(kGamma, "chain-top", dsr::v1::Holding::DATASET, "");
+    std::string above = "gamma/holdings/chain-top";
+    for (int i = 0; i < 200; ++i) {
+      AddHolding(kGamma, absl::StrCat("deep-", i), dsr::v1::Holding::DATASET, "");
+      const std::string below = absl::StrCat("gamma/holdings/deep-", i);
+      AddLink(kGamma, below, above);
+      above = below;
+    }
+    AddHolding(kGamma, "hub", dsr::v1::Holding::DATASET, "");
+    for (int i = 0; i < 300; ++i) {
+      AddHolding(kGamma, absl::StrCat("leaf-", i), dsr::v1::Holding::DATASET, "");
+      AddLink(kGamma, absl::StrCat("gamma/holdings/leaf-", i), "gamma/holdings/hub");
+    }
     tokens_[kReceiptR1] =
         Submit(dsr::v1::ERASURE, "actors/acme/holdings/web-crawl", dsr::v1::Request::DOWNSTREAM);
     tokens_[kReceiptR2] = Submit(dsr::v1::ACCESS, "actors/beta", dsr::v1::Request::TARGET_ONLY);
     Submit(dsr::v1::PORTABILITY, "actors/gamma/holdings/fine-tune", dsr::v1::Request::FULL_LINEAGE);
+    Submit(dsr::v1::ERASURE, "actors/gamma/holdings/deep-60", dsr::v1::Request::DOWNSTREAM);
   }
 
   void AddHolding(int owner, const std::string& id, dsr::v1::Holding::Kind kind,
@@ -266,6 +280,7 @@ class Harness {
     *value = absl::StrReplaceAll(*value, {{"@R1", request_ids_[0]},
                                           {"@R2", request_ids_[1]},
                                           {"@R3", request_ids_[2]},
+                                          {"@R4", request_ids_[3]},
                                           {"@L1", links_[0]},
                                           {"@L2", links_[1]},
                                           {"@L3", links_[2]}});

@@ -59,6 +59,12 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   options.rate_limits.submits_per_address.per_second = 0;
   options.rate_limits.submits_per_subject.per_second = 0;
   options.rate_limits.failed_authentications_per_address.per_second = 0;
+  // Small enough that the set-up's shapes (a deep chain, a wide star) reach
+  // them, so that inputs meet the refusals and the page breaks.
+  options.limits.max_tasks_per_request = 250;
+  options.limits.max_routing_depth = 150;
+  options.limits.max_late_tasks_per_commit = 20;
+  options.connection.max_message_bytes = 1 << 20;
   return options;
 }
 
