@@ -19,6 +19,8 @@ void AddLimitFlags(CLI::App& app, Limits& limits) {
       "Holdings one request may reach (a submit reaching more is refused)", 1e8);
   add("--max_routing_depth", limits.max_routing_depth,
       "Links between a request's target and the farthest holding it reaches", 1e6);
+  add("--max_late_tasks_per_commit", limits.max_late_tasks_per_commit,
+      "Tasks one commit makes when a link is accepted (the broker forwards the rest)", 1e8);
   add("--max_holdings_per_actor", limits.max_holdings_per_actor,
       "Holdings one organisation may register (the admin is not counted)", 1e8);
   add("--max_links_per_actor", limits.max_links_per_actor,
