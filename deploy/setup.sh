@@ -19,6 +19,9 @@ PACKAGES=(
   librocksdb-dev libabsl-dev libssl-dev libcli11-dev openssl
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf
+  # Test tooling: an HTTP/2 client for the flood tests, the front proxy they
+  # run, and prlimit (util-linux) to lower a test broker's file limit.
+  python3-h2 haproxy util-linux
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }

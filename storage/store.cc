@@ -13,6 +13,7 @@
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/descriptor_reserve.h"
 #include "storage/rocksdb_logger.h"
 #include "storage/rocksdb_status.h"
 #include "storage/wal_syncer.h"
@@ -114,10 +115,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // two_write_queues or unordered_write without revisiting it.
   // Every log file reports its failed writes to the fence, so that the
   // syncer never syncs a log that a write failed on (storage/write_fence.h).
+  // Beneath the fence, a reserve of descriptors keeps the store's opens
+  // going when connections take every other one (storage/descriptor_reserve.h).
   auto fence = std::make_shared<WriteFence>();
+  auto reserve = std::make_shared<DescriptorReserve>(options.reserved_descriptors);
   rocksdb::Env* base_env = options.env != nullptr ? options.env.get() : rocksdb::Env::Default();
-  std::shared_ptr<rocksdb::Env> env =
-      rocksdb::NewCompositeEnv(NewFencedFileSystem(base_env->GetFileSystem(), fence));
+  std::shared_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(
+      NewFencedFileSystem(NewReservedFileSystem(base_env->GetFileSystem(), reserve), fence));
+  db_options.max_open_files = options.max_open_files;
   db_options.env = env.get();
   // Half the cache is the high-priority pool for index and filter blocks.
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(
@@ -147,6 +152,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   store->base_env_ = options.env;
   store->env_ = env;
   store->fence_ = fence;
+  store->reserve_ = reserve;
   store->statistics_ = rocksdb::CreateDBStatistics();
   db_options.statistics = store->statistics_;
   rocksdb::DB* db = nullptr;
@@ -301,6 +307,15 @@ absl::Status Store::Recover() {
   // file): RocksDB resumes, then every write applied so far is flushed to
   // table files, so that all of it is durable whatever the log holds.
   rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok() && resumed.severity() >= rocksdb::Status::Severity::kFatalError) {
+    // RocksDB will not resume after this failure (a new log file that could
+    // not be opened, when connections took every descriptor, say): only
+    // reopening clears it, and it replays the log, losing nothing
+    // acknowledged. It is retried until it succeeds (the cause may last).
+    needs_reopen_ = true;
+    return absl::UnavailableError(absl::StrCat(
+        "the store must be reopened (the broker restarts it by itself): ", resumed.ToString()));
+  }
   if (!resumed.ok()) return FromRocksDb(resumed, "resume writing");
   rocksdb::FlushOptions flush;
   flush.wait = true;

@@ -37,6 +37,7 @@ class Statistics;
 
 namespace dsr::storage {
 
+class DescriptorReserve;
 class WalSyncer;
 class WriteFence;
 
@@ -59,6 +60,12 @@ struct StoreOptions {
   // After a failed write (a full disk), how often to try to resume.
   // Default: 1 second.
   absl::Duration retry_interval = absl::Seconds(1);
+  // Table files kept open at once (RocksDB's max_open_files), so that the
+  // store's descriptors do not grow with the database. Default: 512.
+  int max_open_files = 512;
+  // Descriptors held in reserve for the store's opens, given up when the
+  // process runs out (storage/descriptor_reserve.h). Default: 64.
+  int reserved_descriptors = 64;
 };
 
 // Keys from `first` to `last`, both included, of one column family.
@@ -184,6 +191,7 @@ class Store {
   std::shared_ptr<rocksdb::Env> base_env_;
   std::shared_ptr<rocksdb::Env> env_;
   std::shared_ptr<WriteFence> fence_;
+  std::shared_ptr<DescriptorReserve> reserve_;
   std::atomic<bool> sync_failed_{false};
   std::atomic<bool> needs_reopen_{false};
   // Set once syncer_ exists.

@@ -26,6 +26,8 @@
 #include "broker/request_vault.h"
 #include "broker/requests.h"
 #include "broker/secret_file.h"
+#include "broker/server/connection_gate.h"
+#include "broker/server/memory_watch.h"
 #include "broker/service/admin_service.h"
 #include "broker/service/audit_service.h"
 #include "broker/service/inbox_service.h"
@@ -37,6 +39,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "storage/store.h"
 
 namespace dsr::broker {
@@ -51,11 +54,18 @@ struct BrokerServer::Parts {
   std::unique_ptr<RateLimiter> submits_per_address;
   std::unique_ptr<RateLimiter> submits_per_subject;
   std::unique_ptr<RateLimiter> failed_authentications;
-  // Whether health follows the store's (until shutdown, which ends serving
-  // for good). Before the store: its syncing thread, which tells the health
-  // listener, runs until the store is destroyed.
+  // Health is SERVING while the store can write and the heap is under its
+  // high-water mark, until shutdown ends serving for good. Before the store:
+  // its syncing thread, which tells the health listener, runs until the
+  // store is destroyed.
   absl::Mutex health_mu;
   bool health_follows_store ABSL_GUARDED_BY(health_mu) = true;
+  bool store_healthy ABSL_GUARDED_BY(health_mu) = true;
+  bool memory_short ABSL_GUARDED_BY(health_mu) = false;
+  void PublishHealth() ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu) {
+    if (!health_follows_store) return;
+    server->GetHealthCheckService()->SetServingStatus(store_healthy && !memory_short);
+  }
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<Pseudonyms> pseudonyms;
   std::unique_ptr<RequestVault> vault;
@@ -93,6 +103,9 @@ struct BrokerServer::Parts {
     forward_kicked = true;
   }
   std::unique_ptr<grpc::Server> server;
+  // After the server: stopped before it goes.
+  std::unique_ptr<ConnectionGate> gate;
+  std::unique_ptr<MemoryWatch> memory_watch;
   std::string host;
   int port = 0;
   absl::Mutex shutdown_mu;
@@ -157,10 +170,14 @@ BrokerServer::~BrokerServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
     const BrokerServerOptions& options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is required");
-  const size_t colon = options.listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError("listen must be HOST:PORT");
-  }
+  // Listens first (a bad or taken address stops the start before the store
+  // opens); connections wait in the backlog until the gate starts.
+  ConnectionGateOptions gate_options;
+  gate_options.listen = options.listen;
+  gate_options.max_connections = options.connection.max_connections;
+  gate_options.max_per_address = options.connection.max_connections_per_address;
+  gate_options.keep_free_descriptors = options.connection.keep_free_descriptors;
+  DSR_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionGate> gate, ConnectionGate::Listen(gate_options));
   DSR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> transport,
                        TransportCredentials(options.tls));
   // Pages stop at half the largest message, so that one more item (a task
@@ -168,6 +185,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   Limits limits = options.limits;
   limits.max_reply_bytes = static_cast<size_t>(options.connection.max_message_bytes) / 2;
   auto parts = std::make_unique<Parts>();
+  parts->gate = std::move(gate);
   const Clock* clock = options.clock != nullptr ? options.clock : &parts->system_clock;
   const RateLimits& rates = options.rate_limits;
   parts->submits_per_address = std::make_unique<RateLimiter>(clock, rates.submits_per_address);
@@ -185,6 +203,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   store_options.path = DatabaseDir(options.data_dir);
   store_options.block_cache_bytes = static_cast<size_t>(options.block_cache_mib) << 20;
   store_options.total_write_buffer_bytes = static_cast<size_t>(options.memtable_mib) << 20;
+  store_options.max_open_files = options.max_open_files;
+  store_options.reserved_descriptors = options.store_spare_descriptors;
   if (options.configure_store) options.configure_store(store_options);
   // Keys may be made only for a database that holds nothing encrypted yet.
   std::error_code ec;
@@ -238,7 +258,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
   parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),
-                                              parts->authenticator.get(), parts->store.get());
+                                              parts->authenticator.get(), parts->store.get(),
+                                              options.connection.max_calls_in_flight);
   parts->registry_service =
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
   parts->audit_service =
@@ -256,7 +277,10 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, transport, &parts->port);
+  // The broker accepts connections itself and hands gRPC those it admits.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
+      builder.experimental().AddExternalConnectionAcceptor(
+          grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, transport);
   const ConnectionLimits& connection = options.connection;
   builder.SetMaxReceiveMessageSize(connection.max_message_bytes);
   builder.SetMaxSendMessageSize(connection.max_message_bytes);
@@ -277,6 +301,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
       static_cast<int>(absl::ToInt64Milliseconds(connection.max_connection_age_grace)));
+  // gRPC's own buffers (its transports read into this quota). It does not
+  // bound the calls gRPC 1.51 makes for streams a client opens and resets
+  // at once (CVE-2023-44487): the memory watch and a front proxy do
+  // (docs/DESIGN.md, "Connections and floods").
+  grpc::ResourceQuota quota("dsr-broker");
+  quota.Resize(static_cast<size_t>(connection.grpc_memory_mib) << 20);
+  builder.SetResourceQuota(quota);
   builder.RegisterService(parts->registry_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->admin_service.get());
@@ -284,10 +315,12 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.RegisterService(parts->inbox_service.get());
   if (options.configure_builder) options.configure_builder(builder);
   parts->server = builder.BuildAndStart();
-  if (parts->server == nullptr || parts->port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  if (parts->server == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot serve on ", options.listen));
   }
-  parts->host = options.listen.substr(0, colon);
+  parts->gate->Start(std::move(acceptor));
+  parts->port = parts->gate->port();
+  parts->host = options.listen.substr(0, options.listen.rfind(':'));
   parts->sweeper = std::make_unique<OverdueSweeper>(parts->store.get(), clock, parts->journal.get(),
                                                     parts->inbox.get());
   parts->retention =
@@ -336,19 +369,34 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
     absl::MutexLock lock(&p->health_mu);
     if (!p->health_follows_store) return;
     if (health.ok()) {
-      LogInfo("the store writes again: serving");
+      LogInfo("the store writes again");
       p->inbox->Recovered();
     } else {
       LogError(absl::StrCat("not serving: ", health.message()));
     }
-    p->server->GetHealthCheckService()->SetServingStatus(health.ok());
+    p->store_healthy = health.ok();
+    p->PublishHealth();
   });
   {
     // The store is open and the graph loaded: ready (unless the store has
     // already failed, which the listener may have missed).
     absl::MutexLock lock(&parts->health_mu);
-    parts->server->GetHealthCheckService()->SetServingStatus(parts->store->health().ok());
+    parts->store_healthy = parts->store->health().ok();
+    parts->PublishHealth();
   }
+  parts->memory_watch = std::make_unique<MemoryWatch>(
+      static_cast<size_t>(options.max_memory_mib) << 20, absl::Seconds(1), [p](bool over) {
+        absl::MutexLock lock(&p->health_mu);
+        if (over) {
+          LogError(
+              "not serving: the heap reached --max_memory_mib (a flood of calls or streams?); "
+              "serving again once it is back under 90% of it");
+        } else {
+          LogInfo("the heap is back under its high-water mark");
+        }
+        p->memory_short = over;
+        p->PublishHealth();
+      });
   return std::unique_ptr<BrokerServer>(new BrokerServer(std::move(parts)));
 }
 
@@ -391,6 +439,7 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   parts_->calls->Drain(grace);
   if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
   if (parts_->forward_thread.joinable()) parts_->forward_thread.join();
+  parts_->gate->Stop();
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
   // No more writes come. Let the last syncs' callbacks (inbox notifications,

@@ -43,6 +43,19 @@ struct ConnectionLimits {
   absl::Duration max_connection_age_grace = absl::Minutes(5);
   // Inbox streams one actor may hold open at once. Default: 8.
   int max_inbox_streams_per_actor = 8;
+  // Unary calls admitted at once, over every connection; one more is
+  // refused at once with RESOURCE_EXHAUSTED. With the message limit this
+  // bounds what calls hold. Default: 1,000.
+  int max_calls_in_flight = 1000;
+  // gRPC's resource quota (its transports' buffers). Default: 1 GiB.
+  int grpc_memory_mib = 1024;
+  // Connections held at once, in all and per client address (IPv4 address,
+  // IPv6 /64), and descriptors kept free below the file limit: past any of
+  // them a new connection is closed at once (server/connection_gate.h).
+  // Defaults: 10,000, 100, 256.
+  int max_connections = 10000;
+  int max_connections_per_address = 100;
+  int keep_free_descriptors = 256;
 };
 
 // Transport security. PEM files.
@@ -102,6 +115,14 @@ struct BrokerServerOptions {
   // the number of records. Defaults: 256 MiB and 64 MiB.
   int block_cache_mib = 256;
   int memtable_mib = 64;
+  // Table files the store keeps open, and descriptors it holds in reserve
+  // for when the process runs out (storage::StoreOptions). Defaults: 512,
+  // 64.
+  int max_open_files = 512;
+  int store_spare_descriptors = 64;
+  // Heap high-water mark: at it, health turns NOT_SERVING until the heap is
+  // back under 90% of it. 0 turns the watch off. Default: 2 GiB.
+  int max_memory_mib = 2048;
   // How often to look for tasks that became overdue and for personal data
   // past its retention. Default: 1 minute.
   absl::Duration overdue_sweep_interval = absl::Minutes(1);

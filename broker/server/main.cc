@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <iostream>
@@ -26,6 +27,21 @@ sigset_t BlockShutdownSignals() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
+}
+
+// Raises the soft limit on open files to the hard one: the broker's
+// connections and its store share it, and the usual soft default (1,024)
+// is a few hundred idle connections away from a store that cannot open
+// its next file. Returns the limit in force.
+rlim_t RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return limit.rlim_cur;
 }
 
 // Waits up to `timeout` for SIGINT or SIGTERM; 0 if none came.
@@ -63,7 +79,9 @@ int Serve(dsr::broker::BrokerServerOptions options, const sigset_t& signals, abs
   while (received == 0) {
     received = AwaitSignal(signals, absl::Milliseconds(200));
     if (received != 0 || !(*server)->NeedsRestart()) continue;
-    std::cout << "the store must be reopened (a write to its log failed): restarting" << std::endl;
+    std::cout << "the store must be reopened (a write to its log failed, or a file could not be "
+                 "opened): restarting"
+              << std::endl;
     (*server)->Shutdown(grace);
     server->reset();
     while (received == 0) {
@@ -127,7 +145,24 @@ int main(int argc, char** argv) {
                  "Store's memtables, all column families together, MiB")
       ->capture_default_str()
       ->check(CLI::Range(8, 1 << 16));
+  app.add_option("--max_open_files", options.max_open_files,
+                 "Table files the store keeps open at once")
+      ->capture_default_str()
+      ->check(CLI::Range(64, 1 << 20));
+  app.add_option(
+         "--store_spare_descriptors", options.store_spare_descriptors,
+         "File descriptors the store holds to fall back on when the process runs out (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  app.add_option("--max_memory_mib", options.max_memory_mib,
+                 "Heap high-water mark: NOT_SERVING at it, until back under 90% (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 24));
   dsr::broker::ConnectionLimits& limits = options.connection;
+  app.add_option("--grpc_memory_mib", limits.grpc_memory_mib,
+                 "gRPC's resource quota (its transports' buffers), MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 1 << 20));
   app.add_option("--max_message_bytes", limits.max_message_bytes,
                  "Largest message received or sent")
       ->capture_default_str()
@@ -136,6 +171,22 @@ int main(int argc, char** argv) {
                  "Calls open at once on one connection")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  app.add_option("--max_calls_in_flight", limits.max_calls_in_flight,
+                 "Unary calls served at once; one more is refused (RESOURCE_EXHAUSTED)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--max_connections", limits.max_connections,
+                 "Connections held at once; one more is closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  app.add_option("--max_connections_per_address", limits.max_connections_per_address,
+                 "Connections held at once from one client address (IPv6: per /64)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  app.add_option("--keep_free_descriptors", limits.keep_free_descriptors,
+                 "New connections are closed while fewer file descriptors than this are free")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   app.add_option("--max_inbox_streams_per_actor", limits.max_inbox_streams_per_actor,
                  "Inbox streams one organisation may hold open")
       ->capture_default_str()
@@ -177,6 +228,11 @@ int main(int argc, char** argv) {
   if (absl::Status restored = dsr::broker::RestoreIfAsked(backup, options); !restored.ok()) {
     std::cerr << "dsr-broker: " << restored.message() << "\n";
     return 1;
+  }
+  const rlim_t files = RaiseFileLimit();
+  if (files != 0 && files < 4096) {
+    std::cerr << "dsr-broker: the limit on open files is " << files
+              << "; connections and the store share it: raise it (ulimit -n, LimitNOFILE=)\n";
   }
   const sigset_t signals = BlockShutdownSignals();
   return Serve(options, signals, absl::Seconds(grace_seconds));

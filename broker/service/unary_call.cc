@@ -11,11 +11,12 @@ void UnaryCalls::Reactor::OnDone() {
   delete this;
 }
 
-bool UnaryCalls::Admit() {
+UnaryCalls::Admission UnaryCalls::Admit() {
   absl::MutexLock lock(&mu_);
-  if (draining_) return false;
+  if (draining_) return Admission::kDraining;
+  if (in_flight_ >= max_in_flight_) return Admission::kBusy;
   ++in_flight_;
-  return true;
+  return Admission::kAdmitted;
 }
 
 void UnaryCalls::Done() {
@@ -43,7 +44,11 @@ void UnaryCalls::FinishWhenDurable(Reactor* reactor, absl::Status status) const 
 
 grpc::Status UnaryCalls::ToGrpc(const absl::Status& status) { return ToGrpcStatus(status); }
 
-grpc::Status UnaryCalls::Refusal() {
+grpc::Status UnaryCalls::Refusal(Admission admission) {
+  if (admission == Admission::kBusy) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the broker has too many calls in flight; retry in a moment");
+  }
   return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down; retry");
 }
 

@@ -15,7 +15,12 @@
 // call ends UNAVAILABLE whatever the domain said.
 //
 // UnaryCalls also counts the calls in flight, so that shutdown can refuse new
-// calls and wait for the running ones to finish. Thread-safe.
+// calls and wait for the running ones to finish, and so that their number is
+// bounded: past `max_in_flight` a call is refused at once with
+// RESOURCE_EXHAUSTED, so the worker pools' queues (and what each queued call
+// holds) cannot grow without end under a flood. A call its client cancelled
+// (an HTTP/2 stream reset) before a worker took it is finished without
+// running. Thread-safe.
 
 #include <utility>
 
@@ -36,8 +41,12 @@ class UnaryCalls {
  public:
   // All must outlive every call.
   UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator,
-             const storage::Store* store)
-      : reads_(reads), writes_(writes), authenticator_(authenticator), store_(store) {}
+             const storage::Store* store, int max_in_flight)
+      : reads_(reads),
+        writes_(writes),
+        authenticator_(authenticator),
+        store_(store),
+        max_in_flight_(max_in_flight) {}
 
   // Serves one call: `call(const Principal&)` returns the status to send and
   // fills the response before returning. While draining, the call is refused
@@ -70,31 +79,37 @@ class UnaryCalls {
 
   template <typename Call>
   grpc::ServerUnaryReactor* Run(Executor* pool, grpc::CallbackServerContext* context, Call call) {
-    const bool admitted = Admit();
-    Reactor* reactor = new Reactor(this, admitted);
-    if (!admitted) {
-      reactor->Finish(Refusal());
+    const Admission admission = Admit();
+    Reactor* reactor = new Reactor(this, admission == Admission::kAdmitted);
+    if (admission != Admission::kAdmitted) {
+      reactor->Finish(Refusal(admission));
       return reactor;
     }
     pool->Schedule([this, context, reactor, call = std::move(call)]() mutable {
+      if (context->IsCancelled()) {
+        reactor->Finish(grpc::Status::CANCELLED);
+        return;
+      }
       absl::StatusOr<Principal> principal = Authenticate(*context);
       FinishWhenDurable(reactor, principal.ok() ? call(*principal) : principal.status());
     });
     return reactor;
   }
 
-  // Counts a new call in flight; false (and not counted) while draining.
-  bool Admit() ABSL_LOCKS_EXCLUDED(mu_);
+  enum class Admission { kAdmitted, kDraining, kBusy };
+  // Counts a new call in flight, unless draining or at the bound.
+  Admission Admit() ABSL_LOCKS_EXCLUDED(mu_);
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
   void FinishWhenDurable(Reactor* reactor, absl::Status status) const;
   static grpc::Status ToGrpc(const absl::Status& status);
-  static grpc::Status Refusal();
+  static grpc::Status Refusal(Admission admission);
 
   Executor* const reads_;
   Executor* const writes_;
   const Authenticator* const authenticator_;
   const storage::Store* const store_;
+  const int max_in_flight_;
   absl::Mutex mu_;
   // Admitted calls not yet done.
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
