@@ -19,7 +19,8 @@ Registry::Registry(const RegistryOptions& options)
       journal_(options.journal),
       inbox_(options.inbox),
       limits_(options.limits),
-      on_forwarding_pending_(options.on_forwarding_pending) {}
+      on_forwarding_pending_(options.on_forwarding_pending),
+      on_token_rotated_(options.on_token_rotated) {}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||

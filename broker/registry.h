@@ -48,6 +48,9 @@ struct RegistryOptions {
   // when accepting a link left forwarding to do (late_links.h), so that a
   // LateLinkForwarder goes on with it.
   std::function<void()> on_forwarding_pending;
+  // Optional: called after an actor's token was rotated (the old one is dead
+  // from then on), so that what that token opened (inbox streams) is closed.
+  std::function<void(const std::string& actor_id)> on_token_rotated;
 };
 
 class Registry {
@@ -142,6 +145,7 @@ class Registry {
   InboxLog* const inbox_;
   const Limits limits_;
   const std::function<void()> on_forwarding_pending_;
+  const std::function<void(const std::string&)> on_token_rotated_;
   ProvenanceGraph graph_;
   mutable absl::Mutex counts_mu_;
   absl::flat_hash_map<std::string, int> holdings_per_actor_ ABSL_GUARDED_BY(counts_mu_);

@@ -129,6 +129,7 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
   PutToken(batch, record.token_digest(), actor_id);
   call.Record(batch, request.name(), clock_->Now());
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "RotateActorToken", request.name()));
+  if (on_token_rotated_) on_token_rotated_(actor_id);
   response->set_token(token);
   return absl::OkStatus();
 }

@@ -77,6 +77,9 @@ struct BrokerServer::Parts {
   std::unique_ptr<AuditLog> audit_log;
   std::unique_ptr<BackupAdmin> backup_admin;
   std::unique_ptr<Authenticator> authenticator;
+  // Answers failed authentications late; before the calls, so it outlives
+  // them (and runs what waits when it goes).
+  std::unique_ptr<Delayer> delayer;
   std::unique_ptr<UnaryCalls> calls;
   std::unique_ptr<RegistryGrpcService> registry_service;
   std::unique_ptr<AuditGrpcService> audit_service;
@@ -232,10 +235,13 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
   Parts* p = parts.get();
-  DSR_ASSIGN_OR_RETURN(
-      parts->registry,
-      Registry::Create(RegistryOptions{parts->store.get(), clock, parts->journal.get(),
-                                       parts->inbox.get(), limits, [p] { p->KickForwarder(); }}));
+  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
+                                            parts->store.get(), clock, parts->journal.get(),
+                                            parts->inbox.get(), limits, [p] { p->KickForwarder(); },
+                                            [p](const std::string& actor_id) {
+                                              // A stream opened with the old token ends.
+                                              p->streams->CloseActor(actor_id);
+                                            }}));
   parts->forwarder =
       std::make_unique<LateLinkForwarder>(parts->store.get(), clock, parts->journal.get(),
                                           parts->inbox.get(), &parts->registry->graph(), limits);
@@ -257,9 +263,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                                          parts->failed_authentications.get());
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
-  parts->calls = std::make_unique<UnaryCalls>(parts->read_pool.get(), parts->write_pool.get(),
-                                              parts->authenticator.get(), parts->store.get(),
-                                              options.connection.max_calls_in_flight);
+  parts->delayer = std::make_unique<Delayer>();
+  parts->calls = std::make_unique<UnaryCalls>(
+      parts->read_pool.get(), parts->write_pool.get(), parts->authenticator.get(),
+      parts->store.get(), options.connection.max_calls_in_flight, parts->delayer.get(),
+      options.rate_limits.failed_authentication_delay);
   parts->registry_service =
       std::make_unique<RegistryGrpcService>(parts->registry.get(), parts->calls.get());
   parts->audit_service =
@@ -270,7 +278,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
       std::make_unique<RequestGrpcService>(parts->requests.get(), parts->calls.get());
   parts->streams = std::make_unique<InboxStreams>(
       parts->inbox_logic.get(), parts->inbox.get(), parts->read_pool.get(),
-      parts->authenticator.get(), options.connection.max_inbox_streams_per_actor);
+      parts->authenticator.get(), options.connection.max_inbox_streams_per_actor,
+      parts->delayer.get(), options.rate_limits.failed_authentication_delay);
   parts->inbox_service = std::make_unique<InboxGrpcService>(
       parts->inbox_logic.get(), parts->streams.get(), parts->calls.get());
 
@@ -440,6 +449,7 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   if (parts_->sweep_thread.joinable()) parts_->sweep_thread.join();
   if (parts_->forward_thread.joinable()) parts_->forward_thread.join();
   parts_->gate->Stop();
+  parts_->delayer->Flush();  // late refusals go now: nothing may wait past the server
   parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + kRefusalFlush));
   parts_->server->Wait();
   // No more writes come. Let the last syncs' callbacks (inbox notifications,

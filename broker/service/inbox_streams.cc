@@ -91,8 +91,14 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
 };
 
 InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
-                           const Authenticator* authenticator, int max_per_actor)
-    : inbox_(inbox), pool_(pool), authenticator_(authenticator), max_per_actor_(max_per_actor) {
+                           const Authenticator* authenticator, int max_per_actor, Delayer* delayer,
+                           absl::Duration failed_auth_delay)
+    : inbox_(inbox),
+      pool_(pool),
+      authenticator_(authenticator),
+      max_per_actor_(max_per_actor),
+      delayer_(delayer),
+      failed_auth_delay_(failed_auth_delay) {
   log->SetListener([this](const std::vector<std::string>& actors) {
     // On the writer's thread, which still holds the mutation lock: hand off.
     for (const std::string& actor : actors) {
@@ -103,15 +109,23 @@ InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
 
 grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     grpc::CallbackServerContext* context, const dsr::v1::StreamInboxRequest* request) {
-  // A reactor that only reports an error.
+  // A reactor that only reports an error, at once or later.
   class Refusal final : public grpc::ServerWriteReactor<dsr::v1::InboxEvent> {
    public:
+    Refusal() = default;
     explicit Refusal(const grpc::Status& status) { Finish(status); }
     void OnDone() override { delete this; }
   };
 
   absl::StatusOr<Principal> principal = authenticator_->Authenticate(CredentialsOf(*context));
-  if (!principal.ok()) return new Refusal(ToGrpcStatus(principal.status()));
+  if (!principal.ok()) {
+    // As for unary calls: a failed credential is answered late.
+    auto* refusal = new Refusal();
+    delayer_->After(failed_auth_delay_, [refusal, status = ToGrpcStatus(principal.status())] {
+      refusal->Finish(status);
+    });
+    return refusal;
+  }
   absl::StatusOr<std::string> actor_id = Inbox::RequireActor(*principal);
   if (!actor_id.ok()) return new Refusal(ToGrpcStatus(actor_id.status()));
   uint64_t cursor = request->after_sequence();
@@ -171,6 +185,16 @@ void InboxStreams::CloseAll() {
   }
   auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return count_ == 0; };
   mu_.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(5));
+}
+
+void InboxStreams::CloseActor(const std::string& actor_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(actor_id);
+  if (it == streams_.end()) return;
+  for (Stream* stream : it->second) {
+    stream->Close(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                               "the organisation's token was rotated: reconnect with the new one"));
+  }
 }
 
 int InboxStreams::open_streams() const {

@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "broker/authenticator.h"
+#include "broker/delayer.h"
 #include "broker/executor.h"
 #include "broker/inbox.h"
 #include "dsr/v1/inbox_service.pb.h"
@@ -25,8 +26,10 @@ class InboxStreams {
   // All must outlive the streams. Registers itself as `log`'s listener. An
   // actor may hold at most `max_per_actor` streams open at once; one more is
   // refused with RESOURCE_EXHAUSTED.
+  // A stream whose credential fails is refused after `failed_auth_delay`,
+  // from `delayer`, as unary calls are.
   InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, const Authenticator* authenticator,
-               int max_per_actor);
+               int max_per_actor, Delayer* delayer, absl::Duration failed_auth_delay);
 
   // Opens a stream for the calling actor.
   grpc::ServerWriteReactor<dsr::v1::InboxEvent>* Open(grpc::CallbackServerContext* context,
@@ -35,6 +38,11 @@ class InboxStreams {
   // Ends every open stream with UNAVAILABLE (the client reconnects to a
   // running broker) and refuses new ones. Returns once all are done.
   void CloseAll() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Ends every open stream of `actor_id` with UNAUTHENTICATED: its token
+  // was rotated, and a stream opened with the old one must not go on
+  // receiving tasks (the client reconnects with the new token).
+  void CloseActor(const std::string& actor_id) ABSL_LOCKS_EXCLUDED(mu_);
 
   int open_streams() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -49,6 +57,8 @@ class InboxStreams {
   Executor* const pool_;
   const Authenticator* const authenticator_;
   const int max_per_actor_;
+  Delayer* const delayer_;
+  const absl::Duration failed_auth_delay_;
   mutable absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, absl::flat_hash_set<Stream*>> streams_ ABSL_GUARDED_BY(mu_);

@@ -42,6 +42,11 @@ void UnaryCalls::FinishWhenDurable(Reactor* reactor, absl::Status status) const 
   });
 }
 
+void UnaryCalls::FinishLate(Reactor* reactor, absl::Status status) const {
+  delayer_->After(failed_auth_delay_,
+                  [reactor, status = std::move(status)] { reactor->Finish(ToGrpc(status)); });
+}
+
 grpc::Status UnaryCalls::ToGrpc(const absl::Status& status) { return ToGrpcStatus(status); }
 
 grpc::Status UnaryCalls::Refusal(Admission admission) {

@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "broker/authenticator.h"
+#include "broker/delayer.h"
 #include "broker/executor.h"
 #include "broker/principal.h"
 #include "grpcpp/server_context.h"
@@ -40,13 +41,19 @@ namespace dsr::broker {
 class UnaryCalls {
  public:
   // All must outlive every call.
+  // A call whose credential fails is answered after `failed_auth_delay`,
+  // from `delayer`, so that guessing costs time (the call counts as in
+  // flight meanwhile).
   UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator,
-             const storage::Store* store, int max_in_flight)
+             const storage::Store* store, int max_in_flight, Delayer* delayer,
+             absl::Duration failed_auth_delay)
       : reads_(reads),
         writes_(writes),
         authenticator_(authenticator),
         store_(store),
-        max_in_flight_(max_in_flight) {}
+        max_in_flight_(max_in_flight),
+        delayer_(delayer),
+        failed_auth_delay_(failed_auth_delay) {}
 
   // Serves one call: `call(const Principal&)` returns the status to send and
   // fills the response before returning. While draining, the call is refused
@@ -91,7 +98,11 @@ class UnaryCalls {
         return;
       }
       absl::StatusOr<Principal> principal = Authenticate(*context);
-      FinishWhenDurable(reactor, principal.ok() ? call(*principal) : principal.status());
+      if (!principal.ok()) {
+        FinishLate(reactor, principal.status());
+        return;
+      }
+      FinishWhenDurable(reactor, call(*principal));
     });
     return reactor;
   }
@@ -102,6 +113,7 @@ class UnaryCalls {
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
   void FinishWhenDurable(Reactor* reactor, absl::Status status) const;
+  void FinishLate(Reactor* reactor, absl::Status status) const;
   static grpc::Status ToGrpc(const absl::Status& status);
   static grpc::Status Refusal(Admission admission);
 
@@ -110,6 +122,8 @@ class UnaryCalls {
   const Authenticator* const authenticator_;
   const storage::Store* const store_;
   const int max_in_flight_;
+  Delayer* const delayer_;
+  const absl::Duration failed_auth_delay_;
   absl::Mutex mu_;
   // Admitted calls not yet done.
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

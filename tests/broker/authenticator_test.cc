@@ -78,19 +78,23 @@ TEST_F(AuthenticatorTest, TokenThenCertificateThenAnonymous) {
   EXPECT_TRUE(nobody.is_anonymous());
 }
 
-TEST_F(AuthenticatorTest, FailuresPerAddressStopCredentialedCallsOnly) {
+TEST_F(AuthenticatorTest, FailuresPerAddressAreLimitedGoodCredentialsNever) {
   RateLimiter failures(&clock_, RateLimit{/*per_second=*/0.5, /*burst=*/2});
   Authenticator limited(store_.get(), Sha256("dsr_admin_root"), &failures);
   EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_x")), StatusCode::kUnauthenticated);
   EXPECT_CODE(limited.Authenticate(Call(std::nullopt, "ghost")), StatusCode::kUnauthenticated);
-  absl::StatusOr<Principal> refused = limited.Authenticate(Call("Bearer dsr_admin_root"));
+  // The address has used its allowance: one more failure is refused as such.
+  absl::StatusOr<Principal> refused = limited.Authenticate(Call("Bearer dsr_actor_y"));
   EXPECT_CODE(refused, StatusCode::kResourceExhausted);
   EXPECT_EQ(refused.status().message(),
             "too many failed authentications from this address; retry in 2 s");
-  EXPECT_OK(limited.Authenticate(Call(std::nullopt)));  // anonymous is not a guess
-  EXPECT_OK(limited.Authenticate(Call("Bearer dsr_admin_root", "", "ipv4:192.0.2.2")));
-  clock_.Advance(absl::Seconds(2));
+  // A good credential from that address is never locked out.
   EXPECT_OK(limited.Authenticate(Call("Bearer dsr_admin_root")));
+  EXPECT_OK(limited.Authenticate(Call(std::nullopt)));  // anonymous is not a guess
+  EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_z", "", "ipv4:192.0.2.2")),
+              StatusCode::kUnauthenticated);  // another address has its own allowance
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_x")), StatusCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -260,8 +260,8 @@ class QuotaTest : public LinkConsentTest {
     Limits limits;
     limits.max_holdings_per_actor = 3;
     limits.max_links_per_actor = 1;
-    absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(
-        RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits, nullptr});
+    absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(RegistryOptions{
+        store_.get(), &clock_, journal_.get(), inbox_.get(), limits, nullptr, nullptr});
     EXPECT_OK(registry);
     return registry.ok() ? std::move(*registry) : nullptr;
   }

@@ -59,6 +59,7 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   options.rate_limits.submits_per_address.per_second = 0;
   options.rate_limits.submits_per_subject.per_second = 0;
   options.rate_limits.failed_authentications_per_address.per_second = 0;
+  options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
   // Small enough that the set-up's shapes (a deep chain, a wide star) reach
   // them, so that inputs meet the refusals and the page breaks.
   options.limits.max_tasks_per_request = 250;
@@ -70,7 +71,7 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
 
 broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
                                             broker::Journal* journal, broker::InboxLog* inbox) {
-  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits(), nullptr};
+  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits(), nullptr, nullptr};
 }
 
 broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,

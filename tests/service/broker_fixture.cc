@@ -32,6 +32,9 @@ void BrokerFixture::Start() {
   options.rate_limits.submits_per_address.per_second = 0;
   options.rate_limits.submits_per_subject.per_second = 0;
   options.rate_limits.failed_authentications_per_address.per_second = 0;
+  // Many cells of the tests fail authentication on purpose; the delay has a
+  // test of its own.
+  options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
   if (configure_) configure_(options);
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);

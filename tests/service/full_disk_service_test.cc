@@ -132,7 +132,7 @@ TEST_F(FullDiskServiceTest, AFullDiskRefusesWritesAndTheBrokerComesBackWithEvery
       absl::MutexLock lock(&mu);
       refused_before = refused;
     }
-    disk()->SetFull(true, log_fails ? FullDiskFileSystem::Refuses::kEverything
+    disk()->SetFull(true, log_fails ? FullDiskFileSystem::Refuses::kOnlyLogs
                                     : FullDiskFileSystem::Refuses::kAllButLogs);
     {
       absl::MutexLock lock(&mu);

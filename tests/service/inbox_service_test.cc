@@ -72,6 +72,30 @@ TEST_F(InboxServiceTest, BacklogThenLiveEventsInOneStreamWithoutGaps) {
   stream->Finish();
 }
 
+TEST_F(InboxServiceTest, RotatingTheTokenEndsTheStreamsOpenedWithTheOldOne) {
+  auto context = Context(beta_);
+  auto stream = inbox_->StreamInbox(context.get(), {});
+  // The stream is open (its initial metadata came back) before the rotation.
+  stream->WaitForInitialMetadata();
+  dsr::v1::RotateActorTokenRequest rotate;
+  rotate.set_name("actors/beta");
+  dsr::v1::RotateActorTokenResponse rotated;
+  ASSERT_TRUE(registry_->RotateActorToken(AdminContext().get(), rotate, &rotated).ok());
+  SubmitErasure();  // a task for beta, with identifiers: it must not reach the old stream
+  dsr::v1::InboxEvent event;
+  EXPECT_FALSE(stream->Read(&event));
+  grpc::Status ended = stream->Finish();
+  EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(ended.error_message().find("rotated"), std::string::npos);
+  // The new token opens a new stream, which gets the task.
+  auto renewed = Context(rotated.token());
+  auto again = inbox_->StreamInbox(renewed.get(), {});
+  ASSERT_TRUE(again->Read(&event));
+  EXPECT_EQ(event.task().holding(), copy_);
+  renewed->TryCancel();
+  again->Finish();
+}
+
 TEST_F(InboxServiceTest, ResumesFromTheCommittedCursorAfterARestart) {
   for (int i = 0; i < 3; ++i) SubmitErasure();
   dsr::v1::CommitInboxRequest commit;

@@ -186,7 +186,7 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   broker::InboxLog inbox(store.get());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Registry> registry,
                        broker::Registry::Create(broker::RegistryOptions{
-                           store.get(), &clock_, journal.get(), &inbox, {}, nullptr}));
+                           store.get(), &clock_, journal.get(), &inbox, {}, nullptr, nullptr}));
   std::vector<double> micros;
   for (int i = 0; i < 200; ++i) {
     dsr::v1::GetLineageResponse response;

@@ -1,6 +1,8 @@
 // Rate limits over a real connection, with the fake clock: SubmitRequest per
 // client address and per person, failed authentications per address.
 
+#include "absl/time/clock.h"
+#include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
 
@@ -58,24 +60,56 @@ TEST_F(RateLimitsTest, SubmitsPerPersonWhateverTheSpelling) {
   EXPECT_TRUE(Submit("judy@example.com").ok());
 }
 
-TEST_F(RateLimitsTest, FailedAuthenticationsPerAddress) {
+TEST_F(RateLimitsTest, FailedAuthenticationsPerAddressNeverLockOutAGoodToken) {
   dsr::v1::GetActorRequest get;
   get.set_name("actors/acme");
   dsr::v1::Actor actor;
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(registry_->GetActor(Context("dsr_actor_guess" + std::to_string(i)).get(), get, &actor)
-                  .error_code(),
-              StatusCode::UNAUTHENTICATED);
-  }
-  // Past the limit even a good token waits: guessing stops being cheap.
-  grpc::Status refused = registry_->GetActor(AdminContext().get(), get, &actor);
+  const auto guess = [&](int i) {
+    return registry_->GetActor(Context("dsr_actor_guess" + std::to_string(i)).get(), get, &actor);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(guess(i).error_code(), StatusCode::UNAUTHENTICATED);
+  // Past the allowance, guesses are refused as such...
+  grpc::Status refused = guess(3);
   EXPECT_EQ(refused.error_code(), StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(refused.error_message(),
             "too many failed authentications from this address; retry in 5 s");
-  // Calls without a credential are not affected.
+  // ... while a good token from the same address (a colleague behind the
+  // same NAT, say) still works, and so do calls without a credential.
+  EXPECT_TRUE(registry_->GetActor(AdminContext().get(), get, &actor).ok());
   EXPECT_TRUE(registry_->GetActor(Context().get(), get, &actor).ok());
   clock_.Advance(absl::Seconds(5));
-  EXPECT_TRUE(registry_->GetActor(AdminContext().get(), get, &actor).ok());
+  EXPECT_EQ(guess(4).error_code(), StatusCode::UNAUTHENTICATED);
+}
+
+class FailedAuthenticationDelayTest : public BrokerFixture {
+ protected:
+  FailedAuthenticationDelayTest()
+      : BrokerFixture([](broker::BrokerServerOptions& options) {
+          options.rate_limits.failed_authentication_delay = absl::Milliseconds(400);
+        }) {}
+};
+
+TEST_F(FailedAuthenticationDelayTest, AFailedCredentialIsAnsweredLateAGoodOneAtOnce) {
+  dsr::v1::GetActorRequest get;
+  get.set_name("actors/nobody");
+  dsr::v1::Actor actor;
+  absl::Time start = absl::Now();
+  EXPECT_EQ(registry_->GetActor(Context("dsr_actor_wrong").get(), get, &actor).error_code(),
+            StatusCode::UNAUTHENTICATED);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
+  start = absl::Now();
+  EXPECT_EQ(registry_->GetActor(AdminContext().get(), get, &actor).error_code(),
+            StatusCode::NOT_FOUND);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(400));
+  // Inbox streams too.
+  std::unique_ptr<dsr::v1::InboxService::Stub> inbox = dsr::v1::InboxService::NewStub(channel_);
+  auto context = Context("dsr_actor_wrong");
+  start = absl::Now();
+  auto stream = inbox->StreamInbox(context.get(), {});
+  dsr::v1::InboxEvent event;
+  EXPECT_FALSE(stream->Read(&event));
+  EXPECT_EQ(stream->Finish().error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
 }
 
 }  // namespace

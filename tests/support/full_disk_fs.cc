@@ -55,7 +55,8 @@ class FullDiskFile final : public rocksdb::FSWritableFileOwnerWrapper {
 FullDiskFileSystem::FullDiskFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
 
 void FullDiskFileSystem::SetFull(bool full, Refuses refuses) {
-  logs_too_ = refuses == Refuses::kEverything;
+  logs_too_ = refuses != Refuses::kAllButLogs;
+  only_logs_ = refuses == Refuses::kOnlyLogs;
   full_ = full;
 }
 
@@ -65,7 +66,9 @@ std::shared_ptr<rocksdb::Env> FullDiskFileSystem::EnvOver(std::shared_ptr<FullDi
 
 bool FullDiskFileSystem::Refuse(const std::string& name) {
   if (!full_) return false;
-  if (!logs_too_ && absl::EndsWith(name, ".log")) return false;
+  const bool log = absl::EndsWith(name, ".log");
+  if (!logs_too_ && log) return false;
+  if (only_logs_ && !log) return false;
   ++refused_;
   return true;
 }

@@ -26,6 +26,10 @@ class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
     // All but write-ahead-log files (*.log): the disk fills while RocksDB
     // flushes or compacts, not while it logs a write.
     kAllButLogs,
+    // Only write-ahead-log files: the disk fills while RocksDB logs a write
+    // (a flush racing it cannot fail first and make the failure a table
+    // file's).
+    kOnlyLogs,
   };
 
   FullDiskFileSystem();
@@ -59,6 +63,7 @@ class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
  private:
   std::atomic<bool> full_{false};
   std::atomic<bool> logs_too_{true};
+  std::atomic<bool> only_logs_{false};
   std::atomic<int> refused_{0};
 };
 
