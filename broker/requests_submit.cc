@@ -1,7 +1,12 @@
 // Requests: submission and routing.
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "broker/deadlines.h"
 #include "broker/idempotency.h"
 #include "broker/identifiers.h"
@@ -30,6 +35,20 @@ constexpr absl::string_view kTooManyRequests = "too many requests";
 
 // Request ids carry 130 random bits (SPEC: at least 128).
 constexpr int kRequestIdBits = 130;
+
+// A receipt the client made: the prefix and 256 bits or more in base64url.
+absl::Status CheckClientReceipt(absl::string_view token) {
+  absl::string_view rest = token;
+  const bool well_formed =
+      absl::ConsumePrefix(&rest, kReceiptTokenPrefix) && rest.size() >= 43 && rest.size() <= 128 &&
+      std::all_of(rest.begin(), rest.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
+  if (well_formed) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "receipt_token must be dsr_receipt_ and 43 to 128 characters of [A-Za-z0-9_-] (256 "
+      "random bits in base64url)");
+}
 
 // Checks and normalises the caller's request into a record (without ids,
 // times and tasks) and its personal data.
@@ -92,19 +111,27 @@ absl::Status Requests::Submit(const Principal& principal,
         options_.submits_per_address->Take(principal.client_address(), kTooManyRequests));
   }
   DSR_RETURN_IF_ERROR(Validate(request.request(), options_.limits, &record, &subject));
+  if (!request.receipt_token().empty())
+    DSR_RETURN_IF_ERROR(CheckClientReceipt(request.receipt_token()));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
                                                                     request, options_.pseudonyms));
 
   // What needs no lock is done before taking it, so that concurrent submits
   // overlap: the ids, the receipt, the pseudonyms, the sealed personal data.
   // A retry or a refusal below throws them away.
+  // The per-person limit counts a person's requests from one client
+  // address: a refusal then tells the caller only what that address did,
+  // never that someone else filed in that person's name, and nobody can use
+  // up a stranger's allowance from elsewhere.
   std::vector<std::string> pseudonyms;
   if (options_.submits_per_subject != nullptr) {
     for (const auto& id : subject.identifiers()) {
-      pseudonyms.push_back(options_.pseudonyms->Of(id.type(), id.value()));
+      pseudonyms.push_back(absl::StrCat(principal.client_address(), "/",
+                                        options_.pseudonyms->Of(id.type(), id.value())));
     }
   }
-  const std::string receipt = NewToken(kReceiptTokenPrefix);
+  const std::string receipt =
+      request.receipt_token().empty() ? NewToken(kReceiptTokenPrefix) : request.receipt_token();
   record.set_request_id(NewRandomId(kRequestIdBits));
   record.set_receipt_digest(Sha256(receipt));
   record.set_submit_idempotency_key(call.StorageKey());
@@ -120,7 +147,17 @@ absl::Status Requests::Submit(const Principal& principal,
   {
     Journal::MutationLock lock(options_.journal);
     DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
-    if (earlier.has_value()) return ReissueReceipt(principal, *earlier, response);
+    if (earlier.has_value()) {
+      return ReissueReceipt(principal, *earlier, request.receipt_token(), response);
+    }
+    if (!request.receipt_token().empty()) {
+      DSR_ASSIGN_OR_RETURN(
+          bool taken, options_.store->Contains(ColumnFamily::kReceipts,
+                                               storage::keys::Receipt(record.receipt_digest())));
+      if (taken) {
+        return absl::InvalidArgumentError("receipt_token is in use already; make a new random one");
+      }
+    }
 
     std::vector<std::string> roots;
     absl::flat_hash_set<std::string> seen;
@@ -167,14 +204,33 @@ absl::Status Requests::Submit(const Principal& principal,
 }
 
 absl::Status Requests::ReissueReceipt(const Principal& principal, const std::string& earlier,
+                                      const std::string& client_receipt,
                                       dsr::v1::SubmitRequestResponse* response) {
-  // A retry: the first response, with its receipt, may never have reached
-  // the person. Nothing is routed again; a new receipt opens the same
-  // request (the first stays valid), so the person is never locked out.
+  // A retry: the first response may never have reached the person. Nothing
+  // is routed again.
   DSR_ASSIGN_OR_RETURN(std::string request_id, ParseRequestName(earlier, "request_id"));
   RequestRecord record;
   std::vector<TaskRecord> tasks;
   DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
+  if (!client_receipt.empty()) {
+    // The retry matched the first call's fingerprint, receipt included: the
+    // caller holds the receipt already, and gets the request with it.
+    DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
+                                     response->mutable_request(), response->mutable_tasks(),
+                                     response->mutable_next_page_token()));
+    response->set_receipt_token(client_receipt);
+    return absl::OkStatus();
+  }
+  if (principal.is_anonymous()) {
+    // Anonymous callers share one key space: a new receipt would go to
+    // whoever replays the key with the same request, the person's
+    // identifiers included.
+    return absl::FailedPreconditionError(
+        "this request_id was used already: open the request with the receipt of the first "
+        "response (to make retries safe, send a receipt_token of your own)");
+  }
+  // The admin, an actor or a receipt holder: the key is theirs alone. A new
+  // receipt opens the same request (the first stays valid).
   const std::string receipt = NewToken(kReceiptTokenPrefix);
   storage::WriteBatch batch = options_.store->NewWriteBatch();
   dsr::storage::v1::ReceiptRecord opens;

@@ -51,6 +51,10 @@ void AddSecurityFlags(CLI::App& app, BrokerServerOptions& options, SecurityFlagV
                  options.rate_limits.failed_authentications_per_address.burst, "... and at once")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e6));
+  app.add_option("--failed_auth_delay_ms", values.failed_authentication_delay_ms,
+                 "How long the answer to a failed authentication waits")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60000.0));
 }
 
 void ApplySecurityFlags(const SecurityFlagValues& values, BrokerServerOptions& options) {
@@ -60,6 +64,7 @@ void ApplySecurityFlags(const SecurityFlagValues& values, BrokerServerOptions& o
   rates.submits_per_subject.per_second = values.submits_per_subject_per_hour / 3600;
   rates.failed_authentications_per_address.per_second =
       values.failed_authentications_per_address_per_minute / 60;
+  rates.failed_authentication_delay = absl::Milliseconds(values.failed_authentication_delay_ms);
 }
 
 }  // namespace dsr::broker

@@ -14,6 +14,7 @@ struct SecurityFlagValues {
   double submits_per_address_per_minute = 60;
   double submits_per_subject_per_hour = 10;
   double failed_authentications_per_address_per_minute = 12;
+  double failed_authentication_delay_ms = 1000;
 };
 
 // Adds the flags to `app`, writing into `options` and `values`.

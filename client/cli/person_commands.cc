@@ -185,11 +185,17 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       r->set_lineage_scope(*scope);
       r->set_details(args->details);
       request.set_request_id(args->request_id);
+      // The receipt is made here, so that a retry (same --request-id) sends
+      // the same one and nobody else can get one by replaying the key.
+      ReceiptStore receipts(cli.env().data_dir);
+      absl::StatusOr<std::string> receipt = receipts.ReceiptForSubmit(args->request_id);
+      if (!receipt.ok()) return receipt.status();
+      request.set_receipt_token(*receipt);
       absl::StatusOr<dsr::v1::SubmitRequestResponse> filed =
           cli.connection().SubmitRequest(request);
       if (!filed.ok()) return filed.status();
-      ReceiptStore receipts(cli.env().data_dir);
       absl::Status kept = receipts.Save(filed->request().name(), filed->receipt_token());
+      if (kept.ok()) receipts.Filed(args->request_id);
       cli.Print(*filed, [&] {
         cli.out() << "Filed " << filed->request().name() << " ("
                   << EnumWord(dsr::v1::RequestType_descriptor(), filed->request().type())

@@ -24,6 +24,15 @@ class ReceiptStore {
   // The newest request's name; NOT_FOUND if none.
   absl::StatusOr<std::string> Latest() const;
 
+  // The receipt to send with a submit whose idempotency key is
+  // `request_id`: the one kept from an earlier try with that key (so that a
+  // retry carries the same receipt), else a new random one, kept before the
+  // call (pending-{key}) so that a lost response loses nothing. Empty
+  // `request_id`: a new one, not kept until the request is filed.
+  absl::StatusOr<std::string> ReceiptForSubmit(const std::string& request_id) const;
+  // Forgets the pending receipt of `request_id` once its request is saved.
+  void Filed(const std::string& request_id) const;
+
   const std::string& directory() const { return dir_; }
 
  private:

@@ -1,3 +1,4 @@
+#include "absl/strings/match.h"
 #include "broker/audit_log.h"
 #include "broker/deadlines.h"
 #include "broker/time_util.h"
@@ -162,22 +163,84 @@ TEST_F(SubmitTest, SameRequestIdGivesTheSameRequestAndOneSetOfTasks) {
   id->set_value("github:alice");
   request.mutable_request()->add_targets(H("acme", "raw"));
   request.set_request_id("4f1d-retry");
+  // The receipt the person made and kept before the first call.
+  const std::string kept = "dsr_receipt_" + std::string(43, 'K');
+  request.set_receipt_token(kept);
   dsr::v1::SubmitRequestResponse first, second;
   ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &first));
+  EXPECT_EQ(first.receipt_token(), kept);
+  EXPECT_TRUE(ReceiptOf(first).HoldsReceipt(first.request().name().substr(9)));
+  // A lost first response does not lock the person out: the retry, with
+  // the same receipt, gets the same request.
   ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &second));
   EXPECT_EQ(first.request().name(), second.request().name());
   EXPECT_EQ(first.tasks_size(), second.tasks_size());
-  // A lost first response must not lock the person out: the retry carries a
-  // new receipt that opens the same request, and the first still works.
-  ASSERT_FALSE(second.receipt_token().empty());
-  EXPECT_NE(second.receipt_token(), first.receipt_token());
-  EXPECT_TRUE(ReceiptOf(second).HoldsReceipt(first.request().name().substr(9)));
-  EXPECT_TRUE(ReceiptOf(first).HoldsReceipt(first.request().name().substr(9)));
+  EXPECT_EQ(second.receipt_token(), kept);
+  // Whoever replays the key without the receipt gets nothing: not a
+  // receipt, not the identifiers.
+  dsr::v1::SubmitRequestRequest replay = request;
+  replay.clear_receipt_token();
+  dsr::v1::SubmitRequestResponse stolen;
+  EXPECT_CODE(requests_->Submit(Principal::Anonymous(), replay, &stolen),
+              StatusCode::kInvalidArgument);  // another request than the first
+  replay.set_receipt_token("dsr_receipt_" + std::string(43, 'M'));
+  EXPECT_CODE(requests_->Submit(Principal::Anonymous(), replay, &stolen),
+              StatusCode::kInvalidArgument);
+  EXPECT_TRUE(stolen.receipt_token().empty());
+  EXPECT_EQ(stolen.request().subject_identifiers_size(), 0);
   int stored = 0;
   ASSERT_OK(store_->Scan(storage::ColumnFamily::kRequests, "", "",
                          [&](absl::string_view, absl::string_view) { return ++stored > 0; }));
   EXPECT_EQ(stored, 1);
   EXPECT_EQ(InboxOf("beta").size(), 1u);
+}
+
+TEST_F(SubmitTest, AnAnonymousRetryWithoutItsOwnReceiptGetsNoReceipt) {
+  // A key replayed with the same request, made without a client receipt:
+  // before, anyone who knew the key and the identifiers got a receipt, even
+  // for a cancelled request.
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ACCESS);
+  auto* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("victim@example.com");
+  request.mutable_request()->add_targets(H("acme", "raw"));
+  request.set_request_id("guessable-1");
+  dsr::v1::SubmitRequestResponse first, replayed;
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &first));
+  absl::Status refused = requests_->Submit(Principal::Anonymous(), request, &replayed);
+  EXPECT_CODE(refused, StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(replayed.receipt_token().empty());
+  EXPECT_EQ(replayed.request().subject_identifiers_size(), 0);
+  // The admin's key space is its own: it may be reissued a receipt.
+  request.set_request_id("admin-1");
+  ASSERT_OK(requests_->Submit(admin_, request, &first));
+  ASSERT_OK(requests_->Submit(admin_, request, &replayed));
+  EXPECT_NE(replayed.receipt_token(), first.receipt_token());
+  EXPECT_TRUE(ReceiptOf(replayed).HoldsReceipt(first.request().name().substr(9)));
+}
+
+TEST_F(SubmitTest, AClientReceiptMustBeLongRandomAndUnused) {
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  auto* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("someone@example.com");
+  request.mutable_request()->add_targets(H("acme", "raw"));
+  dsr::v1::SubmitRequestResponse response;
+  for (const std::string& bad :
+       {std::string("dsr_receipt_short"), std::string(55, 'a'),
+        "dsr_receipt_" + std::string(42, 'a'), "dsr_receipt_" + std::string(43, '!'),
+        "dsr_receipt_" + std::string(129, 'a')}) {
+    request.set_receipt_token(bad);
+    absl::Status refused = requests_->Submit(Principal::Anonymous(), request, &response);
+    EXPECT_CODE(refused, StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.message().find(bad), std::string::npos);
+  }
+  request.set_receipt_token("dsr_receipt_" + std::string(43, 'u'));
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &response));
+  EXPECT_CODE(requests_->Submit(Principal::Anonymous(), request, &response),
+              StatusCode::kInvalidArgument);  // in use
 }
 
 TEST_F(SubmitTest, ValidationNamesFieldsAndNeverEchoesIdentifiers) {
@@ -314,6 +377,38 @@ TEST_F(SubmitTest, TasksComeInPages) {
   get.set_name(other.request().name());
   get.set_page_token(filed.next_page_token());
   EXPECT_CODE(paged->Get(admin_, get, &page), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+// The per-person limit counts from one client address: a refusal tells the
+// caller nothing about requests filed elsewhere, and nobody can use up a
+// stranger's allowance from another address.
+TEST_F(SubmitTest, ThePerPersonLimitCountsOneAddressesRequests) {
+  RateLimiter per_subject(&clock_, RateLimit{/*per_second=*/1.0 / 3600, /*burst=*/1});
+  absl::StatusOr<std::unique_ptr<Requests>> limited = Requests::Create(
+      RequestsOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
+                      vault_.get(), &pseudonyms_, nullptr, &per_subject, limits_});
+  ASSERT_OK(limited);
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  dsr::v1::SubjectIdentifier* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("victim@example.com");
+  request.mutable_request()->add_targets(H("acme", "raw"));
+  dsr::v1::SubmitRequestResponse response;
+  const Principal mallory = Principal::Anonymous().WithClientAddress("ipv4:192.0.2.66");
+  const Principal victim = Principal::Anonymous().WithClientAddress("ipv4:198.51.100.7");
+  ASSERT_OK((*limited)->Submit(mallory, request, &response));
+  absl::Status refused = (*limited)->Submit(mallory, request, &response);
+  EXPECT_CODE(refused, StatusCode::kResourceExhausted);
+  EXPECT_TRUE(absl::StartsWith(refused.message(), "too many requests; retry in"));
+  // Mallory's two calls cost the person nothing from their own address.
+  EXPECT_OK((*limited)->Submit(victim, request, &response));
 }
 
 }  // namespace

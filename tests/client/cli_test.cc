@@ -107,6 +107,42 @@ TEST_F(CliTest, SubmitSendsTypedIdentifiersAndKeepsThePrivateReceipt) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
+TEST_F(CliTest, SubmitMakesItsOwnReceiptAndARetrySendsTheSameOne) {
+  std::vector<std::string> receipts;
+  EXPECT_CALL(*mock_raw_, SubmitRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+        receipts.push_back(r.receipt_token());
+        return absl::UnavailableError("cannot reach the broker at 127.0.0.1:1");
+      }));
+  const std::vector<std::string> submit = {
+      "submit",       "erasure",   "--email", "a@b.org", "--holding", "actors/acme/holdings/crawl",
+      "--request-id", "retry-me-1"};
+  EXPECT_EQ(Run(submit), 1);
+  MockConnection& next = Fresh();
+  EXPECT_CALL(next, SubmitRequest(_)).WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+    receipts.push_back(r.receipt_token());
+    dsr::v1::SubmitRequestResponse filed = Filed();
+    filed.set_receipt_token(r.receipt_token());
+    return filed;
+  }));
+  ASSERT_EQ(Run(submit), 0) << err_.str();
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(receipts[0], receipts[1]);
+  EXPECT_EQ(receipts[0].rfind("dsr_receipt_", 0), 0u);
+  EXPECT_EQ(receipts[0].size(), std::string("dsr_receipt_").size() + 43);
+  EXPECT_EQ(*ReceiptStore(dir_.Sub("data")).Load("requests/abc123"), receipts[0]);
+  // Another key, another receipt.
+  MockConnection& third = Fresh();
+  EXPECT_CALL(third, SubmitRequest(_)).WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+    receipts.push_back(r.receipt_token());
+    return Filed();
+  }));
+  ASSERT_EQ(
+      Run({"submit", "erasure", "--email", "a@b.org", "--holding", "actors/acme/holdings/crawl"}),
+      0);
+  EXPECT_NE(receipts[2], receipts[0]);
+}
+
 TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
   EXPECT_CALL(*mock_raw_, SubmitRequest(_)).WillOnce(Return(Filed()));
   ASSERT_EQ(
