@@ -73,7 +73,7 @@ std::string Answer(const dsr::v1::Task& t) {
   }
   if (t.state() == dsr::v1::Task::REFUSED) {
     return absl::StrCat(EnumWord(dsr::v1::RefusalGround_descriptor(), t.refusal_ground()), ": ",
-                        t.explanation());
+                        HolderWords(t.explanation()));
   }
   return "-";
 }
@@ -95,7 +95,8 @@ void PrintRequest(std::ostream& out, const dsr::v1::GetRequestResponse& r) {
   for (const dsr::v1::Task& t : r.tasks()) {
     std::string due = FormatTime(t.due_time());
     if (t.extension_months() > 0) {
-      absl::StrAppend(&due, " (+", t.extension_months(), "m: ", t.extension_reason(), ")");
+      absl::StrAppend(&due, " (+", t.extension_months(), "m: ", HolderWords(t.extension_reason()),
+                      ")");
     }
     rows.push_back({t.actor(), t.holding(), absl::StrJoin(t.path(), " > "),
                     EnumWord(dsr::v1::Task::State_descriptor(), t.state()), Answer(t), due,
@@ -284,8 +285,9 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
             const dsr::v1::AccessReport& a = h.report();
             cli.out() << h.holding() << "  (" << h.actor() << ", "
                       << EnumWord(dsr::v1::Task::State_descriptor(), h.state()) << ")\n";
+            // Every field came from the holder (or its register entry).
             auto line = [&](const char* label, const std::string& value) {
-              if (!value.empty()) cli.out() << "  " << label << ": " << value << "\n";
+              if (!value.empty()) cli.out() << "  " << label << ": " << HolderWords(value) << "\n";
             };
             line("purposes", a.purposes());
             line("data categories", absl::StrJoin(a.data_categories(), ", "));

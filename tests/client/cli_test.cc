@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "client/cli/format.h"
 #include "client/cli/receipts.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -143,6 +144,15 @@ TEST_F(CliTest, SubmitMakesItsOwnReceiptAndARetrySendsTheSameOne) {
   EXPECT_NE(receipts[2], receipts[0]);
 }
 
+TEST(HolderWordsTest, MarksQuotesAndDisarmsWhatAHolderWrote) {
+  EXPECT_EQ(HolderWords("needed for a lawsuit"), "(the holder's words) \"needed for a lawsuit\"");
+  // No terminal escape, no line break to fake another line, no link.
+  EXPECT_EQ(HolderWords("see\x1b[2J https://evil.example/login\nstatus: erased"),
+            "(the holder's words) \"see[2J https[:]//evil.example/login status: erased\"");
+  // No bidirectional override to reverse what is read.
+  EXPECT_EQ(HolderWords("a\xe2\x80\xae" "b\xe2\x81\xa6" "c"), "(the holder's words) \"abc\"");
+}
+
 TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
   EXPECT_CALL(*mock_raw_, SubmitRequest(_)).WillOnce(Return(Filed()));
   ASSERT_EQ(
@@ -170,7 +180,7 @@ TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
   EXPECT_EQ(seen_.token, "dsr_receipt_secret");
   EXPECT_THAT(out_.str(), HasSubstr("requests/abc123  erasure  completed"));
   EXPECT_THAT(out_.str(), HasSubstr("erased"));
-  EXPECT_THAT(out_.str(), HasSubstr("legal-claims: pending lawsuit"));
+  EXPECT_THAT(out_.str(), HasSubstr("legal-claims: (the holder's words) \"pending lawsuit\""));
 }
 
 TEST_F(CliTest, AnOrganisationTokenInTheEnvironmentDoesNotHideTheReceipt) {

@@ -89,7 +89,7 @@ class CliStoryTest(unittest.TestCase):
         status = self.dsr("status").stdout
         self.assertIn(f"{request}  erasure  completed", status)
         self.assertIn("erased", status)
-        self.assertIn("legal-claims: needed for a pending lawsuit", status)
+        self.assertIn('legal-claims: (the holder\'s words) "needed for a pending lawsuit"', status)
         # A holder cannot answer twice; the person is told why in one line.
         again = self.dsr("task", "complete", acme_task, "--outcome", "erased", token=acme, ok=False)
         self.assertEqual(again.returncode, 1)
@@ -99,8 +99,8 @@ class CliStoryTest(unittest.TestCase):
         self.dsr("submit", "access", "--email", "grace@example.org", "--holding",
                  "actors/acme/holdings/crawl")
         report = self.dsr("report").stdout
-        self.assertIn("recipients: actors/beta/holdings/model", report)
-        self.assertIn("sources: actors/acme/holdings/crawl", report)
+        self.assertIn('recipients: (the holder\'s words) "actors/beta/holdings/model"', report)
+        self.assertIn('sources: (the holder\'s words) "actors/acme/holdings/crawl"', report)
 
     def test_real_graph_imported_then_an_erasure_answered_by_every_holder(self):
         provenance = os.environ["DSR_PROVENANCE_DIR"]
