@@ -33,19 +33,41 @@ void AddScrubRanges(const std::string& request_id, std::vector<storage::KeyRange
 
 }  // namespace
 
-absl::StatusOr<int> RetentionSweeper::Sweep(int batch_size) {
+absl::StatusOr<int> RetentionSweeper::Sweep(int batch_size, bool scrub) {
   int purged = 0;
-  std::vector<storage::KeyRange> scrub;
-  absl::Status swept = SweepBatches(batch_size, &purged, &scrub);
+  absl::Status swept = SweepBatches(batch_size, &purged);
   // Outside the mutation lock: writers go on while the files are rewritten.
-  absl::Status scrubbed = store_->Scrub(scrub);
+  absl::Status scrubbed = scrub ? ScrubPending() : absl::OkStatus();
   if (!swept.ok()) return swept;
   if (!scrubbed.ok()) return scrubbed;
   return purged;
 }
 
-absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged,
-                                            std::vector<storage::KeyRange>* scrub) {
+absl::Status RetentionSweeper::ScrubPending() {
+  constexpr int kMaxPerScrub = 1000;
+  std::vector<std::string> keys;
+  std::vector<storage::KeyRange> ranges;
+  absl::Status bad;
+  DSR_RETURN_IF_ERROR(store_->Scan(
+      ColumnFamily::kPendingScrubs, "", "", [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<std::vector<std::string>> parts = storage::keys::Decode(key);
+        if (!parts.ok() || parts->size() != 1) {
+          bad = absl::DataLossError("a pending scrub does not parse");
+          return false;
+        }
+        keys.emplace_back(key);
+        AddScrubRanges((*parts)[0], &ranges);
+        return static_cast<int>(keys.size()) < kMaxPerScrub;
+      }));
+  DSR_RETURN_IF_ERROR(bad);
+  if (keys.empty()) return absl::OkStatus();
+  DSR_RETURN_IF_ERROR(store_->Scrub(ranges));
+  storage::WriteBatch done = store_->NewWriteBatch();
+  for (const std::string& key : keys) done.Delete(ColumnFamily::kPendingScrubs, key);
+  return store_->Commit(done);
+}
+
+absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged) {
   while (true) {
     Journal::MutationLock lock(journal_);
     const absl::Time now = clock_->Now();
@@ -106,7 +128,7 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged,
       batch.Put(ColumnFamily::kRequests, storage::keys::Request(entry.request_id), request);
       audit.push_back(AuditEntry{"PurgePersonalData", RequestName(entry.request_id)});
       ++batch_purged;
-      AddScrubRanges(entry.request_id, scrub);
+      batch.PutEmpty(ColumnFamily::kPendingScrubs, storage::keys::Request(entry.request_id));
     }
     if (audit.empty()) {
       DSR_RETURN_IF_ERROR(store_->Commit(batch));  // only stale entries dropped

@@ -45,10 +45,19 @@ class RetentionSweeper {
   // of at most `batch_size` requests, then scrubs the database files of
   // their old versions (Store::Scrub). Returns how many it purged. A queue
   // entry that cannot be used is logged and dropped, never retried forever.
-  absl::StatusOr<int> Sweep(int batch_size = 100);
+  //
+  // Each purge records, in its own commit, that its request's files are yet
+  // to be scrubbed (`pending_scrubs`); the record goes once the scrub is
+  // done. So a scrub a crash (or a failure) cut short is done by the next
+  // sweep, the first of which runs at start. `scrub` false leaves them
+  // pending (tests: a kill between the purge and the scrub).
+  absl::StatusOr<int> Sweep(int batch_size = 100, bool scrub = true);
 
  private:
-  absl::Status SweepBatches(int batch_size, int* purged, std::vector<storage::KeyRange>* scrub);
+  absl::Status SweepBatches(int batch_size, int* purged);
+  // Scrubs the files of the requests whose scrub is pending (at most 1,000
+  // at a time), then forgets them.
+  absl::Status ScrubPending();
   // Withdraws the open tasks of a reopened request whose time is up.
   absl::Status WithdrawOpenTasks(dsr::storage::v1::RequestRecord& request, absl::Time now,
                                  storage::WriteBatch& batch, InboxAppender& inbox) const;

@@ -46,6 +46,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "route_nodes";
     case ColumnFamily::kForwarding:
       return "forwarding";
+    case ColumnFamily::kPendingScrubs:
+      return "pending_scrubs";
   }
   return "unknown";
 }

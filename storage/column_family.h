@@ -32,16 +32,18 @@ enum class ColumnFamily : int {
   kActorLinks = 18,       // (actor id, link id) -> empty: links touching an actor's holdings
   kRouteNodes = 19,       // (request id, holding name) -> RouteNodeRecord: retired steps of paths
   kForwarding = 20,       // link id -> ForwardingRecord: late-link forwarding still to do
+  kPendingScrubs = 21,    // request id -> empty: purged, its files not yet rewritten
 };
 
-inline constexpr std::array<ColumnFamily, 21> kAllColumnFamilies = {
-    ColumnFamily::kActors,     ColumnFamily::kTokens,      ColumnFamily::kHoldings,
-    ColumnFamily::kLinks,      ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
-    ColumnFamily::kAudit,      ColumnFamily::kRequests,    ColumnFamily::kReceipts,
-    ColumnFamily::kTasks,      ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
-    ColumnFamily::kInbox,      ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
-    ColumnFamily::kReports,    ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
-    ColumnFamily::kActorLinks, ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
+inline constexpr std::array<ColumnFamily, 22> kAllColumnFamilies = {
+    ColumnFamily::kActors,        ColumnFamily::kTokens,      ColumnFamily::kHoldings,
+    ColumnFamily::kLinks,         ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
+    ColumnFamily::kAudit,         ColumnFamily::kRequests,    ColumnFamily::kReceipts,
+    ColumnFamily::kTasks,         ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
+    ColumnFamily::kInbox,         ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
+    ColumnFamily::kReports,       ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
+    ColumnFamily::kActorLinks,    ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
+    ColumnFamily::kPendingScrubs,
 };
 
 // The name RocksDB stores for `cf`.

@@ -54,10 +54,10 @@ class RetentionTest : public RequestsTest {
     ReopenAll();
     MakeInbox();
   }
-  int Sweep() {
+  int Sweep(bool scrub = true) {
     RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(),
                              kRetention);
-    absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1);
+    absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1, scrub);
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;
   }
@@ -250,6 +250,27 @@ TEST_F(RetentionTest, PurgedKeyAndCiphertextAreGoneFromTheFiles) {
   EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), before.sealed_subject()));
   Restart();
   EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));
+}
+
+// A kill between a purge's commit and its scrub leaves the wrapped key in the
+// files; the next sweep (the first runs at start) scrubs it.
+TEST_F(RetentionTest, AScrubCutShortIsDoneByTheNextSweep) {
+  dsr::v1::SubmitRequestResponse erasure = Submit({source_});
+  const std::string id = erasure.request().name().substr(std::string("requests/").size());
+  dsr::storage::v1::DataKeyRecord wrapped;
+  ASSERT_OK(store_->Get(ColumnFamily::kDataKeys, storage::keys::DataKey(id), &wrapped));
+  Restart();  // the key reaches table files
+  ASSERT_OK(Complete("acme", erasure.tasks(0).name()));
+  clock_.Advance(kRetention);
+  EXPECT_EQ(Sweep(/*scrub=*/false), 1);  // purged, then "killed"
+  Restart();
+  ASSERT_TRUE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));
+  EXPECT_EQ(Sweep(), 0);  // nothing new to purge; the pending scrub is done
+  EXPECT_FALSE(AnyFileContains(dir_.Sub("db"), wrapped.wrapped_key()));
+  int pending = 0;
+  ASSERT_OK(store_->Scan(ColumnFamily::kPendingScrubs, "", "",
+                         [&](absl::string_view, absl::string_view) { return ++pending > 0; }));
+  EXPECT_EQ(pending, 0);
 }
 
 // Final means every task closed: a request with two tasks is not queued when
