@@ -75,8 +75,10 @@ absl::StatusOr<RoutePlan> RouteRequest(const ProvenanceGraph& graph,
         graph.Reach(targets, /*downstream=*/false, ReachLimits{reach_limits.max_holdings, 0});
     if (roots.too_many) return Refusal(roots, limits);
     for (const Reached& r : roots.reached) {
-      if (Active(r.holding))
+      // A retired target gets no task, as anywhere else.
+      if (Active(r.holding)) {
         plan.routes.push_back(Route{r.holding.name, "", dsr::v1::Task::TARGET});
+      }
     }
     return plan;
   }

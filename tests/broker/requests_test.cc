@@ -413,3 +413,32 @@ TEST_F(SubmitTest, ThePerPersonLimitCountsOneAddressesRequests) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+// TARGET_ONLY names the targets alone: a retired one gets no task, even as a
+// target, and a request that names only retired holdings reaches none.
+TEST_F(SubmitTest, TargetOnlyGivesARetiredTargetNoTask) {
+  dsr::v1::RetireHoldingRequest retire;
+  retire.set_name(H("acme", "raw"));
+  dsr::v1::Holding retired;
+  ASSERT_OK(registry_->RetireHolding(admin_, retire, &retired));
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  auto* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("someone@example.com");
+  request.mutable_request()->set_lineage_scope(dsr::v1::Request::TARGET_ONLY);
+  request.mutable_request()->add_targets(H("acme", "raw"));
+  dsr::v1::SubmitRequestResponse response;
+  EXPECT_CODE(requests_->Submit(Principal::Anonymous(), request, &response),
+              StatusCode::kFailedPrecondition);
+  request.mutable_request()->add_targets(H("beta", "model"));
+  ASSERT_OK(requests_->Submit(Principal::Anonymous(), request, &response));
+  ASSERT_EQ(response.tasks_size(), 1);
+  EXPECT_EQ(response.tasks(0).holding(), H("beta", "model"));
+}
+
+}  // namespace
+}  // namespace dsr::broker

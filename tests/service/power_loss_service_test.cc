@@ -187,58 +187,88 @@ TEST_F(PowerLossServiceTest, EverythingAcknowledgedSurvivesPowerLoss) {
 }
 
 // While the disk has not synced a submit, nobody hears of it: not its
-// caller, not a reader, not the holder's inbox stream.
+// caller, not a reader, not the holder's inbox stream. No sleep decides it:
+// the test waits for the disk to hold the submit's sync (so the submit was
+// applied), then for a barrier call that the broker answers without waiting
+// for the disk (a failed credential); replies on one connection arrive in
+// the order they were sent, so anything answered before the barrier has
+// arrived by then.
 TEST_F(PowerLossServiceTest, NothingIsShownBeforeItIsDurable) {
   const std::string token = CreateActor("acme");
   const std::string holding = CreateHolding(token, "acme", "data");
   auto requests = dsr::v1::RequestService::NewStub(channel_);
   auto inbox = dsr::v1::InboxService::NewStub(channel_);
+  grpc::CompletionQueue queue;
+  const auto answered = [&queue](void** tag) {
+    bool ok = false;
+    return queue.AsyncNext(tag, &ok, std::chrono::system_clock::now()) ==
+           grpc::CompletionQueue::GOT_EVENT;
+  };
+  const auto barrier = [&] {
+    dsr::v1::GetActorRequest get;
+    get.set_name("actors/acme");
+    dsr::v1::Actor actor;
+    EXPECT_EQ(registry_->GetActor(Context("dsr_actor_not-a-token").get(), get, &actor).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  };
 
   disk()->HoldSyncs(true);
-  std::atomic<bool> answered{false};
+  dsr::v1::SubmitRequestRequest erasure;
+  erasure.mutable_request()->set_type(dsr::v1::ERASURE);
+  auto* id = erasure.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("held@example.com");
+  erasure.mutable_request()->add_targets(holding);
+  dsr::v1::SubmitRequestResponse submitted;
   grpc::Status submit_status;
-  std::thread submitter([&] {
-    dsr::v1::SubmitRequestRequest erasure;
-    erasure.mutable_request()->set_type(dsr::v1::ERASURE);
-    auto* id = erasure.mutable_request()->add_subject_identifiers();
-    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
-    id->set_value("held@example.com");
-    erasure.mutable_request()->add_targets(holding);
-    dsr::v1::SubmitRequestResponse response;
-    submit_status = requests->SubmitRequest(Context().get(), erasure, &response);
-    answered = true;
-  });
-  absl::SleepFor(absl::Milliseconds(300));  // applied by now, not synced
-  // A stream opened now reads the stored backlog, which holds the event.
+  std::unique_ptr<grpc::ClientContext> submit_context = Context();
+  auto submit = requests->AsyncSubmitRequest(submit_context.get(), erasure, &queue);
+  submit->Finish(&submitted, &submit_status, reinterpret_cast<void*>(1));
+  disk()->AwaitHeldSync();  // applied, its sync held
+
+  // A stream opened now reads the stored backlog, which holds the event; a
+  // reader lists the tasks, which include the new one.
   grpc::ClientContext listening;
   listening.AddMetadata("authorization", "Bearer " + token);
   std::unique_ptr<grpc::ClientReader<dsr::v1::InboxEvent>> listener =
       inbox->StreamInbox(&listening, dsr::v1::StreamInboxRequest());
+  listener->WaitForInitialMetadata();  // the stream is open and has looked
   std::atomic<int> events{0};
   std::thread holder([&] {
     dsr::v1::InboxEvent event;
     while (listener->Read(&event)) ++events;
   });
-  std::atomic<bool> listed{false};
-  std::thread reader([&] {
-    dsr::v1::ListTasksResponse tasks;
-    inbox->ListTasks(Context(token).get(), dsr::v1::ListTasksRequest(), &tasks).ok();
-    listed = true;
-  });
-  absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_FALSE(answered.load()) << "the submit was answered before it was durable";
-  EXPECT_FALSE(listed.load()) << "a read was answered with data that was not durable";
+  dsr::v1::ListTasksResponse tasks;
+  grpc::Status list_status;
+  std::unique_ptr<grpc::ClientContext> list_context = Context(token);
+  auto list = inbox->AsyncListTasks(list_context.get(), dsr::v1::ListTasksRequest(), &queue);
+  list->Finish(&tasks, &list_status, reinterpret_cast<void*>(2));
+
+  barrier();
+  int done = 0;
+  void* tag = nullptr;
+  while (answered(&tag)) {
+    ++done;
+    ADD_FAILURE() << "call " << reinterpret_cast<intptr_t>(tag)
+                  << " (1: the submit, 2: a read) was answered before it was durable";
+  }
   EXPECT_EQ(events.load(), 0) << "the inbox stream sent an event that was not durable";
 
   disk()->HoldSyncs(false);
-  submitter.join();
-  reader.join();
+  for (; done < 2; ++done) {
+    bool ok = false;
+    ASSERT_EQ(queue.AsyncNext(&tag, &ok, absl::ToChronoTime(absl::Now() + absl::Seconds(30))),
+              grpc::CompletionQueue::GOT_EVENT);
+  }
   EXPECT_TRUE(submit_status.ok()) << submit_status.error_message();
+  EXPECT_TRUE(list_status.ok()) << list_status.error_message();
+  EXPECT_EQ(tasks.tasks_size(), 1);
   for (int i = 0; i < 500 && events.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
   EXPECT_EQ(events.load(), 1);
   listening.TryCancel();
   holder.join();
   listener->Finish().ok();
+  queue.Shutdown();
 }
 
 }  // namespace

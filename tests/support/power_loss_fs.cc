@@ -281,8 +281,16 @@ void PowerLossFileSystem::HoldSyncs(bool hold) {
 
 void PowerLossFileSystem::AwaitSyncsAllowed() const {
   absl::MutexLock lock(&mu_);
+  ++waiting_;
   auto allowed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; };
   mu_.Await(absl::Condition(&allowed));
+  --waiting_;
+}
+
+void PowerLossFileSystem::AwaitHeldSync() const {
+  absl::MutexLock lock(&mu_);
+  auto waiting = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return waiting_ > 0; };
+  mu_.Await(absl::Condition(&waiting));
 }
 
 void PowerLossFileSystem::Crash() {

@@ -86,6 +86,9 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
   void HoldSyncs(bool hold) ABSL_LOCKS_EXCLUDED(mu_);
   // Called by the wrappers before a sync: waits while syncs are held.
   void AwaitSyncsAllowed() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns once a sync is waiting for HoldSyncs(false): a write was applied
+  // and its sync is being held.
+  void AwaitHeldSync() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether Crash() was called (and Restart() not since).
   bool crashed() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -114,6 +117,7 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
   mutable absl::Mutex mu_;
   bool crashed_ ABSL_GUARDED_BY(mu_) = false;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
+  mutable int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, File> files_ ABSL_GUARDED_BY(mu_);
   std::vector<Rename> renames_ ABSL_GUARDED_BY(mu_);
   int syncs_ ABSL_GUARDED_BY(mu_) = 0;
