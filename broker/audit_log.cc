@@ -19,13 +19,11 @@ absl::Status AuditLog::ListAuditEvents(const Principal& principal,
   PageQuery query{storage::ColumnFamily::kAudit, "", QueryFingerprint("ListAuditEvents", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  size_t bytes = 0;
-  query.reply_bytes = &bytes;
   query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
-               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<bool> {
+               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<size_t> {
                  AuditEventRecord record;
                  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                    return absl::DataLossError("an audit event does not parse");
@@ -37,8 +35,7 @@ absl::Status AuditLog::ListAuditEvents(const Principal& principal,
                  event->set_action(record.action());
                  event->set_resource(record.resource());
                  event->set_hash(record.hash());
-                 bytes += ReplyBytes(*event);
-                 return true;
+                 return ReplyBytes(*event);
                }));
   response->set_next_page_token(next);
   return absl::OkStatus();

@@ -164,14 +164,12 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                                                  ",", request.overdue() ? 1 : 0));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), options_.limits));
-  size_t bytes = 0;
-  query.reply_bytes = &bytes;
   query.max_reply_bytes = options_.limits.max_reply_bytes;
   const absl::Time now = options_.clock->Now();
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*options_.store, query,
-               [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+               [&](absl::string_view key, absl::string_view) -> absl::StatusOr<size_t> {
                  DSR_ASSIGN_OR_RETURN(storage::keys::ActorTaskKey entry,
                                       storage::keys::ParseActorTask(key));
                  TaskRecord task;
@@ -180,16 +178,15 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                      actor_id, TaskRef{entry.request_id, entry.task_number}, &task, &owner));
                  if (request.state() != dsr::v1::Task::STATE_UNSPECIFIED &&
                      task.state() != request.state()) {
-                   return false;
+                   return size_t{0};
                  }
                  if (request.overdue() &&
                      (IsTerminal(task.state()) || now <= FromProtoTime(task.due_time()))) {
-                   return false;
+                   return size_t{0};
                  }
                  dsr::v1::Task* shown = response->add_tasks();
                  DSR_ASSIGN_OR_RETURN(*shown, HolderView(task, owner, now));
-                 bytes += ReplyBytes(*shown);
-                 return true;
+                 return ReplyBytes(*shown);
                }));
   response->set_next_page_token(next);
   return absl::OkStatus();

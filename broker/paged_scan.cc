@@ -9,18 +9,19 @@ namespace dsr::broker {
 
 absl::StatusOr<std::string> ScanPage(
     const storage::Store& store, const PageQuery& query,
-    const std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>&
+    const std::function<absl::StatusOr<size_t>(absl::string_view key, absl::string_view value)>&
         add) {
   DSR_ASSIGN_OR_RETURN(std::string after, DecodePageToken(query.page_token, query.fingerprint));
   int count = 0;
   int examined = 0;
+  size_t bytes = 0;
   const int max_examined = std::max(1000, kMaxExaminedPerItem * query.page_size);
   bool more = false;
   std::string last_key;
   absl::Status failed;
   const auto full = [&] {
     return count == query.page_size || examined == max_examined ||
-           (query.reply_bytes != nullptr && *query.reply_bytes >= query.max_reply_bytes);
+           (query.max_reply_bytes > 0 && bytes >= query.max_reply_bytes);
   };
   DSR_RETURN_IF_ERROR(store.Scan(query.family, query.prefix, after,
                                  [&](absl::string_view key, absl::string_view value) {
@@ -29,12 +30,13 @@ absl::StatusOr<std::string> ScanPage(
                                      return false;
                                    }
                                    ++examined;
-                                   absl::StatusOr<bool> taken = add(key, value);
+                                   absl::StatusOr<size_t> taken = add(key, value);
                                    if (!taken.ok()) {
                                      failed = taken.status();
                                      return false;
                                    }
-                                   if (*taken) ++count;
+                                   if (*taken > 0) ++count;
+                                   bytes += *taken;
                                    last_key = std::string(key);
                                    return true;
                                  }));

@@ -22,21 +22,18 @@ struct PageQuery {
   std::string page_token;
   // Already resolved by ResolvePageSize.
   int page_size = 0;
-  // Optional: the size of the reply so far, kept by `add` (it adds each
-  // item's ByteSizeLong), and the most it may reach: the page ends after the
-  // item that reaches max_reply_bytes (Limits::max_reply_bytes).
-  const size_t* reply_bytes = nullptr;
+  // The most the items of one page may weigh (Limits::max_reply_bytes):
+  // the page ends after the item that reaches it. 0: no bound.
   size_t max_reply_bytes = 0;
 };
 
 // Lists one page: offers `add` the entries in key order after the page
-// token until it has taken `query.page_size` of them (`add` returns whether
-// it took the entry: a filter may pass some over), or the reply reached its
-// size, or it examined kMaxExaminedPerItem entries per item of the page
-// size (a filter that passes most entries over then returns a short page,
-// even an empty one, with a token), and returns the token of the next page
-// (empty on the last page). Stops at the first error of `add` and returns
-// it.
+// token until it has taken `query.page_size` of them (`add` returns what
+// the entry it took adds to the reply, ReplyBytes, or 0 if a filter passed
+// it over), or the items reached query.max_reply_bytes, or it examined kMaxExaminedPerItem entries
+// per item of the page size (a filter that passes most entries over then returns a short page, even
+// an empty one, with a token), and returns the token of the next page (empty on the last page).
+// Stops at the first error of `add` and returns it.
 inline constexpr int kMaxExaminedPerItem = 10;
 
 // What `item` adds to a reply as an entry of a repeated field: its size,
@@ -46,7 +43,8 @@ inline size_t ReplyBytes(const google::protobuf::MessageLite& item) {
 }
 absl::StatusOr<std::string> ScanPage(
     const storage::Store& store, const PageQuery& query,
-    const std::function<absl::StatusOr<bool>(absl::string_view key, absl::string_view value)>& add);
+    const std::function<absl::StatusOr<size_t>(absl::string_view key, absl::string_view value)>&
+        add);
 
 }  // namespace dsr::broker
 

@@ -87,21 +87,18 @@ absl::Status Registry::ListActors(const dsr::v1::ListActorsRequest& request,
   PageQuery query{ColumnFamily::kActors, "", QueryFingerprint("ListActors", ""),
                   request.page_token(), 0};
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  size_t bytes = 0;
-  query.reply_bytes = &bytes;
   query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
-               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<bool> {
+               [&](absl::string_view, absl::string_view value) -> absl::StatusOr<size_t> {
                  ActorRecord record;
                  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                    return absl::DataLossError("a stored actor does not parse");
                  }
                  dsr::v1::Actor* actor = response->add_actors();
                  *actor = ActorFromRecord(record);
-                 bytes += ReplyBytes(*actor);
-                 return true;
+                 return ReplyBytes(*actor);
                }));
   response->set_next_page_token(next);
   return absl::OkStatus();

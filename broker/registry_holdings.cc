@@ -174,13 +174,11 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
       "ListHoldings", absl::StrCat(actor_id.size(), ":", actor_id, request.external_id()));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  size_t bytes = 0;
-  query.reply_bytes = &bytes;
   query.max_reply_bytes = limits_.max_reply_bytes;
   const auto add = [&](const HoldingRecord& record) {
     dsr::v1::Holding* holding = response->add_holdings();
     *holding = HoldingFromRecord(record);
-    bytes += ReplyBytes(*holding);
+    return ReplyBytes(*holding);
   };
 
   std::string next;
@@ -189,11 +187,10 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
     query.prefix = actor_id.empty() ? "" : storage::keys::HoldingsOf(actor_id);
     DSR_ASSIGN_OR_RETURN(
         next, ScanPage(*store_, query,
-                       [&](absl::string_view, absl::string_view v) -> absl::StatusOr<bool> {
+                       [&](absl::string_view, absl::string_view v) -> absl::StatusOr<size_t> {
                          HoldingRecord record;
                          DSR_RETURN_IF_ERROR(ParseHoldingValue(v, &record));
-                         add(record);
-                         return true;
+                         return add(record);
                        }));
   } else {
     query.family = ColumnFamily::kExternalIds;
@@ -203,7 +200,7 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
     DSR_ASSIGN_OR_RETURN(
         next,
         ScanPage(*store_, query,
-                 [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+                 [&](absl::string_view key, absl::string_view) -> absl::StatusOr<size_t> {
                    DSR_ASSIGN_OR_RETURN(storage::keys::ExternalIdKey entry,
                                         storage::keys::ParseExternalId(key));
                    HoldingRecord record;
@@ -212,10 +209,9 @@ absl::Status Registry::ListHoldings(const dsr::v1::ListHoldingsRequest& request,
                    // in between may have dropped the id. Such an entry is passed over.
                    const auto& ids = record.external_ids();
                    if (std::find(ids.begin(), ids.end(), request.external_id()) == ids.end()) {
-                     return false;
+                     return size_t{0};
                    }
-                   add(record);
-                   return true;
+                   return add(record);
                  }));
   }
   response->set_next_page_token(next);

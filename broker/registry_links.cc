@@ -254,23 +254,21 @@ absl::Status Registry::ListLinks(const Principal& principal,
       QueryFingerprint("ListLinks", absl::StrCat(actor_id, "/", static_cast<int>(request.state())));
   query.page_token = request.page_token();
   DSR_ASSIGN_OR_RETURN(query.page_size, ResolvePageSize(request.page_size(), limits_));
-  size_t bytes = 0;
-  query.reply_bytes = &bytes;
   query.max_reply_bytes = limits_.max_reply_bytes;
   DSR_ASSIGN_OR_RETURN(
       std::string next,
       ScanPage(*store_, query,
-               [&](absl::string_view key, absl::string_view) -> absl::StatusOr<bool> {
+               [&](absl::string_view key, absl::string_view) -> absl::StatusOr<size_t> {
                  DSR_ASSIGN_OR_RETURN(storage::keys::ActorLinkKey entry,
                                       storage::keys::ParseActorLink(key));
                  LinkRecord record;
                  absl::Status read =
                      store_->Get(ColumnFamily::kLinks, storage::keys::Link(entry.link_id), &record);
-                 if (absl::IsNotFound(read)) return false;  // deleted since the index was read
+                 if (absl::IsNotFound(read)) return size_t{0};  // deleted since the index was read
                  DSR_RETURN_IF_ERROR(read);
                  if (request.state() != dsr::v1::Link::STATE_UNSPECIFIED &&
                      LinkState(record) != request.state()) {
-                   return false;
+                   return size_t{0};
                  }
                  *response->add_links() = LinkFromRecord(record);
                  return true;
