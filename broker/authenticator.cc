@@ -1,8 +1,13 @@
 #include "broker/authenticator.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "broker/names.h"
 #include "broker/tokens.h"
 #include "dsr/storage/v1/registry_records.pb.h"
@@ -12,12 +17,51 @@
 namespace dsr::broker {
 
 namespace {
+
 constexpr absl::string_view kTooManyFailures = "too many failed authentications from this address";
+
 }  // namespace
 
+std::string ClientAddressOfIp(absl::string_view ip) {
+  std::string text(ip);
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  unsigned char bytes[16];
+  char out[INET6_ADDRSTRLEN];
+  if (::inet_pton(AF_INET, text.c_str(), bytes) == 1) {
+    ::inet_ntop(AF_INET, bytes, out, sizeof(out));
+    return absl::StrCat("ipv4:", out);
+  }
+  if (::inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+    std::fill(bytes + 8, bytes + 16, 0);
+    ::inet_ntop(AF_INET6, bytes, out, sizeof(out));
+    return absl::StrCat("ipv6:[", out, "]/64");
+  }
+  return "";
+}
+
 Authenticator::Authenticator(const storage::Store* store, std::string admin_token_digest,
-                             RateLimiter* failures)
-    : store_(store), admin_token_digest_(std::move(admin_token_digest)), failures_(failures) {}
+                             RateLimiter* failures,
+                             absl::flat_hash_set<std::string> trusted_proxies)
+    : store_(store),
+      admin_token_digest_(std::move(admin_token_digest)),
+      failures_(failures),
+      trusted_proxies_(std::move(trusted_proxies)) {}
+
+std::string Authenticator::ClientAddressOf(const CallCredentials& credentials) const {
+  if (!credentials.forwarded_for.has_value() ||
+      !trusted_proxies_.contains(credentials.client_address)) {
+    return credentials.client_address;
+  }
+  absl::string_view last = *credentials.forwarded_for;
+  if (const size_t comma = last.rfind(','); comma != absl::string_view::npos) {
+    last = last.substr(comma + 1);
+  }
+  last = absl::StripAsciiWhitespace(last);
+  std::string key = ClientAddressOfIp(last);
+  return key.empty() ? credentials.client_address : key;
+}
 
 absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view token) const {
   if (token.empty()) return Principal::Anonymous();
@@ -76,13 +120,13 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& cre
   // each is answered late (UnaryCalls), so guessing stays slow whatever the
   // allowance. Tokens carry 256 random bits: the limit sheds load and marks
   // the abuse, it is not what keeps a guess from succeeding.
-  if (absl::IsUnauthenticated(principal.status()) && failures_ != nullptr &&
-      !credentials.client_address.empty()) {
-    absl::Status allowed = failures_->Take(credentials.client_address, kTooManyFailures);
+  const std::string address = ClientAddressOf(credentials);
+  if (absl::IsUnauthenticated(principal.status()) && failures_ != nullptr && !address.empty()) {
+    absl::Status allowed = failures_->Take(address, kTooManyFailures);
     if (!allowed.ok()) return allowed;
   }
   if (!principal.ok()) return principal;
-  return principal->WithClientAddress(credentials.client_address);
+  return principal->WithClientAddress(address);
 }
 
 }  // namespace dsr::broker

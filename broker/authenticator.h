@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "broker/principal.h"
@@ -22,7 +23,15 @@ struct CallCredentials {
   // The actor id named by the client's verified certificate (mutual TLS);
   // empty without one.
   std::string certificate_actor;
+  // The `x-forwarded-for` metadata value, when present: believed only from
+  // a trusted proxy (Authenticator::ClientAddressOf).
+  std::optional<std::string> forwarded_for;
 };
+
+// The key of per-client limits for an IP address written out:
+// "192.0.2.1" -> "ipv4:192.0.2.1"; "2001:db8::1" (or bracketed) -> its /64,
+// "ipv6:[2001:db8::]/64"; empty for what is not an address.
+std::string ClientAddressOfIp(absl::string_view ip);
 
 // Turns a bearer token into a principal: the admin, an actor, the holder of
 // a request's receipt, or (without a token) anonymous. Tokens are compared by
@@ -32,8 +41,16 @@ class Authenticator {
   // `store` must outlive the authenticator. `admin_token_digest` is the
   // SHA-256 of the admin token. `failures`, if given (and outliving the
   // authenticator), limits failed authentications per client address.
+  // `trusted_proxies` are client addresses (as ClientAddress forms them,
+  // "ipv4:127.0.0.1") whose `x-forwarded-for` names the real client.
   Authenticator(const storage::Store* store, std::string admin_token_digest,
-                RateLimiter* failures = nullptr);
+                RateLimiter* failures = nullptr,
+                absl::flat_hash_set<std::string> trusted_proxies = {});
+
+  // The address per-client limits key on: the peer's, or, behind a trusted
+  // proxy, the address its `x-forwarded-for` names last (the one the proxy
+  // saw), IPv6 by its /64 as everywhere.
+  std::string ClientAddressOf(const CallCredentials& credentials) const;
 
   // `token` empty: anonymous. A known token: its principal. Otherwise
   // UNAUTHENTICATED (the message never repeats the token); UNAVAILABLE if the
@@ -56,6 +73,7 @@ class Authenticator {
   const storage::Store* store_;
   const std::string admin_token_digest_;
   RateLimiter* const failures_;
+  const absl::flat_hash_set<std::string> trusted_proxies_;
 };
 
 }  // namespace dsr::broker

@@ -5,7 +5,8 @@
 
 namespace dsr::broker {
 
-Delayer::Delayer() : thread_([this] { Loop(); }) {}
+Delayer::Delayer(size_t max_pending, size_t max_per_key)
+    : max_pending_(max_pending), max_per_key_(max_per_key), thread_([this] { Loop(); }) {}
 
 Delayer::~Delayer() {
   {
@@ -15,22 +16,35 @@ Delayer::~Delayer() {
   thread_.join();
 }
 
-void Delayer::After(absl::Duration delay, std::function<void()> work) {
-  if (delay <= absl::ZeroDuration()) {
-    work();
-    return;
+void Delayer::After(absl::Duration delay, const std::string& key, std::function<void()> work) {
+  {
+    absl::MutexLock lock(&mu_);
+    size_t& of_key = per_key_[key];
+    if (delay > absl::ZeroDuration() && !flushed_ && due_.size() < max_pending_ &&
+        of_key < max_per_key_) {
+      ++of_key;
+      due_.emplace(absl::Now() + delay, Item{key, std::move(work)});
+      return;
+    }
+    if (of_key == 0) per_key_.erase(key);
   }
+  work();
+}
+
+size_t Delayer::pending() const {
   absl::MutexLock lock(&mu_);
-  due_.emplace(absl::Now() + delay, std::move(work));
+  return due_.size();
 }
 
 void Delayer::Flush() {
-  std::multimap<absl::Time, std::function<void()>> all;
+  std::multimap<absl::Time, Item> all;
   {
     absl::MutexLock lock(&mu_);
+    flushed_ = true;
     all.swap(due_);
+    per_key_.clear();
   }
-  for (auto& [time, work] : all) work();
+  for (auto& [time, item] : all) item.work();
 }
 
 void Delayer::Loop() {
@@ -48,7 +62,10 @@ void Delayer::Loop() {
       mu_.AwaitWithDeadline(absl::Condition(&woken), next);
       const absl::Time now = absl::Now();
       while (!due_.empty() && (stopping_ || due_.begin()->first <= now)) {
-        ready.push_back(std::move(due_.begin()->second));
+        Item& item = due_.begin()->second;
+        auto of_key = per_key_.find(item.key);
+        if (of_key != per_key_.end() && --of_key->second == 0) per_key_.erase(of_key);
+        ready.push_back(std::move(item.work));
         due_.erase(due_.begin());
       }
       if (stopping_ && ready.empty()) return;

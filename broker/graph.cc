@@ -158,8 +158,8 @@ std::optional<Lineage> ProvenanceGraph::Walk(absl::string_view root, WalkDirecti
 }
 
 ReachResult ProvenanceGraph::Reach(const std::vector<std::string>& roots, bool downstream,
-                                   const ReachLimits& limits,
-                                   const std::vector<int>& root_depths) const {
+                                   const ReachLimits& limits, const std::vector<int>& root_depths,
+                                   const absl::flat_hash_set<std::string>* boundary) const {
   absl::ReaderMutexLock lock(&mu_);
   ReachResult result;
   std::vector<Reached>& out = result.reached;
@@ -168,6 +168,12 @@ ReachResult ProvenanceGraph::Reach(const std::vector<std::string>& roots, bool d
   for (size_t r = 0; r < roots.size(); ++r) {
     auto it = node_index_.find(roots[r]);
     if (it == node_index_.end() || index_of.contains(it->second)) continue;
+    if (boundary != nullptr && boundary->contains(roots[r])) continue;
+    const int depth = r < root_depths.size() ? root_depths[r] : 0;
+    if (depth > limits.max_depth) {
+      result.too_deep = true;
+      continue;
+    }
     if (out.size() >= limits.max_holdings) {
       result.too_many = true;
       return result;
@@ -183,6 +189,7 @@ ReachResult ProvenanceGraph::Reach(const std::vector<std::string>& roots, bool d
     for (int e : downstream ? node.down : node.up) {
       const int next = downstream ? edges_[e].child : edges_[e].parent;
       if (index_of.contains(next)) continue;
+      if (boundary != nullptr && boundary->contains(nodes_[next].holding.name)) continue;
       if (depth > limits.max_depth) {
         result.too_deep = true;
         continue;

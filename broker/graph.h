@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
@@ -125,9 +126,11 @@ class ProvenanceGraph {
   // downstream (or upstream), within `limits`. Each holding appears once,
   // reached by the first path found; roots first. Roots not in the graph are
   // skipped. `root_depths`, if not empty, gives each root's depth (default
-  // 0).
+  // 0); a root deeper than the limit is left out too. Holdings in
+  // `boundary`, if given, are neither reached nor walked through.
   ReachResult Reach(const std::vector<std::string>& roots, bool downstream,
-                    const ReachLimits& limits = {}, const std::vector<int>& root_depths = {}) const
+                    const ReachLimits& limits = {}, const std::vector<int>& root_depths = {},
+                    const absl::flat_hash_set<std::string>* boundary = nullptr) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
   int holding_count() const ABSL_LOCKS_EXCLUDED(mu_);

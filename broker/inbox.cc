@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<Inbox>> Inbox::Create(const InboxOptions& options
 absl::StatusOr<dsr::v1::Task> Inbox::HolderView(const TaskRecord& task,
                                                 const RequestRecord& request,
                                                 absl::Time now) const {
-  RoutePaths paths(options_.store, task.request_id(), options_.limits.max_routing_depth + 1);
+  RoutePaths paths(options_.store, task.request_id());
   DSR_ASSIGN_OR_RETURN(std::vector<std::string> path, paths.Of(task));
   dsr::v1::Task out;
   // A withdrawn task needs no one found: its holder no longer sees who.

@@ -66,10 +66,14 @@ absl::StatusOr<ForwardProgress> ForwardOverNewLink(
   const RouteLimits route_limits = RouteLimitsOf(limits);
   ForwardProgress progress;
   size_t made_in_all = 0;
+  // Tasks read (to know what each request reached), bounded too: a step
+  // stops at ten times the tasks it may make (one request at least).
+  size_t read_in_all = 0;
+  const size_t max_made = static_cast<size_t>(limits.max_late_tasks_per_commit);
   for (size_t r = 0; r < on_parent.size(); ++r) {
     const auto& [request_id, parent_task] = on_parent[r];
-    if (r == kMaxRequestsPerForwardingStep ||
-        made_in_all >= static_cast<size_t>(limits.max_late_tasks_per_commit)) {
+    if (r == kMaxRequestsPerForwardingStep || made_in_all >= max_made ||
+        read_in_all >= 10 * max_made) {
       progress.done = false;
       break;
     }
@@ -77,6 +81,7 @@ absl::StatusOr<ForwardProgress> ForwardOverNewLink(
     RequestRecord request;
     DSR_RETURN_IF_ERROR(
         store.Get(ColumnFamily::kRequests, storage::keys::Request(request_id), &request));
+    if (request.cancelled() || request.has_purge_time()) continue;
     std::vector<TaskRecord> tasks;
     DSR_RETURN_IF_ERROR(store.Scan(ColumnFamily::kTasks, storage::keys::TasksOf(request_id), "",
                                    [&](absl::string_view, absl::string_view value) {
@@ -88,37 +93,43 @@ absl::StatusOr<ForwardProgress> ForwardOverNewLink(
                                      return true;
                                    }));
     DSR_RETURN_IF_ERROR(bad);
+    read_in_all += tasks.size();
     if (!FollowsLateLinks(request, tasks)) continue;
-    absl::flat_hash_set<std::string> tasked;
+    // What the request reached already, tasks and retired steps: the new
+    // routes stop there (routing.h).
+    absl::flat_hash_set<std::string> in_tree;
     absl::flat_hash_map<std::string, uint64_t> numbers;
-    RoutePaths paths(&store, request_id, limits.max_routing_depth + 1);
+    RoutePaths paths(&store, request_id);
     const TaskRecord* on_parent_task = nullptr;
     for (const TaskRecord& task : tasks) {
-      tasked.insert(task.holding());
+      in_tree.insert(task.holding());
       numbers[task.holding()] = task.task_number();
       paths.Know(task);
       if (task.task_number() == parent_task) on_parent_task = &task;
     }
+    DSR_RETURN_IF_ERROR(store.Scan(
+        ColumnFamily::kRouteNodes, storage::keys::RouteNodesOf(request_id), "",
+        [&](absl::string_view key, absl::string_view) {
+          absl::StatusOr<std::string> holding = storage::keys::ParseRouteNodeHolding(key);
+          if (!holding.ok()) {
+            bad = holding.status();
+            return false;
+          }
+          in_tree.insert(*std::move(holding));
+          return true;
+        }));
+    DSR_RETURN_IF_ERROR(bad);
     if (on_parent_task == nullptr) return absl::DataLossError("a holding_requests entry is stale");
     DSR_ASSIGN_OR_RETURN(std::vector<std::string> parent_path, paths.Of(*on_parent_task));
     const int room = std::max(0, limits.max_tasks_per_request - static_cast<int>(tasks.size()));
     bool truncated = false;
     RoutePlan plan =
-        RouteLateLink(graph, parent, child, tasked, static_cast<int>(parent_path.size()) - 1, room,
+        RouteLateLink(graph, parent, child, in_tree, static_cast<int>(parent_path.size()) - 1, room,
                       route_limits, &truncated);
     if (truncated) {
       LogInfo(absl::StrCat("late link: ", RequestName(request_id),
                            " is forwarded no further than the broker's limits per request"));
     }
-    // A retired holding the request passed through already keeps its step.
-    std::vector<PassThrough> new_passes;
-    for (PassThrough& pass : plan.passes) {
-      DSR_ASSIGN_OR_RETURN(bool known,
-                           store.Contains(ColumnFamily::kRouteNodes,
-                                          storage::keys::RouteNode(request_id, pass.holding)));
-      if (!known) new_passes.push_back(std::move(pass));
-    }
-    plan.passes = std::move(new_passes);
     if (plan.routes.empty()) continue;
     const bool was_final = request.open_task_count() == 0;
     DSR_ASSIGN_OR_RETURN(
@@ -195,13 +206,14 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
   return true;
 }
 
-absl::StatusOr<int> LateLinkForwarder::Drain() {
+absl::StatusOr<int> LateLinkForwarder::Drain(const std::function<bool()>& stop) {
   int steps = 0;
-  while (true) {
+  while (!(stop && stop())) {
     DSR_ASSIGN_OR_RETURN(bool stepped, Step());
     if (!stepped) return steps;
     ++steps;
   }
+  return steps;
 }
 
 }  // namespace dsr::broker

@@ -14,6 +14,7 @@
 // again at the reopening time, so that R (the retention period) after it the
 // sweep purges it even if the late tasks are never answered (retention.h).
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,11 +71,14 @@ class LateLinkForwarder {
         graph_(graph),
         limits_(limits) {}
 
-  // One commit's worth of the oldest pending forwarding. False when nothing
-  // is pending. Forwarding over a link deleted since is dropped.
+  // One commit's worth of a pending forwarding (the first by link id).
+  // False when nothing is pending. Forwarding over a link deleted or
+  // rejected since is dropped; one whose step fails other than UNAVAILABLE
+  // is given up (logged), so that it cannot block the others.
   absl::StatusOr<bool> Step();
-  // Steps until nothing is pending; returns how many steps it took.
-  absl::StatusOr<int> Drain();
+  // Steps until nothing is pending or `stop` says so; returns how many
+  // steps it took.
+  absl::StatusOr<int> Drain(const std::function<bool()>& stop = nullptr);
 
  private:
   storage::Store* const store_;

@@ -270,8 +270,9 @@ absl::Status Registry::ListLinks(const Principal& principal,
                      LinkState(record) != request.state()) {
                    return size_t{0};
                  }
-                 *response->add_links() = LinkFromRecord(record);
-                 return true;
+                 dsr::v1::Link* link = response->add_links();
+                 *link = LinkFromRecord(record);
+                 return ReplyBytes(*link);
                }));
   response->set_next_page_token(next);
   return absl::OkStatus();

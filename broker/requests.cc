@@ -136,7 +136,7 @@ absl::Status Requests::FillResponse(const RequestRecord& request,
   // Tasks are numbered 1..n in order: the page starts at index `after`.
   const size_t first = std::min<size_t>(after, tasks.size());
   size_t end = std::min<size_t>(tasks.size(), first + static_cast<size_t>(page_size));
-  RoutePaths paths(options_.store, request.request_id(), options_.limits.max_routing_depth + 1);
+  RoutePaths paths(options_.store, request.request_id());
   if (plan == nullptr) {
     for (const TaskRecord& task : tasks) paths.Know(task);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "broker/status_macros.h"
 #include "storage/keys.h"
 
@@ -10,8 +11,8 @@ namespace dsr::broker {
 using dsr::storage::v1::TaskRecord;
 using storage::ColumnFamily;
 
-RoutePaths::RoutePaths(const storage::Store* store, std::string request_id, int max_steps)
-    : store_(store), request_id_(std::move(request_id)), max_steps_(max_steps) {}
+RoutePaths::RoutePaths(const storage::Store* store, std::string request_id)
+    : store_(store), request_id_(std::move(request_id)) {}
 
 RoutePaths::Step RoutePaths::StepOf(const TaskRecord& task) {
   return Step{task.holding(), task.via(), task.via_task(),
@@ -58,8 +59,11 @@ absl::StatusOr<std::vector<std::string>> RoutePaths::Of(const TaskRecord& task) 
   std::string via = task.via();
   uint64_t via_task = task.via_task();
   std::vector<std::string> prefix;
-  for (int steps = 0; !via.empty(); ++steps) {
-    if (steps >= max_steps_) return absl::DataLossError("a task's path does not reach its target");
+  absl::flat_hash_set<std::string> seen = {task.holding()};
+  while (!via.empty()) {
+    if (!seen.insert(via).second) {
+      return absl::DataLossError("a task's path does not reach its target");
+    }
     const Step* step;
     if (via_task != 0) {
       DSR_ASSIGN_OR_RETURN(step, TaskStep(via_task));

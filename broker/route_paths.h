@@ -20,9 +20,9 @@ namespace dsr::broker {
 
 class RoutePaths {
  public:
-  // `store` must outlive this. A path longer than `max_steps` links is
-  // DATA_LOSS (a tree that does not end in a target).
-  RoutePaths(const storage::Store* store, std::string request_id, int max_steps);
+  // `store` must outlive this. A chain of vias that comes back to a holding
+  // (a damaged tree) is DATA_LOSS.
+  RoutePaths(const storage::Store* store, std::string request_id);
 
   // A task of the request already read: its step needs no read.
   void Know(const dsr::storage::v1::TaskRecord& task);
@@ -45,7 +45,6 @@ class RoutePaths {
 
   const storage::Store* const store_;
   const std::string request_id_;
-  const int max_steps_;
   absl::flat_hash_map<uint64_t, Step> tasks_;
   absl::flat_hash_map<std::string, Step> nodes_;
 };

@@ -115,17 +115,16 @@ absl::StatusOr<RoutePlan> RouteRequest(const ProvenanceGraph& graph,
 }
 
 RoutePlan RouteLateLink(const ProvenanceGraph& graph, const std::string& parent,
-                        const std::string& child, const absl::flat_hash_set<std::string>& tasked,
+                        const std::string& child, const absl::flat_hash_set<std::string>& in_tree,
                         int parent_depth, int max_new, const RouteLimits& limits, bool* truncated) {
   const ReachLimits reach_limits{static_cast<size_t>(limits.max_holdings), limits.max_depth};
   const ReachResult reach =
-      graph.Reach({child}, /*downstream=*/true, reach_limits, {parent_depth + 1});
+      graph.Reach({child}, /*downstream=*/true, reach_limits, {parent_depth + 1}, &in_tree);
   *truncated = reach.too_many || reach.too_deep;
   RoutePlan plan;
   absl::flat_hash_map<std::string, std::string> via_of;
   for (size_t i = 0; i < reach.reached.size(); ++i) {
     const Reached& r = reach.reached[i];
-    if (tasked.contains(r.holding.name)) continue;
     if (Active(r.holding) && static_cast<int>(plan.routes.size()) >= max_new) {
       *truncated = true;  // this and every later (deeper) holding
       break;

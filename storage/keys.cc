@@ -180,6 +180,14 @@ std::string RouteNode(absl::string_view request_id, absl::string_view holding_na
   return Encode({request_id, holding_name});
 }
 
+std::string RouteNodesOf(absl::string_view request_id) { return Encode({request_id}); }
+
+absl::StatusOr<std::string> ParseRouteNodeHolding(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "route node");
+  if (!parts.ok()) return parts.status();
+  return std::move((*parts)[1]);
+}
+
 std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,
                       uint64_t task_number) {
   return Encode({actor_id, request_id, BigEndian(task_number)});

@@ -90,6 +90,8 @@ std::string ReportCopy(absl::string_view request_id, uint64_t task_number);
 
 // ColumnFamily::kRouteNodes: the retired holdings a request passed through.
 std::string RouteNode(absl::string_view request_id, absl::string_view holding_name);
+std::string RouteNodesOf(absl::string_view request_id);
+absl::StatusOr<std::string> ParseRouteNodeHolding(absl::string_view key);
 
 // ColumnFamily::kActorTasks: an actor's tasks, by request then number.
 std::string ActorTask(absl::string_view actor_id, absl::string_view request_id,

@@ -180,6 +180,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   gate_options.max_connections = options.connection.max_connections;
   gate_options.max_per_address = options.connection.max_connections_per_address;
   gate_options.keep_free_descriptors = options.connection.keep_free_descriptors;
+  absl::flat_hash_set<std::string> trusted_proxies;
+  for (const std::string& ip : options.rate_limits.trusted_proxies) {
+    std::string key = ClientAddressOfIp(ip);
+    if (key.empty()) {
+      return absl::InvalidArgumentError("trusted_proxies: each must be an IP address");
+    }
+    trusted_proxies.insert(std::move(key));
+  }
+  gate_options.exempt_from_per_address = trusted_proxies;
   DSR_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionGate> gate, ConnectionGate::Listen(gate_options));
   DSR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> transport,
                        TransportCredentials(options.tls));
@@ -259,8 +268,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->backup_admin, BackupAdmin::Create(BackupAdminOptions{
                                                 parts->store.get(), clock, parts->journal.get(),
                                                 options.backup_dir, limits}));
-  parts->authenticator = std::make_unique<Authenticator>(parts->store.get(), admin.digest,
-                                                         parts->failed_authentications.get());
+  parts->authenticator = std::make_unique<Authenticator>(
+      parts->store.get(), admin.digest, parts->failed_authentications.get(), trusted_proxies);
   parts->read_pool = std::make_unique<Executor>(options.read_threads);
   parts->write_pool = std::make_unique<Executor>(options.write_threads);
   parts->delayer = std::make_unique<Delayer>();
@@ -363,7 +372,11 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
         if (p->forward_stopping) return;
         p->forward_kicked = false;
       }
-      absl::StatusOr<int> steps = p->forwarder->Drain();
+      // Shutdown does not wait for a long backlog: it goes on at the next start.
+      absl::StatusOr<int> steps = p->forwarder->Drain([p] {
+        absl::MutexLock lock(&p->forward_mu);
+        return p->forward_stopping;
+      });
       if (!steps.ok()) {
         LogError(absl::StrCat("late-link forwarding: ", steps.status().ToString()));
       } else if (*steps > 0) {
@@ -414,6 +427,8 @@ int BrokerServer::port() const { return parts_->port; }
 bool BrokerServer::NeedsRestart() const { return parts_->store->needs_reopen(); }
 
 storage::StoreStats BrokerServer::store_stats() const { return parts_->store->Stats(); }
+
+size_t BrokerServer::late_refusals() const { return parts_->delayer->pending(); }
 
 std::string BrokerServer::address() const { return absl::StrCat(parts_->host, ":", parts_->port); }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -83,6 +84,11 @@ struct RateLimits {
   RateLimit failed_authentications_per_address{/*per_second=*/0.2, /*burst=*/10};
   // How long the answer to a failed authentication waits. Default: 1 s.
   absl::Duration failed_authentication_delay = absl::Seconds(1);
+  // IP addresses of front proxies (deploy/haproxy.cfg) whose
+  // `x-forwarded-for` names the real client, for every per-client limit;
+  // they are not held to the connections-per-address limit either.
+  // Default: none (behind an untrusted peer, the header is ignored).
+  std::vector<std::string> trusted_proxies;
 };
 
 struct BrokerServerOptions {
@@ -165,6 +171,8 @@ class BrokerServer {
   std::string address() const;
   // The store's counters (commits, WAL syncs), for benchmarks.
   storage::StoreStats store_stats() const;
+  // Answers to failed authentications waiting to be sent (tests).
+  size_t late_refusals() const;
   // Path of the admin token file, and whether this start created it.
   const std::string& admin_token_file() const;
   bool admin_token_created() const;

@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "broker/log.h"
 #include "broker/service/call_credentials.h"
 
@@ -39,6 +40,12 @@ std::string PeerName(const sockaddr_storage& addr) {
   }
   if (addr.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+      // An IPv4 client of a dual-stack listener: named by its IPv4 address
+      // (its /64 would be all zeros, shared by every IPv4 client).
+      ::inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], text, sizeof(text));
+      return absl::StrCat("ipv4:", text, ":", ntohs(in6->sin6_port));
+    }
     ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
     return absl::StrCat("ipv6:[", text, "]:", ntohs(in6->sin6_port));
   }
@@ -163,6 +170,7 @@ uint64_t ConnectionGate::refused() const {
 }
 
 void ConnectionGate::Prune() {
+  last_prune_ = absl::Now();
   auto gone = std::remove_if(open_.begin(), open_.end(), [](const Tracked& t) {
     return InodeOf(t.fd) != t.inode;  // closed, and perhaps reused for another file
   });
@@ -181,11 +189,18 @@ bool ConnectionGate::Admit(int fd, const std::string& address) {
       static_cast<rlim_t>(fd) + options_.keep_free_descriptors >= limit.rlim_cur) {
     return false;
   }
+  const int per_address_limit = options_.exempt_from_per_address.contains(address)
+                                    ? options_.max_connections
+                                    : options_.max_per_address;
   if (static_cast<int>(open_.size()) >= options_.max_connections ||
-      per_address_[address] >= options_.max_per_address) {
-    Prune();
+      per_address_[address] >= per_address_limit) {
+    // At a limit, closed connections may have freed room; looked for at most
+    // every 100 ms, so that a flood of refused connects costs one fstat per
+    // open connection no more often than that.
+    const absl::Time now = absl::Now();
+    if (now - last_prune_ >= absl::Milliseconds(100)) Prune();
     if (static_cast<int>(open_.size()) >= options_.max_connections) return false;
-    if (per_address_[address] >= options_.max_per_address) return false;
+    if (per_address_[address] >= per_address_limit) return false;
   }
   // A descriptor number gRPC closed and accept reused: its old entry goes.
   for (Tracked& t : open_) {

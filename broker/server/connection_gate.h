@@ -23,8 +23,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "grpcpp/server_builder.h"
 
 namespace dsr::broker {
@@ -39,6 +41,9 @@ struct ConnectionGateOptions {
   int max_per_address = 100;
   // Default: 256.
   int keep_free_descriptors = 256;
+  // Client addresses (ClientAddress form) held to max_connections only:
+  // trusted front proxies, which carry many clients.
+  absl::flat_hash_set<std::string> exempt_from_per_address;
 };
 
 class ConnectionGate {
@@ -96,6 +101,7 @@ class ConnectionGate {
   std::vector<Tracked> open_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int> per_address_ ABSL_GUARDED_BY(mu_);
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_prune_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace dsr::broker

@@ -51,6 +51,10 @@ void AddSecurityFlags(CLI::App& app, BrokerServerOptions& options, SecurityFlagV
                  options.rate_limits.failed_authentications_per_address.burst, "... and at once")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e6));
+  app.add_option("--trusted_proxies", options.rate_limits.trusted_proxies,
+                 "IP addresses of front proxies whose x-forwarded-for names the client "
+                 "(comma-separated), e.g. 127.0.0.1 for deploy/haproxy.cfg on this host")
+      ->delimiter(',');
   app.add_option("--failed_auth_delay_ms", values.failed_authentication_delay_ms,
                  "How long the answer to a failed authentication waits")
       ->capture_default_str()

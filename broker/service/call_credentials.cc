@@ -61,6 +61,9 @@ CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {
     credentials.authorization = std::string(it->second.data(), it->second.size());
   }
   credentials.client_address = ClientAddress(context.peer());
+  if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+    credentials.forwarded_for = std::string(it->second.data(), it->second.size());
+  }
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
     for (const grpc::string_ref& uri : auth->FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {

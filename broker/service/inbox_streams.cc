@@ -117,13 +117,18 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     void OnDone() override { delete this; }
   };
 
+  uint64_t rotations_before;
+  {
+    absl::MutexLock lock(&mu_);
+    rotations_before = rotations_;
+  }
   absl::StatusOr<Principal> principal = authenticator_->Authenticate(CredentialsOf(*context));
   if (!principal.ok()) {
     // As for unary calls: a failed credential is answered late.
     auto* refusal = new Refusal();
-    delayer_->After(failed_auth_delay_, [refusal, status = ToGrpcStatus(principal.status())] {
-      refusal->Finish(status);
-    });
+    delayer_->After(
+        failed_auth_delay_, authenticator_->ClientAddressOf(CredentialsOf(*context)),
+        [refusal, status = ToGrpcStatus(principal.status())] { refusal->Finish(status); });
     return refusal;
   }
   absl::StatusOr<std::string> actor_id = Inbox::RequireActor(*principal);
@@ -142,6 +147,13 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     absl::MutexLock lock(&mu_);
     if (closing_) {
       stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down"));
+      return stream;
+    }
+    if (auto rotated = rotated_at_.find(*actor_id);
+        rotated != rotated_at_.end() && rotated->second > rotations_before) {
+      stream->Close(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                       "the organisation's token was rotated: reconnect with the new one"));
       return stream;
     }
     if (static_cast<int>(streams_[*actor_id].size()) >= max_per_actor_) {
@@ -189,6 +201,7 @@ void InboxStreams::CloseAll() {
 
 void InboxStreams::CloseActor(const std::string& actor_id) {
   absl::MutexLock lock(&mu_);
+  rotated_at_[actor_id] = ++rotations_;
   auto it = streams_.find(actor_id);
   if (it == streams_.end()) return;
   for (Stream* stream : it->second) {

@@ -63,6 +63,11 @@ class InboxStreams {
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, absl::flat_hash_set<Stream*>> streams_ ABSL_GUARDED_BY(mu_);
   int count_ ABSL_GUARDED_BY(mu_) = 0;
+  // Rotations so far, and the last one of each actor: a stream whose
+  // credential was checked before its actor's token was rotated, and that
+  // registers after, is closed as if it had been open then.
+  uint64_t rotations_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, uint64_t> rotated_at_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace dsr::broker

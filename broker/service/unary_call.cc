@@ -11,6 +11,12 @@ void UnaryCalls::Reactor::OnDone() {
   delete this;
 }
 
+void UnaryCalls::Reactor::Release() {
+  if (!admitted_) return;
+  admitted_ = false;
+  owner_->Done();
+}
+
 UnaryCalls::Admission UnaryCalls::Admit() {
   absl::MutexLock lock(&mu_);
   if (draining_) return Admission::kDraining;
@@ -42,8 +48,10 @@ void UnaryCalls::FinishWhenDurable(Reactor* reactor, absl::Status status) const 
   });
 }
 
-void UnaryCalls::FinishLate(Reactor* reactor, absl::Status status) const {
-  delayer_->After(failed_auth_delay_,
+void UnaryCalls::FinishLate(Reactor* reactor, absl::Status status,
+                            const std::string& address) const {
+  reactor->Release();
+  delayer_->After(failed_auth_delay_, address,
                   [reactor, status = std::move(status)] { reactor->Finish(ToGrpc(status)); });
 }
 

@@ -32,6 +32,7 @@
 #include "broker/delayer.h"
 #include "broker/executor.h"
 #include "broker/principal.h"
+#include "broker/service/call_credentials.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "storage/store.h"
@@ -42,8 +43,9 @@ class UnaryCalls {
  public:
   // All must outlive every call.
   // A call whose credential fails is answered after `failed_auth_delay`,
-  // from `delayer`, so that guessing costs time (the call counts as in
-  // flight meanwhile).
+  // from `delayer` (which bounds how many wait, in all and per client
+  // address), so that guessing costs time; it stops counting as in flight
+  // while it waits, so failures cannot take honest calls' places.
   UnaryCalls(Executor* reads, Executor* writes, const Authenticator* authenticator,
              const storage::Store* store, int max_in_flight, Delayer* delayer,
              absl::Duration failed_auth_delay)
@@ -78,10 +80,14 @@ class UnaryCalls {
    public:
     Reactor(UnaryCalls* owner, bool admitted) : owner_(owner), admitted_(admitted) {}
     void OnDone() override;
+    // Stops counting as in flight before its finish (a late refusal waits
+    // in the Delayer, which bounds it, not in the calls' limit).
+    void Release();
 
    private:
     UnaryCalls* const owner_;
-    const bool admitted_;
+    // Set before Finish; read in OnDone, which follows it.
+    bool admitted_;
   };
 
   template <typename Call>
@@ -99,7 +105,8 @@ class UnaryCalls {
       }
       absl::StatusOr<Principal> principal = Authenticate(*context);
       if (!principal.ok()) {
-        FinishLate(reactor, principal.status());
+        FinishLate(reactor, principal.status(),
+                   authenticator_->ClientAddressOf(CredentialsOf(*context)));
         return;
       }
       FinishWhenDurable(reactor, call(*principal));
@@ -113,7 +120,7 @@ class UnaryCalls {
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
   void FinishWhenDurable(Reactor* reactor, absl::Status status) const;
-  void FinishLate(Reactor* reactor, absl::Status status) const;
+  void FinishLate(Reactor* reactor, absl::Status status, const std::string& address) const;
   static grpc::Status ToGrpc(const absl::Status& status);
   static grpc::Status Refusal(Admission admission);
 

@@ -97,5 +97,35 @@ TEST_F(AuthenticatorTest, FailuresPerAddressAreLimitedGoodCredentialsNever) {
   EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_x")), StatusCode::kUnauthenticated);
 }
 
+// Behind a trusted proxy the client is the address its x-forwarded-for names
+// last; from anyone else the header is ignored, so a client cannot pick the
+// address its limits are counted against.
+TEST_F(AuthenticatorTest, OnlyTrustedProxiesNameTheClient) {
+  Authenticator behind(store_.get(), Sha256("dsr_admin_root"), nullptr, {"ipv4:127.0.0.1"});
+  auto forwarded = [](std::string peer, std::string header) {
+    CallCredentials call = Call(std::nullopt, "", std::move(peer));
+    call.forwarded_for = std::move(header);
+    return call;
+  };
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "198.51.100.7")),
+            "ipv4:198.51.100.7");
+  // A client's own header is kept by appending proxies: the last entry is the
+  // proxy's word.
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "10.9.9.9, 198.51.100.7")),
+            "ipv4:198.51.100.7");
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", " 2001:db8:1:2:3::9 ")),
+            "ipv6:[2001:db8:1:2::]/64");
+  // Not an address, or no header: the proxy's own address.
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "unknown")), "ipv4:127.0.0.1");
+  EXPECT_EQ(behind.ClientAddressOf(Call(std::nullopt, "", "ipv4:127.0.0.1")), "ipv4:127.0.0.1");
+  // From an untrusted peer the header changes nothing.
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:192.0.2.1", "198.51.100.7")), "ipv4:192.0.2.1");
+  EXPECT_EQ(auth_.ClientAddressOf(forwarded("ipv4:127.0.0.1", "198.51.100.7")), "ipv4:127.0.0.1");
+  // The principal carries the forwarded address.
+  ASSERT_OK_AND_ASSIGN(Principal someone,
+                       behind.Authenticate(forwarded("ipv4:127.0.0.1", "198.51.100.7")));
+  EXPECT_EQ(someone.client_address(), "ipv4:198.51.100.7");
+}
+
 }  // namespace
 }  // namespace dsr::broker

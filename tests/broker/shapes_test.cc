@@ -305,3 +305,45 @@ TEST_F(ShapesTest, ALateLinkOverManyRequestsForwardsInBoundedCommits) {
 
 }  // namespace
 }  // namespace dsr::broker
+
+namespace dsr::broker {
+namespace {
+
+// A late link never takes a request past its depth limit, however often
+// holdings are hung under the last one reached; every path stays readable.
+class LateLinkDepthTest : public RequestsTest {
+ protected:
+  LateLinkDepthTest() {
+    limits_.max_routing_depth = 6;
+    ReopenAll();
+    AddActor("acme");
+  }
+  std::string H(const std::string& id) { return "actors/acme/holdings/" + id; }
+};
+
+TEST_F(LateLinkDepthTest, HoldingsHungBelowTheLastOneReachedStopAtTheLimit) {
+  AddHolding("acme", "c-0");
+  for (int i = 1; i <= 5; ++i) {
+    AddHolding("acme", "c-" + std::to_string(i));
+    ASSERT_OK(Link(H("c-" + std::to_string(i)), H("c-" + std::to_string(i - 1))));
+  }
+  dsr::v1::SubmitRequestResponse erasure = Submit({H("c-0")});
+  ASSERT_EQ(erasure.tasks_size(), 6);  // c-5 at depth 5
+  // One at a time, each below the last: depth 6 is within the limit, 7 not.
+  std::string above = H("c-5");
+  for (int i = 1; i <= 3; ++i) {
+    const std::string below = AddHolding("acme", "late-" + std::to_string(i));
+    ASSERT_OK(Link(below, above));
+    above = below;
+  }
+  dsr::v1::GetRequestRequest get;
+  get.set_name(erasure.request().name());
+  dsr::v1::GetRequestResponse read;
+  ASSERT_OK(requests_->Get(admin_, get, &read));
+  ASSERT_EQ(read.tasks_size(), 7);
+  EXPECT_EQ(read.tasks(6).holding(), H("late-1"));
+  EXPECT_EQ(read.tasks(6).path_size(), 7);  // c-0 ... c-5, late-1
+}
+
+}  // namespace
+}  // namespace dsr::broker

@@ -100,9 +100,10 @@ class Broker:
     """dsr-broker on a free port, optionally under a lower file limit."""
 
     def __init__(self, root, *flags, nofile=None):
+        limits = [] if "--submits_per_address_per_minute" in flags else [
+            "--submits_per_address_per_minute", "0"]
         command = [BROKER, "--listen", "127.0.0.1:0", "--data_dir", os.path.join(root, "var"),
-                   "--submits_per_address_per_minute", "0", "--submits_per_subject_per_hour",
-                   "0", *flags]
+                   *limits, "--submits_per_subject_per_hour", "0", *flags]
         if nofile:
             command = ["prlimit", f"--nofile={nofile}:{nofile}", *command]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
@@ -159,7 +160,7 @@ class Client:
             holding=holding_pb2.Holding(kind=holding_pb2.Holding.DATASET, title="Data")),
             metadata=admin, timeout=10)
 
-    def submit(self, i):
+    def submit(self, i, metadata=()):
         """The request's name and receipt, or the error code's name."""
         try:
             filed = self.requests.SubmitRequest(req.SubmitRequestRequest(
@@ -167,7 +168,8 @@ class Client:
                     type=request_pb2.ERASURE,
                     subject_identifiers=[request_pb2.SubjectIdentifier(
                         type=request_pb2.SubjectIdentifier.EMAIL, value=f"p{i}@example.com")],
-                    targets=["actors/acme/holdings/data"], details="x" * 3000)), timeout=10)
+                    targets=["actors/acme/holdings/data"], details="x" * 3000)),
+                metadata=metadata, timeout=10)
             return filed.request.name, filed.receipt_token
         except grpc.RpcError as e:
             return e.code().name
@@ -248,9 +250,9 @@ class FloodTest(unittest.TestCase):
         client.close()
         self.assertEqual(broker.stop(), 0)
 
-    def test_rapid_reset_through_the_proxy_leaves_the_broker_flat(self):
-        broker = Broker(self.root)
-        self.processes.append(broker.process)
+    def start_proxy(self, broker):
+        """haproxy with deploy/haproxy.cfg in front of `broker`: its port and a
+        client through it, once it forwards."""
         proxy_port = free_port()
         env = dict(os.environ, DSR_PROXY_BIND=f"127.0.0.1:{proxy_port}",
                    DSR_BROKER_ADDR=broker.address)
@@ -262,6 +264,30 @@ class FloodTest(unittest.TestCase):
         while through.health() != "SERVING":
             self.assertLess(time.monotonic(), deadline, "haproxy did not start")
             time.sleep(0.2)
+        return proxy_port, through, proxy
+
+    def test_behind_the_proxy_a_client_cannot_choose_its_address(self):
+        # The broker believes the proxy's x-forwarded-for; the proxy writes the
+        # client's real address over whatever the client sent.
+        broker = Broker(self.root, "--trusted_proxies", "127.0.0.1",
+                        "--submits_per_address_per_minute", "1", "--submits_per_address_burst", "2")
+        self.processes.append(broker.process)
+        Client(broker.address).set_up(broker.admin)
+        _, through, proxy = self.start_proxy(broker)
+        codes = [through.submit(i, metadata=[("x-forwarded-for", f"198.51.100.{i}")])
+                 for i in range(3)]
+        self.assertIsInstance(codes[0], tuple)
+        self.assertIsInstance(codes[1], tuple)
+        self.assertEqual(codes[2], "RESOURCE_EXHAUSTED")
+        through.close()
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        self.assertEqual(broker.stop(), 0)
+
+    def test_rapid_reset_through_the_proxy_leaves_the_broker_flat(self):
+        broker = Broker(self.root)
+        self.processes.append(broker.process)
+        proxy_port, through, proxy = self.start_proxy(broker)
         before = rss_kib(broker.process.pid)
         sent = rapid_reset(proxy_port, 50000)
         self.assertGreater(sent, 10000)

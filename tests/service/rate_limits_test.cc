@@ -48,6 +48,71 @@ TEST_F(RateLimitsTest, SubmitsPerAddress) {
   EXPECT_TRUE(Submit("p4@example.com").ok());
 }
 
+// Behind a trusted proxy each client address has its own allowance; a
+// client that is not a trusted proxy cannot pick its address by the header.
+TEST_F(RateLimitsTest, TrustedProxiesNameTheClientOthersCannot) {
+  auto submit_as = [&](const std::string& forwarded_for, int i) {
+    dsr::v1::SubmitRequestRequest request;
+    request.mutable_request()->set_type(dsr::v1::ERASURE);
+    auto* id = request.mutable_request()->add_subject_identifiers();
+    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+    id->set_value("p" + std::to_string(i) + "@example.com");
+    request.mutable_request()->add_targets(source_);
+    dsr::v1::SubmitRequestResponse response;
+    std::unique_ptr<grpc::ClientContext> context = Context();
+    context->AddMetadata("x-forwarded-for", forwarded_for);
+    return requests_->SubmitRequest(context.get(), request, &response);
+  };
+  // This fixture trusts no proxy: a new header each call changes nothing.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(submit_as("198.51.100." + std::to_string(i), i).ok()) << i;
+  }
+  EXPECT_EQ(submit_as("198.51.100.9", 4).error_code(), StatusCode::RESOURCE_EXHAUSTED);
+}
+
+class TrustedProxyTest : public BrokerFixture {
+ protected:
+  TrustedProxyTest()
+      : BrokerFixture([](broker::BrokerServerOptions& options) {
+          options.rate_limits.submits_per_address = {/*per_second=*/1, /*burst=*/1};
+          options.rate_limits.trusted_proxies = {"127.0.0.1"};
+        }) {}
+};
+
+TEST_F(TrustedProxyTest, EachForwardedClientHasItsOwnAllowance) {
+  const std::string source = CreateHolding(CreateActor("acme"), "acme", "source");
+  auto requests = dsr::v1::RequestService::NewStub(channel_);
+  auto submit_as = [&](const std::string& forwarded_for, int i) {
+    dsr::v1::SubmitRequestRequest request;
+    request.mutable_request()->set_type(dsr::v1::ERASURE);
+    auto* id = request.mutable_request()->add_subject_identifiers();
+    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+    id->set_value("p" + std::to_string(i) + "@example.com");
+    request.mutable_request()->add_targets(source);
+    dsr::v1::SubmitRequestResponse response;
+    std::unique_ptr<grpc::ClientContext> context = Context();
+    context->AddMetadata("x-forwarded-for", forwarded_for);
+    return requests->SubmitRequest(context.get(), request, &response);
+  };
+  ASSERT_TRUE(submit_as("198.51.100.1", 0).ok());
+  EXPECT_EQ(submit_as("198.51.100.1", 1).error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(submit_as("198.51.100.2", 2).ok());
+  EXPECT_TRUE(submit_as("2001:db8::1", 3).ok());
+  // Another address of the same IPv6 /64 is the same client.
+  EXPECT_EQ(submit_as("2001:db8::2", 4).error_code(), StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST(TrustedProxyOptionsTest, AProxyMustBeAnAddress) {
+  broker::BrokerServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = ::testing::TempDir();
+  options.rate_limits.trusted_proxies = {"proxy.example"};
+  absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
+      broker::BrokerServer::Start(options);
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.status().message(), "trusted_proxies: each must be an IP address");
+}
+
 TEST_F(RateLimitsTest, SubmitsPerPersonWhateverTheSpelling) {
   ASSERT_TRUE(Submit("judy@example.com").ok());
   ASSERT_TRUE(Submit("Judy@Example.com").ok());
@@ -110,6 +175,59 @@ TEST_F(FailedAuthenticationDelayTest, AFailedCredentialIsAnsweredLateAGoodOneAtO
   EXPECT_FALSE(stream->Read(&event));
   EXPECT_EQ(stream->Finish().error_code(), StatusCode::UNAUTHENTICATED);
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
+}
+
+}  // namespace
+}  // namespace dsr::testing
+
+namespace dsr::testing {
+namespace {
+
+// Failed credentials waiting for their late answer do not take the places
+// of honest calls: a guesser cannot fill --max_calls_in_flight with them.
+class FailuresAndCallsInFlightTest : public BrokerFixture {
+ protected:
+  FailuresAndCallsInFlightTest()
+      : BrokerFixture([](broker::BrokerServerOptions& options) {
+          options.connection.max_calls_in_flight = 3;
+          options.rate_limits.failed_authentication_delay = absl::Seconds(2);
+        }) {}
+};
+
+TEST_F(FailuresAndCallsInFlightTest, LateRefusalsLeaveRoomForGoodCalls) {
+  dsr::v1::GetActorRequest get;
+  get.set_name("actors/nobody");
+  grpc::CompletionQueue queue;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<dsr::v1::Actor> replies(3);
+  std::vector<grpc::Status> statuses(3);
+  for (int i = 0; i < 3; ++i) {
+    contexts.push_back(Context("dsr_actor_guess" + std::to_string(i)));
+    auto call = registry_->AsyncGetActor(contexts.back().get(), get, &queue);
+    call->Finish(&replies[i], &statuses[i], reinterpret_cast<void*>(i + 1));
+  }
+  // As many guesses as the broker serves calls at once, all waiting for
+  // their late answer...
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (server_->late_refusals() < 3) {
+    ASSERT_LT(absl::Now(), deadline);
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  // ... and a good credential still gets in at once.
+  dsr::v1::Actor actor;
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(registry_->GetActor(AdminContext().get(), get, &actor).error_code(),
+            StatusCode::NOT_FOUND);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  for (int i = 0; i < 3; ++i) {
+    void* tag;
+    bool ok;
+    ASSERT_TRUE(queue.Next(&tag, &ok));
+  }
+  for (const grpc::Status& status : statuses) {
+    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  queue.Shutdown();
 }
 
 }  // namespace
