@@ -11,11 +11,11 @@ namespace {
 using google::protobuf::RepeatedPtrField;
 
 // Adds to `list` the `values` it lacks, at most `max_entries` in all, then
-// one entry saying how many more there were.
-void AddMissing(const std::vector<std::string>& values, int max_entries,
+// one entry saying how many more there were (`more` were not even named).
+void AddMissing(const std::vector<std::string>& values, size_t more, int max_entries,
                 RepeatedPtrField<std::string>* list) {
   absl::flat_hash_set<std::string> seen(list->begin(), list->end());
-  int left_out = 0;
+  size_t left_out = more;
   for (const std::string& v : values) {
     if (seen.contains(v)) continue;
     if (list->size() >= max_entries) {
@@ -111,8 +111,7 @@ dsr::v1::AccessReport AccessReportFromRecord(const dsr::storage::v1::AccessRepor
 }
 
 void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool provided,
-                          const std::vector<std::string>& parents,
-                          const std::vector<std::string>& children, int max_entries,
+                          const Neighbours& lineage, int max_entries,
                           dsr::v1::AccessReport* report) {
   if (provided) {
     if (report->purposes().empty()) report->set_purposes(holding.purposes());
@@ -122,9 +121,10 @@ void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool p
     if (report->retention().empty()) report->set_retention(holding.retention());
   }
   // The holder's own entries count against the bound too.
-  AddMissing(parents, std::max(max_entries, report->sources_size()), report->mutable_sources());
-  AddMissing(children, std::max(max_entries, report->recipients_size()),
-             report->mutable_recipients());
+  AddMissing(lineage.parents, lineage.more_parents, std::max(max_entries, report->sources_size()),
+             report->mutable_sources());
+  AddMissing(lineage.children, lineage.more_children,
+             std::max(max_entries, report->recipients_size()), report->mutable_recipients());
 }
 
 void AccessReportMerger::Add(const std::string& holding_name, const dsr::v1::AccessReport& report) {

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "broker/graph.h"
 #include "broker/limits.h"
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "dsr/storage/v1/request_records.pb.h"
@@ -27,15 +28,15 @@ absl::Status ValidateAccessReport(const dsr::v1::AccessReport& report, bool requ
 dsr::storage::v1::AccessReportRecord AccessReportToRecord(const dsr::v1::AccessReport& report);
 dsr::v1::AccessReport AccessReportFromRecord(const dsr::storage::v1::AccessReportRecord& record);
 
-// Adds sources (`parents`) and recipients (`children`) from the lineage to
-// what the holder listed, at most `max_entries` in each list (then one more
-// entry says how many were left out); where the holder provided access, also
-// fills the purposes, categories and retention it left empty from the
-// holding's register entry. A holder that found no data, refused or has not
-// answered is not said to hold any: its report gets the lineage only.
+// Adds sources (the holding's parents) and recipients (its children) from
+// the lineage to what the holder listed, at most `max_entries` in each list
+// (then one more entry says how many were left out); where the holder
+// provided access, also fills the purposes, categories and retention it
+// left empty from the holding's register entry. A holder that found no
+// data, refused or has not answered is not said to hold any: its report
+// gets the lineage only.
 void CompleteAccessReport(const dsr::storage::v1::HoldingRecord& holding, bool provided,
-                          const std::vector<std::string>& parents,
-                          const std::vector<std::string>& children, int max_entries,
+                          const Neighbours& lineage, int max_entries,
                           dsr::v1::AccessReport* report);
 
 // Merges holders' reports into one, in time linear in their size: list

@@ -122,9 +122,15 @@ GraphLink ProvenanceGraph::ToGraphLink(int edge) const {
                    e.relation, e.accepted};
 }
 
-void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, Lineage* out) const {
+void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, size_t max_holdings,
+                                 Lineage* out) const {
   const WalkDirection direction =
       downstream ? WalkDirection::kDownstream : WalkDirection::kUpstream;
+  // Links are bounded too (joins may link a few holdings many times over):
+  // four per holding.
+  const size_t max_links = max_holdings > std::numeric_limits<size_t>::max() / 4
+                               ? std::numeric_limits<size_t>::max()
+                               : 4 * max_holdings;
   // Breadth-first, so each node is reported at its smallest depth.
   absl::flat_hash_map<int, int> depth_of = {{root, 0}};
   std::vector<int> frontier = {root};
@@ -134,11 +140,20 @@ void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, Linea
       const std::vector<int>& edges = downstream ? nodes_[node].down : nodes_[node].up;
       for (int e : edges) {
         const int next = downstream ? edges_[e].child : edges_[e].parent;
-        out->links.push_back(ToGraphLink(e));
-        if (depth_of.try_emplace(next, depth + 1).second) {
+        if (out->links.size() >= max_links) {
+          out->truncated = true;
+          return;
+        }
+        if (!depth_of.contains(next)) {
+          if (out->nodes.size() >= max_holdings) {
+            out->truncated = true;
+            continue;  // neither the holding nor the link to it
+          }
+          depth_of.emplace(next, depth + 1);
           next_frontier.push_back(next);
           out->nodes.push_back(Lineage::Node{nodes_[next].holding, depth + 1, direction});
         }
+        out->links.push_back(ToGraphLink(e));
       }
     }
     frontier = std::move(next_frontier);
@@ -146,15 +161,40 @@ void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, Linea
 }
 
 std::optional<Lineage> ProvenanceGraph::Walk(absl::string_view root, WalkDirection direction,
-                                             int max_depth) const {
+                                             int max_depth, size_t max_holdings) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = node_index_.find(root);
   if (it == node_index_.end()) return std::nullopt;
   Lineage lineage;
   lineage.nodes.push_back(Lineage::Node{nodes_[it->second].holding, 0, WalkDirection::kBoth});
-  if (direction != WalkDirection::kDownstream) WalkOneWay(it->second, false, max_depth, &lineage);
-  if (direction != WalkDirection::kUpstream) WalkOneWay(it->second, true, max_depth, &lineage);
+  if (direction != WalkDirection::kDownstream) {
+    WalkOneWay(it->second, false, max_depth, max_holdings, &lineage);
+  }
+  if (direction != WalkDirection::kUpstream) {
+    WalkOneWay(it->second, true, max_depth, max_holdings, &lineage);
+  }
   return lineage;
+}
+
+Neighbours ProvenanceGraph::NeighboursOf(absl::string_view name, size_t max_each) const {
+  absl::ReaderMutexLock lock(&mu_);
+  Neighbours out;
+  auto it = node_index_.find(name);
+  if (it == node_index_.end()) return out;
+  const Node& node = nodes_[it->second];
+  const auto names = [&](const std::vector<int>& edges, bool parents,
+                         std::vector<std::string>* list, size_t* more) {
+    const size_t named = std::min(edges.size(), max_each);
+    list->reserve(named);
+    for (size_t i = 0; i < named; ++i) {
+      const Edge& edge = edges_[edges[i]];
+      list->push_back(nodes_[parents ? edge.parent : edge.child].holding.name);
+    }
+    *more = edges.size() - named;
+  };
+  names(node.up, /*parents=*/true, &out.parents, &out.more_parents);
+  names(node.down, /*parents=*/false, &out.children, &out.more_children);
+  return out;
 }
 
 ReachResult ProvenanceGraph::Reach(const std::vector<std::string>& roots, bool downstream,

@@ -59,6 +59,17 @@ struct Lineage {
   // Every link crossed from a returned node towards the walk's direction;
   // both ends are among `nodes`.
   std::vector<GraphLink> links;
+  // Whether holdings were left out because the walk reached `max_holdings`.
+  bool truncated = false;
+};
+
+// A holding's direct parents and children over accepted links, named, at
+// most a given number of each; the counts left out follow.
+struct Neighbours {
+  std::vector<std::string> parents;
+  std::vector<std::string> children;
+  size_t more_parents = 0;
+  size_t more_children = 0;
 };
 
 // One holding reached by ProvenanceGraph::Reach.
@@ -117,10 +128,17 @@ class ProvenanceGraph {
   bool WouldCloseCycle(absl::string_view child, absl::string_view parent) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Walks from `root` at most `max_depth` links in `direction`. nullopt if
-  // the root is not in the graph.
-  std::optional<Lineage> Walk(absl::string_view root, WalkDirection direction, int max_depth) const
+  // Walks from `root` at most `max_depth` links in `direction`, reaching at
+  // most `max_holdings` holdings (root included; upstream first, then
+  // downstream) and crossing at most four links per holding allowed; past
+  // either, `truncated`. nullopt if the root is not in the graph.
+  std::optional<Lineage> Walk(absl::string_view root, WalkDirection direction, int max_depth,
+                              size_t max_holdings = std::numeric_limits<size_t>::max()) const
       ABSL_LOCKS_EXCLUDED(mu_);
+
+  // `name`'s direct parents and children, at most `max_each` of each named;
+  // empty if it is not in the graph. Costs O(max_each), whatever the degree.
+  Neighbours NeighboursOf(absl::string_view name, size_t max_each) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Breadth-first from all `roots` at once, in their order, over links
   // downstream (or upstream), within `limits`. Each holding appears once,
@@ -154,7 +172,7 @@ class ProvenanceGraph {
 
   // Appends to `out` the nodes reached from `root` one way, with the links
   // crossed.
-  void WalkOneWay(int root, bool downstream, int max_depth, Lineage* out) const
+  void WalkOneWay(int root, bool downstream, int max_depth, size_t max_holdings, Lineage* out) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   GraphLink ToGraphLink(int edge) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   static uint64_t PairKey(int child, int parent) {

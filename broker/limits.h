@@ -22,6 +22,9 @@ struct Limits {
   int max_repeated = 32;
   // Default: 64. Links a lineage walk may follow.
   int max_lineage_depth = 64;
+  // Default: 50,000. Holdings one lineage walk may reach, root included;
+  // past it GetLineage leaves the rest out and says so (`truncated`).
+  int max_lineage_holdings = 50000;
   // Default: 32. Subject identifiers per request.
   int max_identifiers = 32;
   // Default: 512. Bytes per subject identifier.
@@ -33,6 +36,9 @@ struct Limits {
   // Default: 1,000. Categories, recipients or sources in one access report
   // (each list), and in the merged report of a request (each list).
   int max_report_entries = 1000;
+  // Default: 1,000. Holders' reports merged into a request's merged access
+  // report (its first tasks); past it the merge says it left some out.
+  int max_merged_reports = 1000;
   // Default: 10,000 each. Holdings an actor may register, and links it may
   // declare (as the child's owner); the admin is not counted against them.
   int max_holdings_per_actor = 10000;

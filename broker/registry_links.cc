@@ -319,7 +319,9 @@ absl::Status Registry::GetLineage(const dsr::v1::GetLineageRequest& request,
       return absl::InvalidArgumentError("page_token is malformed");
     }
   }
-  std::optional<Lineage> lineage = graph_.Walk(request.holding(), direction, max_depth);
+  std::optional<Lineage> lineage =
+      graph_.Walk(request.holding(), direction, max_depth,
+                  static_cast<size_t>(std::max(1, limits_.max_lineage_holdings)));
   if (!lineage.has_value()) return absl::NotFoundError("holding not found");
   const std::vector<Lineage::Node>& nodes = lineage->nodes;
   // Each link goes with whichever of its ends comes later in node order.
@@ -367,6 +369,7 @@ absl::Status Registry::GetLineage(const dsr::v1::GetLineageRequest& request,
   if (i < nodes.size()) {
     response->set_next_page_token(EncodePageToken(absl::StrCat(i, ",", done), query));
   }
+  response->set_truncated(lineage->truncated);
   return absl::OkStatus();
 }
 

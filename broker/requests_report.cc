@@ -67,30 +67,31 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
     dsr::storage::v1::HoldingRecord holding;
     DSR_RETURN_IF_ERROR(options_.store->Get(
         ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), &holding));
-    std::vector<std::string> parents, children;
-    if (std::optional<Lineage> near = options_.graph->Walk(task.holding(), WalkDirection::kBoth, 1);
-        near.has_value()) {
-      for (const Lineage::Node& node : near->nodes) {
-        if (node.direction == WalkDirection::kUpstream) parents.push_back(node.holding.name);
-        if (node.direction == WalkDirection::kDownstream) children.push_back(node.holding.name);
-      }
-    }
-    CompleteAccessReport(holding, task.outcome() == dsr::v1::ACCESS_PROVIDED, parents, children,
-                         options_.limits.max_report_entries, &report);
+    // Enough names to fill each list past the holder's own entries.
+    const int max_entries = options_.limits.max_report_entries;
+    const Neighbours near = options_.graph->NeighboursOf(
+        task.holding(), static_cast<size_t>(max_entries) +
+                            std::max(report.sources_size(), report.recipients_size()));
+    CompleteAccessReport(holding, task.outcome() == dsr::v1::ACCESS_PROVIDED, near, max_entries,
+                         &report);
     return report;
   };
 
   size_t bytes = 0;
   if (after == 0) {
-    // The first page carries the merge of every holder's report, without
-    // copies, in bounded size.
+    // The first page carries the merge of the holders' reports, without
+    // copies, in bounded size: of the first --max_merged_reports tasks (the
+    // targets, then the nearest holders first), so that its cost does not
+    // grow with the request's size.
     AccessReportMerger merger(options_.limits.max_report_entries, kMaxMergedTextBytes);
-    for (const TaskRecord& task : tasks) {
-      DSR_ASSIGN_OR_RETURN(dsr::v1::AccessReport report, report_of(task, /*with_copy=*/false));
-      merger.Add(task.holding(), report);
+    const size_t merged = std::min(
+        tasks.size(), static_cast<size_t>(std::max(0, options_.limits.max_merged_reports)));
+    for (size_t t = 0; t < merged; ++t) {
+      DSR_ASSIGN_OR_RETURN(dsr::v1::AccessReport report, report_of(tasks[t], /*with_copy=*/false));
+      merger.Add(tasks[t].holding(), report);
     }
     *response->mutable_merged() = merger.merged();
-    response->set_merged_truncated(merger.truncated());
+    response->set_merged_truncated(merger.truncated() || merged < tasks.size());
     bytes = response->ByteSizeLong();
   }
   // Tasks are numbered 1..n in order: the page starts at index `after`.

@@ -13,8 +13,12 @@ void AddLimitFlags(CLI::App& app, Limits& limits) {
       "Bytes of free text (details, explanations, descriptions)", 1e6);
   add("--max_access_report_bytes", limits.max_access_report_bytes,
       "Bytes of one holder's access report, copy included", 1e9);
+  add("--max_merged_reports", limits.max_merged_reports,
+      "Holders' reports merged into a request's merged access report (the first tasks)", 1e8);
   add("--max_page_size", limits.max_page_size, "Largest page_size of a list call", 1e5);
   add("--max_lineage_depth", limits.max_lineage_depth, "Links a lineage walk may follow", 1e4);
+  add("--max_lineage_holdings", limits.max_lineage_holdings,
+      "Holdings a lineage walk may reach (GetLineage leaves the rest out and says so)", 1e8);
   add("--max_tasks_per_request", limits.max_tasks_per_request,
       "Holdings one request may reach (a submit reaching more is refused)", 1e8);
   add("--max_routing_depth", limits.max_routing_depth,

@@ -81,6 +81,38 @@ TEST_F(GraphTest, BothWalksUpAndDownButNotSideways) {
   EXPECT_EQ(both->nodes[0].direction, WalkDirection::kBoth);
 }
 
+// A walk stops at its holding limit, and at four links per holding allowed
+// (a complete DAG of 10 holdings has 45 links).
+TEST_F(GraphTest, WalksAreBoundedInHoldingsAndLinks) {
+  for (int i = 0; i < 10; ++i) graph_.PutHolding(GraphHolding{std::to_string(i), "", 1, 1});
+  for (int i = 0; i < 10; ++i) {
+    for (int j = i + 1; j < 10; ++j) {
+      Link(std::to_string(i) + "-" + std::to_string(j), std::to_string(j), std::to_string(i));
+    }
+  }
+  std::optional<Lineage> all = graph_.Walk("0", WalkDirection::kDownstream, 64, 12);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_FALSE(all->truncated);
+  EXPECT_EQ(all->nodes.size(), 10u);
+  EXPECT_EQ(all->links.size(), 45u);
+
+  std::optional<Lineage> few = graph_.Walk("0", WalkDirection::kDownstream, 64, 4);
+  ASSERT_TRUE(few.has_value());
+  EXPECT_TRUE(few->truncated);
+  ASSERT_EQ(few->nodes.size(), 4u);
+  std::set<std::string> names;
+  for (const auto& n : few->nodes) names.insert(n.holding.name);
+  for (const GraphLink& l : few->links) {
+    EXPECT_TRUE(names.count(l.child) && names.count(l.parent)) << l.link_id;
+  }
+
+  std::optional<Lineage> joins = graph_.Walk("0", WalkDirection::kDownstream, 64, 10);
+  ASSERT_TRUE(joins.has_value());
+  EXPECT_TRUE(joins->truncated);
+  EXPECT_EQ(joins->nodes.size(), 10u);
+  EXPECT_EQ(joins->links.size(), 40u);
+}
+
 TEST_F(GraphTest, CycleDetection) {
   Holdings({"a", "b", "c", "x"});
   Link("l1", "b", "a");

@@ -29,6 +29,7 @@ class ShapesTest : public RequestsTest {
     limits_.max_reply_bytes = 64 << 10;
     limits_.max_late_tasks_per_commit = 50;
     limits_.max_report_entries = 100;
+    limits_.max_lineage_holdings = 3000;
     ReopenAll();
     AddActor("acme");
     absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
@@ -150,9 +151,11 @@ TEST_F(ShapesTest, AWideStarsLineageComesInPagesThatFit) {
   // Every page of `hub`'s lineage, each within the budget; no node or link
   // twice.
   std::set<std::string> nodes, edges;
+  bool truncated = false;
   const auto all_pages = [&] {
     nodes.clear();
     edges.clear();
+    truncated = false;
     dsr::v1::GetLineageRequest get;
     get.set_holding(hub);
     int pages = 0;
@@ -162,6 +165,10 @@ TEST_F(ShapesTest, AWideStarsLineageComesInPagesThatFit) {
       EXPECT_LE(page.ByteSizeLong(), limits_.max_reply_bytes + 512);
       for (const auto& n : page.nodes()) EXPECT_TRUE(nodes.insert(n.holding()).second);
       for (const auto& e : page.edges()) EXPECT_TRUE(edges.insert(e.link()).second);
+      if (pages > 0) {
+        EXPECT_EQ(page.truncated(), truncated);
+      }
+      truncated = page.truncated();
       get.set_page_token(page.next_page_token());
       ++pages;
     } while (!get.page_token().empty() && pages < 1000);
@@ -177,6 +184,18 @@ TEST_F(ShapesTest, AWideStarsLineageComesInPagesThatFit) {
   all_pages();
   EXPECT_EQ(nodes.size(), 2502u);
   EXPECT_EQ(edges.size(), 5000u);
+  EXPECT_FALSE(truncated);
+
+  // Past the walk's limit (3,000 holdings here) the rest is left out, with
+  // no link to what was left out, and every page says so.
+  for (int i = 2500; i < 3500; ++i) {
+    ASSERT_OK(Link(AddHolding("acme", absl::StrCat("leaf", i)), hub));
+  }
+  all_pages();
+  EXPECT_TRUE(truncated);
+  EXPECT_EQ(nodes.size(), 3000u);
+  EXPECT_EQ(nodes.count(join), 0u);  // one level deeper than the limit reached
+  EXPECT_EQ(edges.size(), 2999u);
 }
 
 TEST_F(ShapesTest, AChainHungUnderAPopularDatasetDoesNotStopItsReceipts) {
@@ -245,6 +264,46 @@ TEST_F(ShapesTest, HugeAccessReportsComeOneOrTwoAPageAndMergeWithinBounds) {
   } while (!get.page_token().empty());
   EXPECT_EQ(reports, 6);
   EXPECT_GE(pages, 2);
+}
+
+// A holder with more recipients than a report lists names the first and
+// counts the rest, without walking them all; the merged report merges the
+// first --max_merged_reports holders' reports and says it left the rest out.
+TEST_F(ShapesTest, AWideHoldersReportAndTheMergeStayWithinTheirBounds) {
+  limits_.max_merged_reports = 60;
+  ReopenAll();
+  absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
+      store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, limits_});
+  ASSERT_OK(inbox);
+  tasks_ = std::move(*inbox);
+  const std::string top = AddHolding("acme", "top");
+  for (int i = 0; i < 150; ++i) ASSERT_OK(Link(AddHolding("acme", absl::StrCat("copy", i)), top));
+  absl::StatusOr<dsr::v1::SubmitRequestResponse> access = TrySubmit(top, dsr::v1::ACCESS);
+  ASSERT_OK(access);
+  const std::vector<dsr::v1::Task> all = AllTasks(access->request().name(), 1024);
+  ASSERT_EQ(all.size(), 151u);
+  for (size_t t = 0; t < all.size(); ++t) {
+    dsr::v1::AccessReport report;
+    report.add_data_categories(absl::StrCat("c", t));
+    ASSERT_OK(CompleteAccess(all[t], report));
+  }
+  dsr::v1::GetAccessReportRequest get;
+  get.set_name(access->request().name());
+  get.set_page_size(1);
+  dsr::v1::GetAccessReportResponse first;
+  ASSERT_OK(requests_->GetAccessReport(admin_, get, &first));
+  ASSERT_EQ(first.holder_reports_size(), 1);
+  const dsr::v1::AccessReport& of_top = first.holder_reports(0).report();
+  EXPECT_EQ(first.holder_reports(0).holding(), top);
+  ASSERT_EQ(of_top.recipients_size(), 101);  // max_report_entries, then the count
+  EXPECT_EQ(of_top.recipients(100), "and 50 more holdings (GetLineage)");
+  std::set<std::string> named(of_top.recipients().begin(), of_top.recipients().end() - 1);
+  EXPECT_EQ(named.size(), 100u);
+  // The merge: the first 60 holders' categories (the cap of 100 entries is
+  // not what stopped it), and it says that it left some out.
+  EXPECT_EQ(first.merged().data_categories_size(), 60);
+  EXPECT_EQ(first.merged().data_categories(59), "c59");
+  EXPECT_TRUE(first.merged_truncated());
 }
 
 TEST_F(ShapesTest, ALateLinkOverManyRequestsForwardsInBoundedCommits) {
