@@ -22,23 +22,49 @@ constexpr absl::string_view kTooManyFailures = "too many failed authentications 
 
 }  // namespace
 
-std::string ClientAddressOfIp(absl::string_view ip) {
+namespace {
+
+// An IP address's family (AF_INET, AF_INET6; 0 if `ip` is not one) and
+// bytes (4 or 16). An IPv4-mapped IPv6 address is its IPv4 address.
+int ParseIp(absl::string_view ip, unsigned char bytes[16]) {
   std::string text(ip);
   if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
     text = text.substr(1, text.size() - 2);
   }
+  if (::inet_pton(AF_INET, text.c_str(), bytes) == 1) return AF_INET;
+  if (::inet_pton(AF_INET6, text.c_str(), bytes) != 1) return 0;
+  if (IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(bytes))) {
+    std::copy(bytes + 12, bytes + 16, bytes);
+    return AF_INET;
+  }
+  return AF_INET6;
+}
+
+}  // namespace
+
+std::string CanonicalIp(absl::string_view ip) {
   unsigned char bytes[16];
   char out[INET6_ADDRSTRLEN];
-  if (::inet_pton(AF_INET, text.c_str(), bytes) == 1) {
-    ::inet_ntop(AF_INET, bytes, out, sizeof(out));
-    return absl::StrCat("ipv4:", out);
+  const int family = ParseIp(ip, bytes);
+  if (family == 0) return "";
+  ::inet_ntop(family, bytes, out, sizeof(out));
+  return out;
+}
+
+std::string ClientAddressOfIp(absl::string_view ip) {
+  unsigned char bytes[16];
+  char out[INET6_ADDRSTRLEN];
+  switch (ParseIp(ip, bytes)) {
+    case AF_INET:
+      ::inet_ntop(AF_INET, bytes, out, sizeof(out));
+      return absl::StrCat("ipv4:", out);
+    case AF_INET6:
+      std::fill(bytes + 8, bytes + 16, 0);
+      ::inet_ntop(AF_INET6, bytes, out, sizeof(out));
+      return absl::StrCat("ipv6:[", out, "]/64");
+    default:
+      return "";
   }
-  if (::inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
-    std::fill(bytes + 8, bytes + 16, 0);
-    ::inet_ntop(AF_INET6, bytes, out, sizeof(out));
-    return absl::StrCat("ipv6:[", out, "]/64");
-  }
-  return "";
 }
 
 Authenticator::Authenticator(const storage::Store* store, std::string admin_token_digest,
@@ -50,8 +76,8 @@ Authenticator::Authenticator(const storage::Store* store, std::string admin_toke
       trusted_proxies_(std::move(trusted_proxies)) {}
 
 std::string Authenticator::ClientAddressOf(const CallCredentials& credentials) const {
-  if (!credentials.forwarded_for.has_value() ||
-      !trusted_proxies_.contains(credentials.client_address)) {
+  if (!credentials.forwarded_for.has_value() || credentials.peer_ip.empty() ||
+      !trusted_proxies_.contains(credentials.peer_ip)) {
     return credentials.client_address;
   }
   absl::string_view last = *credentials.forwarded_for;
@@ -117,9 +143,10 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& cre
   // A valid credential always passes: failures from an address (one
   // sharing it, behind a proxy or a NAT) never lock a holder of a good
   // token out. Failures past the address's allowance are refused as such;
-  // each is answered late (UnaryCalls), so guessing stays slow whatever the
-  // allowance. Tokens carry 256 random bits: the limit sheds load and marks
-  // the abuse, it is not what keeps a guess from succeeding.
+  // each is answered late (UnaryCalls), and an address with the most waiting
+  // is refused before its token is looked at (CheckGuessesWaiting), so
+  // guessing stays slow whatever the allowance. Tokens carry 256 random bits: the limit sheds load
+  // and marks the abuse, it is not what keeps a guess from succeeding.
   const std::string address = ClientAddressOf(credentials);
   if (absl::IsUnauthenticated(principal.status()) && failures_ != nullptr && !address.empty()) {
     absl::Status allowed = failures_->Take(address, kTooManyFailures);

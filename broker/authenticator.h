@@ -23,14 +23,23 @@ struct CallCredentials {
   // The actor id named by the client's verified certificate (mutual TLS);
   // empty without one.
   std::string certificate_actor;
-  // The `x-forwarded-for` metadata value, when present: believed only from
-  // a trusted proxy (Authenticator::ClientAddressOf).
+  // The peer's own IP address, exactly (CanonicalIp); empty for a peer
+  // that is not an IP address.
+  std::string peer_ip;
+  // The last `x-forwarded-for` metadata value, when present: believed only
+  // from a trusted proxy (Authenticator::ClientAddressOf).
   std::optional<std::string> forwarded_for;
 };
 
+// An IP address in one spelling: "192.0.2.1" and "::ffff:192.0.2.1" ->
+// "192.0.2.1"; "[2001:DB8:0::1]" -> "2001:db8::1"; empty for what is not an
+// address.
+std::string CanonicalIp(absl::string_view ip);
+
 // The key of per-client limits for an IP address written out:
-// "192.0.2.1" -> "ipv4:192.0.2.1"; "2001:db8::1" (or bracketed) -> its /64,
-// "ipv6:[2001:db8::]/64"; empty for what is not an address.
+// "192.0.2.1" (or IPv4-mapped) -> "ipv4:192.0.2.1"; "2001:db8::1" (or
+// bracketed) -> its /64, "ipv6:[2001:db8::]/64"; empty for what is not an
+// address.
 std::string ClientAddressOfIp(absl::string_view ip);
 
 // Turns a bearer token into a principal: the admin, an actor, the holder of
@@ -41,8 +50,9 @@ class Authenticator {
   // `store` must outlive the authenticator. `admin_token_digest` is the
   // SHA-256 of the admin token. `failures`, if given (and outliving the
   // authenticator), limits failed authentications per client address.
-  // `trusted_proxies` are client addresses (as ClientAddress forms them,
-  // "ipv4:127.0.0.1") whose `x-forwarded-for` names the real client.
+  // `trusted_proxies` are IP addresses (as CanonicalIp writes them) whose
+  // `x-forwarded-for` names the real client: the peer's exact address must
+  // be one (an IPv6 proxy does not vouch for its /64).
   Authenticator(const storage::Store* store, std::string admin_token_digest,
                 RateLimiter* failures = nullptr,
                 absl::flat_hash_set<std::string> trusted_proxies = {});

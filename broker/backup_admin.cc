@@ -4,7 +4,6 @@
 #include <optional>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -98,7 +97,13 @@ absl::Status BackupAdmin::CreateBackup(const Principal& principal,
         "another backup is being taken; retry once it is done (with the same request_id to get "
         "that backup if it was yours)");
   }
-  absl::Cleanup unlock = [this] { create_mu_.Unlock(); };
+  absl::Status status = CreateBackupHeld(principal, call, backup);
+  create_mu_.Unlock();
+  return status;
+}
+
+absl::Status BackupAdmin::CreateBackupHeld(const Principal& principal, const IdempotentCall& call,
+                                           dsr::v1::Backup* backup) {
   DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
   if (earlier.has_value()) {
     DSR_ASSIGN_OR_RETURN(uint32_t id, ParseBackupName(*earlier, "request_id"));

@@ -27,6 +27,8 @@
 
 namespace dsr::broker {
 
+class IdempotentCall;
+
 struct BackupAdminOptions {
   // REQUIRED. The store to back up. Must outlive the object.
   storage::Store* store = nullptr;
@@ -78,6 +80,9 @@ class BackupAdmin {
 
   // OK for the admin when backups are on.
   absl::Status Check(const Principal& principal) const;
+  // CreateBackup's work once it holds create_mu_.
+  absl::Status CreateBackupHeld(const Principal& principal, const IdempotentCall& call,
+                                dsr::v1::Backup* backup) ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_);
 
   storage::Store* const store_;
   const Clock* const clock_;

@@ -36,6 +36,12 @@ size_t Delayer::pending() const {
   return due_.size();
 }
 
+bool Delayer::Full(const std::string& key) const {
+  absl::MutexLock lock(&mu_);
+  auto it = per_key_.find(key);
+  return !flushed_ && it != per_key_.end() && it->second >= max_per_key_;
+}
+
 void Delayer::Flush() {
   std::multimap<absl::Time, Item> all;
   {

@@ -35,6 +35,9 @@ class Delayer {
 
   // Items waiting.
   size_t pending() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether `key` has as many items waiting as it may (the next would run
+  // at once).
+  bool Full(const std::string& key) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs everything waiting now, on the calling thread, and everything
   // given later at once (shutdown: nothing may wait past the server).

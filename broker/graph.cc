@@ -127,10 +127,11 @@ void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, size_
   const WalkDirection direction =
       downstream ? WalkDirection::kDownstream : WalkDirection::kUpstream;
   // Links are bounded too (joins may link a few holdings many times over):
-  // four per holding.
+  // four looked at per holding allowed, each way.
   const size_t max_links = max_holdings > std::numeric_limits<size_t>::max() / 4
                                ? std::numeric_limits<size_t>::max()
                                : 4 * max_holdings;
+  size_t looked_at = 0;
   // Breadth-first, so each node is reported at its smallest depth.
   absl::flat_hash_map<int, int> depth_of = {{root, 0}};
   std::vector<int> frontier = {root};
@@ -140,7 +141,9 @@ void ProvenanceGraph::WalkOneWay(int root, bool downstream, int max_depth, size_
       const std::vector<int>& edges = downstream ? nodes_[node].down : nodes_[node].up;
       for (int e : edges) {
         const int next = downstream ? edges_[e].child : edges_[e].parent;
-        if (out->links.size() >= max_links) {
+        // Every link looked at counts, crossed or not: the walk's work is
+        // bounded, not only its result.
+        if (++looked_at > max_links) {
           out->truncated = true;
           return;
         }
@@ -182,18 +185,17 @@ Neighbours ProvenanceGraph::NeighboursOf(absl::string_view name, size_t max_each
   auto it = node_index_.find(name);
   if (it == node_index_.end()) return out;
   const Node& node = nodes_[it->second];
-  const auto names = [&](const std::vector<int>& edges, bool parents,
-                         std::vector<std::string>* list, size_t* more) {
+  for (const bool parents : {true, false}) {
+    const std::vector<int>& edges = parents ? node.up : node.down;
+    std::vector<std::string>& list = parents ? out.parents : out.children;
     const size_t named = std::min(edges.size(), max_each);
-    list->reserve(named);
+    list.reserve(named);
     for (size_t i = 0; i < named; ++i) {
       const Edge& edge = edges_[edges[i]];
-      list->push_back(nodes_[parents ? edge.parent : edge.child].holding.name);
+      list.push_back(nodes_[parents ? edge.parent : edge.child].holding.name);
     }
-    *more = edges.size() - named;
-  };
-  names(node.up, /*parents=*/true, &out.parents, &out.more_parents);
-  names(node.down, /*parents=*/false, &out.children, &out.more_children);
+    (parents ? out.more_parents : out.more_children) = edges.size() - named;
+  }
   return out;
 }
 

@@ -130,8 +130,8 @@ class ProvenanceGraph {
 
   // Walks from `root` at most `max_depth` links in `direction`, reaching at
   // most `max_holdings` holdings (root included; upstream first, then
-  // downstream) and crossing at most four links per holding allowed; past
-  // either, `truncated`. nullopt if the root is not in the graph.
+  // downstream) and looking at most at four links per holding allowed each
+  // way; past either, `truncated`. nullopt if the root is not in the graph.
   std::optional<Lineage> Walk(absl::string_view root, WalkDirection direction, int max_depth,
                               size_t max_holdings = std::numeric_limits<size_t>::max()) const
       ABSL_LOCKS_EXCLUDED(mu_);

@@ -56,6 +56,7 @@ class Journal {
    public:
     explicit MutationLock(Journal* journal) ABSL_EXCLUSIVE_LOCK_FUNCTION(journal->mu_)
         : lock_(&journal->mu_) {}
+    ~MutationLock() ABSL_UNLOCK_FUNCTION() {}
 
    private:
     absl::MutexLock lock_;
@@ -70,6 +71,10 @@ class Journal {
   // The same for one entry.
   absl::Status Commit(storage::WriteBatch& batch, const Principal& principal, std::string action,
                       std::string resource) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // For a function its caller calls under a MutationLock: checks (in debug
+  // builds) and tells the thread-safety analysis that the lock is held.
+  void AssertMutationHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK(mu_) { mu_.AssertHeld(); }
 
   // The sequence number of the last committed event; 0 for an empty log.
   uint64_t head_sequence() const ABSL_LOCKS_EXCLUDED(mu_);

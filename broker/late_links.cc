@@ -177,9 +177,22 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
         }
         return false;
       }));
-  DSR_RETURN_IF_ERROR(bad);
   if (key.empty()) return false;
-  DSR_ASSIGN_OR_RETURN(std::string link_id, storage::keys::ParseLink(key));
+  // A record that cannot be forwarded (damaged, or a step that fails other
+  // than for want of the store) is given up in a commit of its own, so that
+  // it does not stop the records after it.
+  const auto give_up = [&](const absl::Status& why) -> absl::StatusOr<bool> {
+    if (absl::IsUnavailable(why)) return why;
+    LogError(absl::StrCat("late-link forwarding: gave up a pending forwarding: ", why.ToString()));
+    storage::WriteBatch drop = store_->NewWriteBatch();
+    drop.Delete(ColumnFamily::kForwarding, key);
+    DSR_RETURN_IF_ERROR(store_->Commit(drop));
+    return true;
+  };
+  if (!bad.ok()) return give_up(bad);
+  absl::StatusOr<std::string> parsed = storage::keys::ParseLink(key);
+  if (!parsed.ok()) return give_up(parsed.status());
+  const std::string link_id = *std::move(parsed);
   storage::WriteBatch batch = store_->NewWriteBatch();
   const absl::Time now = clock_->Now();
   InboxAppender inbox(inbox_, &batch, now);
@@ -192,9 +205,11 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
                                   link.state() == dsr::v1::Link::STATE_UNSPECIFIED);
   ForwardProgress progress;
   if (live) {
-    DSR_ASSIGN_OR_RETURN(progress, ForwardOverNewLink(*store_, *graph_, pending.parent(),
-                                                      pending.child(), pending.after_request_id(),
-                                                      now, limits_, batch, inbox, &audit));
+    absl::StatusOr<ForwardProgress> step =
+        ForwardOverNewLink(*store_, *graph_, pending.parent(), pending.child(),
+                           pending.after_request_id(), now, limits_, batch, inbox, &audit);
+    if (!step.ok()) return give_up(step.status());
+    progress = *std::move(step);
   }
   RecordForwarding(batch, link_id, pending.parent(), pending.child(), progress);
   if (audit.empty()) {

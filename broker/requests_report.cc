@@ -24,6 +24,9 @@ namespace {
 // Each text of the merged report (purposes, retention, automated
 // decision-making, joined per holder).
 constexpr size_t kMaxMergedTextBytes = 128 << 10;
+// The reports one merge reads (without copies), so that its time is bounded
+// in bytes as well as in reports.
+constexpr size_t kMaxMergedInputBytes = 32 << 20;
 
 constexpr absl::string_view kPurgedReports =
     "the request's personal data, its access reports included, was purged under the retention "
@@ -84,11 +87,14 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
     // targets, then the nearest holders first), so that its cost does not
     // grow with the request's size.
     AccessReportMerger merger(options_.limits.max_report_entries, kMaxMergedTextBytes);
-    const size_t merged = std::min(
+    const size_t most = std::min(
         tasks.size(), static_cast<size_t>(std::max(0, options_.limits.max_merged_reports)));
-    for (size_t t = 0; t < merged; ++t) {
-      DSR_ASSIGN_OR_RETURN(dsr::v1::AccessReport report, report_of(tasks[t], /*with_copy=*/false));
-      merger.Add(tasks[t].holding(), report);
+    size_t merged = 0, read = 0;
+    for (; merged < most && read < kMaxMergedInputBytes; ++merged) {
+      DSR_ASSIGN_OR_RETURN(dsr::v1::AccessReport report,
+                           report_of(tasks[merged], /*with_copy=*/false));
+      read += report.ByteSizeLong();
+      merger.Add(tasks[merged].holding(), report);
     }
     *response->mutable_merged() = merger.merged();
     response->set_merged_truncated(merger.truncated() || merged < tasks.size());

@@ -232,6 +232,7 @@ absl::Status Requests::ReissueReceipt(const Principal& principal, const std::str
   // The admin, an actor or a receipt holder: the key is theirs alone. A new
   // receipt opens the same request (the first stays valid).
   const std::string receipt = NewToken(kReceiptTokenPrefix);
+  options_.journal->AssertMutationHeld();
   storage::WriteBatch batch = options_.store->NewWriteBatch();
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(request_id);

@@ -113,8 +113,9 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged) {
       // time a late link reopened it and it is still open. Others are stale:
       // the request was reopened and answered again (its new final time has
       // its own entry), or is already purged.
-      const auto is_entry = [&](const google::protobuf::Timestamp& time) {
-        return absl::ToUnixMicros(FromProtoTime(time)) == entry.final_unix_micros;
+      const int64_t entry_micros = entry.final_unix_micros;
+      const auto is_entry = [entry_micros](const google::protobuf::Timestamp& time) {
+        return absl::ToUnixMicros(FromProtoTime(time)) == entry_micros;
       };
       const bool still_final = request.has_final_time() && is_entry(request.final_time());
       const bool reopened_too_long = request.open_task_count() > 0 && request.has_reopen_time() &&

@@ -74,12 +74,14 @@ absl::StatusOr<RoutePlan> RouteRequest(const ProvenanceGraph& graph,
 
 // Routes a request that already reached `parent` (at `parent_depth` links
 // from its target) on to a newly linked `child` and its descendants (a late
-// link), skipping holdings in `tasked`, which have a task already (their
-// descendants are still walked). Every route has reason LATE_LINK. At most
-// `max_new` holdings are added and none deeper than limits.max_depth:
-// `*truncated` says whether some were left out.
+// link). Holdings in `in_tree` (the request's tasks and retired route
+// nodes) are neither routed again nor walked through: what lies below them
+// was routed when they were (or by the late link that hung it there). Every
+// route has reason LATE_LINK. At most `max_new` holdings are added and none
+// deeper than limits.max_depth: `*truncated` says whether some were left
+// out.
 RoutePlan RouteLateLink(const ProvenanceGraph& graph, const std::string& parent,
-                        const std::string& child, const absl::flat_hash_set<std::string>& tasked,
+                        const std::string& child, const absl::flat_hash_set<std::string>& in_tree,
                         int parent_depth, int max_new, const RouteLimits& limits, bool* truncated);
 
 }  // namespace dsr::broker

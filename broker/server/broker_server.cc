@@ -182,7 +182,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   gate_options.keep_free_descriptors = options.connection.keep_free_descriptors;
   absl::flat_hash_set<std::string> trusted_proxies;
   for (const std::string& ip : options.rate_limits.trusted_proxies) {
-    std::string key = ClientAddressOfIp(ip);
+    std::string key = CanonicalIp(ip);
     if (key.empty()) {
       return absl::InvalidArgumentError("trusted_proxies: each must be an IP address");
     }

@@ -181,7 +181,7 @@ void ConnectionGate::Prune() {
   open_.erase(gone, open_.end());
 }
 
-bool ConnectionGate::Admit(int fd, const std::string& address) {
+bool ConnectionGate::Admit(int fd, const std::string& address, const std::string& ip) {
   // A descriptor's number is the lowest free one: near the file limit, the
   // process is near running out.
   rlimit limit{};
@@ -189,7 +189,7 @@ bool ConnectionGate::Admit(int fd, const std::string& address) {
       static_cast<rlim_t>(fd) + options_.keep_free_descriptors >= limit.rlim_cur) {
     return false;
   }
-  const int per_address_limit = options_.exempt_from_per_address.contains(address)
+  const int per_address_limit = options_.exempt_from_per_address.contains(ip)
                                     ? options_.max_connections
                                     : options_.max_per_address;
   if (static_cast<int>(open_.size()) >= options_.max_connections ||
@@ -250,12 +250,14 @@ void ConnectionGate::AcceptLoop() {
         }
         break;  // EAGAIN, or an error the next poll retries
       }
-      const std::string address = ClientAddress(PeerName(peer));
+      const std::string name = PeerName(peer);
+      const std::string address = ClientAddress(name);
+      const std::string ip = PeerIp(name);
       bool admitted;
       uint64_t refused;
       {
         absl::MutexLock lock(&mu_);
-        admitted = Admit(fd, address);
+        admitted = Admit(fd, address, ip);
         if (!admitted) ++refused_;
         refused = refused_;
       }

@@ -41,8 +41,8 @@ struct ConnectionGateOptions {
   int max_per_address = 100;
   // Default: 256.
   int keep_free_descriptors = 256;
-  // Client addresses (ClientAddress form) held to max_connections only:
-  // trusted front proxies, which carry many clients.
+  // IP addresses (CanonicalIp form, matched exactly) held to
+  // max_connections only: trusted front proxies, which carry many clients.
   absl::flat_hash_set<std::string> exempt_from_per_address;
 };
 
@@ -84,7 +84,8 @@ class ConnectionGate {
   void AcceptLoop();
   // Decides on the new connection `fd` from `address`; true if admitted
   // (then tracked).
-  bool Admit(int fd, const std::string& address) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Admit(int fd, const std::string& address, const std::string& ip)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Forgets connections whose socket is gone.
   void Prune() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -54,6 +54,31 @@ std::string ClientAddress(absl::string_view peer) {
   return v4 ? absl::StrCat("ipv4:", host) : absl::StrCat("ipv6:", Ipv6Network(host));
 }
 
+absl::Status CheckGuessesWaiting(const CallCredentials& credentials, const std::string& address,
+                                 const Delayer& delayer, absl::Duration failed_auth_delay) {
+  if (!credentials.authorization.has_value() || !delayer.Full(address)) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "too many failed authentications from this address are waiting for their answer; retry in ",
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(failed_auth_delay, absl::Seconds(1)))),
+      " s"));
+}
+
+std::string PeerIp(absl::string_view peer) {
+  absl::string_view host = peer;
+  if (absl::ConsumePrefix(&host, "ipv4:")) {
+    return CanonicalIp(host.substr(0, host.rfind(':')));
+  }
+  if (!absl::ConsumePrefix(&host, "ipv6:")) return "";
+  if (absl::ConsumePrefix(&host, "[") || absl::ConsumePrefix(&host, "%5B")) {
+    size_t end = host.find(']');
+    if (end == absl::string_view::npos) end = host.find("%5D");
+    if (end == absl::string_view::npos) return "";
+    host = host.substr(0, end);
+  }
+  // A zone ("%25eth0") is not part of the address.
+  return CanonicalIp(host.substr(0, host.find('%')));
+}
+
 CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {
   CallCredentials credentials;
   const auto& metadata = context.client_metadata();
@@ -61,7 +86,10 @@ CallCredentials CredentialsOf(const grpc::ServerContextBase& context) {
     credentials.authorization = std::string(it->second.data(), it->second.size());
   }
   credentials.client_address = ClientAddress(context.peer());
-  if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+  credentials.peer_ip = PeerIp(context.peer());
+  // Proxies that add a header line of their own rather than append to the
+  // client's: the last line is the nearest proxy's.
+  for (auto [it, end] = metadata.equal_range("x-forwarded-for"); it != end; ++it) {
     credentials.forwarded_for = std::string(it->second.data(), it->second.size());
   }
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();

@@ -122,12 +122,19 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     absl::MutexLock lock(&mu_);
     rotations_before = rotations_;
   }
-  absl::StatusOr<Principal> principal = authenticator_->Authenticate(CredentialsOf(*context));
+  const CallCredentials credentials = CredentialsOf(*context);
+  const std::string address = authenticator_->ClientAddressOf(credentials);
+  if (absl::Status waiting =
+          CheckGuessesWaiting(credentials, address, *delayer_, failed_auth_delay_);
+      !waiting.ok()) {
+    return new Refusal(ToGrpcStatus(waiting));
+  }
+  absl::StatusOr<Principal> principal = authenticator_->Authenticate(credentials);
   if (!principal.ok()) {
     // As for unary calls: a failed credential is answered late.
     auto* refusal = new Refusal();
     delayer_->After(
-        failed_auth_delay_, authenticator_->ClientAddressOf(CredentialsOf(*context)),
+        failed_auth_delay_, address,
         [refusal, status = ToGrpcStatus(principal.status())] { refusal->Finish(status); });
     return refusal;
   }

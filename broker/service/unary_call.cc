@@ -37,11 +37,6 @@ bool UnaryCalls::Drain(absl::Duration grace) {
   return mu_.AwaitWithTimeout(absl::Condition(&idle), grace);
 }
 
-absl::StatusOr<Principal> UnaryCalls::Authenticate(
-    const grpc::CallbackServerContext& context) const {
-  return authenticator_->Authenticate(CredentialsOf(context));
-}
-
 void UnaryCalls::FinishWhenDurable(Reactor* reactor, absl::Status status) const {
   store_->WhenDurable([reactor, status = std::move(status)](absl::Status synced) {
     reactor->Finish(ToGrpc(synced.ok() ? status : synced));

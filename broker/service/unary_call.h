@@ -103,10 +103,17 @@ class UnaryCalls {
         reactor->Finish(grpc::Status::CANCELLED);
         return;
       }
-      absl::StatusOr<Principal> principal = Authenticate(*context);
+      const CallCredentials credentials = CredentialsOf(*context);
+      const std::string address = authenticator_->ClientAddressOf(credentials);
+      if (absl::Status waiting =
+              CheckGuessesWaiting(credentials, address, *delayer_, failed_auth_delay_);
+          !waiting.ok()) {
+        reactor->Finish(ToGrpc(waiting));
+        return;
+      }
+      absl::StatusOr<Principal> principal = authenticator_->Authenticate(credentials);
       if (!principal.ok()) {
-        FinishLate(reactor, principal.status(),
-                   authenticator_->ClientAddressOf(CredentialsOf(*context)));
+        FinishLate(reactor, principal.status(), address);
         return;
       }
       FinishWhenDurable(reactor, call(*principal));
@@ -118,7 +125,6 @@ class UnaryCalls {
   // Counts a new call in flight, unless draining or at the bound.
   Admission Admit() ABSL_LOCKS_EXCLUDED(mu_);
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext& context) const;
   void FinishWhenDurable(Reactor* reactor, absl::Status status) const;
   void FinishLate(Reactor* reactor, absl::Status status, const std::string& address) const;
   static grpc::Status ToGrpc(const absl::Status& status);

@@ -101,30 +101,49 @@ TEST_F(AuthenticatorTest, FailuresPerAddressAreLimitedGoodCredentialsNever) {
 // last; from anyone else the header is ignored, so a client cannot pick the
 // address its limits are counted against.
 TEST_F(AuthenticatorTest, OnlyTrustedProxiesNameTheClient) {
-  Authenticator behind(store_.get(), Sha256("dsr_admin_root"), nullptr, {"ipv4:127.0.0.1"});
-  auto forwarded = [](std::string peer, std::string header) {
-    CallCredentials call = Call(std::nullopt, "", std::move(peer));
+  Authenticator behind(store_.get(), Sha256("dsr_admin_root"), nullptr,
+                       {"127.0.0.1", "2001:db8::5"});
+  // A call from `peer` (an IP address) with the header given.
+  auto forwarded = [](const std::string& peer, std::string header) {
+    CallCredentials call = Call(std::nullopt, "", ClientAddressOfIp(peer));
+    call.peer_ip = CanonicalIp(peer);
     call.forwarded_for = std::move(header);
     return call;
   };
-  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "198.51.100.7")),
-            "ipv4:198.51.100.7");
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("127.0.0.1", "198.51.100.7")), "ipv4:198.51.100.7");
   // A client's own header is kept by appending proxies: the last entry is the
   // proxy's word.
-  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "10.9.9.9, 198.51.100.7")),
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("127.0.0.1", "10.9.9.9, 198.51.100.7")),
             "ipv4:198.51.100.7");
-  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", " 2001:db8:1:2:3::9 ")),
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("127.0.0.1", " 2001:db8:1:2:3::9 ")),
             "ipv6:[2001:db8:1:2::]/64");
+  // An IPv4 client written IPv4-mapped is its IPv4 address, not the /64 of
+  // every IPv4 client.
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("127.0.0.1", "::ffff:198.51.100.7")),
+            "ipv4:198.51.100.7");
   // Not an address, or no header: the proxy's own address.
-  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:127.0.0.1", "unknown")), "ipv4:127.0.0.1");
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("127.0.0.1", "unknown")), "ipv4:127.0.0.1");
   EXPECT_EQ(behind.ClientAddressOf(Call(std::nullopt, "", "ipv4:127.0.0.1")), "ipv4:127.0.0.1");
-  // From an untrusted peer the header changes nothing.
-  EXPECT_EQ(behind.ClientAddressOf(forwarded("ipv4:192.0.2.1", "198.51.100.7")), "ipv4:192.0.2.1");
-  EXPECT_EQ(auth_.ClientAddressOf(forwarded("ipv4:127.0.0.1", "198.51.100.7")), "ipv4:127.0.0.1");
+  // From an untrusted peer the header changes nothing: not even from the
+  // trusted IPv6 proxy's /64 neighbour.
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("192.0.2.1", "198.51.100.7")), "ipv4:192.0.2.1");
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("2001:db8::5", "198.51.100.7")), "ipv4:198.51.100.7");
+  EXPECT_EQ(behind.ClientAddressOf(forwarded("2001:db8::6", "198.51.100.7")),
+            "ipv6:[2001:db8::]/64");
+  EXPECT_EQ(auth_.ClientAddressOf(forwarded("127.0.0.1", "198.51.100.7")), "ipv4:127.0.0.1");
   // The principal carries the forwarded address.
   ASSERT_OK_AND_ASSIGN(Principal someone,
-                       behind.Authenticate(forwarded("ipv4:127.0.0.1", "198.51.100.7")));
+                       behind.Authenticate(forwarded("127.0.0.1", "198.51.100.7")));
   EXPECT_EQ(someone.client_address(), "ipv4:198.51.100.7");
+}
+
+TEST(CanonicalIpTest, OneSpellingPerAddress) {
+  EXPECT_EQ(CanonicalIp("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(CanonicalIp("::ffff:192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(CanonicalIp("[2001:DB8:0::1]"), "2001:db8::1");
+  EXPECT_EQ(CanonicalIp("proxy.example"), "");
+  EXPECT_EQ(CanonicalIp(""), "");
+  EXPECT_EQ(ClientAddressOfIp("::ffff:192.0.2.1"), "ipv4:192.0.2.1");
 }
 
 }  // namespace

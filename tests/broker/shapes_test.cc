@@ -30,8 +30,12 @@ class ShapesTest : public RequestsTest {
     limits_.max_late_tasks_per_commit = 50;
     limits_.max_report_entries = 100;
     limits_.max_lineage_holdings = 3000;
-    ReopenAll();
+    ApplyLimits();
     AddActor("acme");
+  }
+  // Reopens the registry, requests and inbox with `limits_` as they are now.
+  void ApplyLimits() {
+    ReopenAll();
     absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
         store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, limits_});
     EXPECT_OK(inbox);
@@ -212,11 +216,7 @@ TEST_F(ShapesTest, AChainHungUnderAPopularDatasetDoesNotStopItsReceipts) {
 
 TEST_F(ShapesTest, HugeAccessReportsComeOneOrTwoAPageAndMergeWithinBounds) {
   limits_.max_reply_bytes = 2 << 20;
-  ReopenAll();
-  absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-      store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, limits_});
-  ASSERT_OK(inbox);
-  tasks_ = std::move(*inbox);
+  ApplyLimits();
   const std::string top = AddHolding("acme", "top");
   for (int i = 0; i < 5; ++i) ASSERT_OK(Link(AddHolding("acme", absl::StrCat("copy", i)), top));
   absl::StatusOr<dsr::v1::SubmitRequestResponse> access = TrySubmit(top, dsr::v1::ACCESS);
@@ -271,11 +271,7 @@ TEST_F(ShapesTest, HugeAccessReportsComeOneOrTwoAPageAndMergeWithinBounds) {
 // first --max_merged_reports holders' reports and says it left the rest out.
 TEST_F(ShapesTest, AWideHoldersReportAndTheMergeStayWithinTheirBounds) {
   limits_.max_merged_reports = 60;
-  ReopenAll();
-  absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-      store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, limits_});
-  ASSERT_OK(inbox);
-  tasks_ = std::move(*inbox);
+  ApplyLimits();
   const std::string top = AddHolding("acme", "top");
   for (int i = 0; i < 150; ++i) ASSERT_OK(Link(AddHolding("acme", absl::StrCat("copy", i)), top));
   absl::StatusOr<dsr::v1::SubmitRequestResponse> access = TrySubmit(top, dsr::v1::ACCESS);
@@ -351,11 +347,16 @@ TEST_F(ShapesTest, ALateLinkOverManyRequestsForwardsInBoundedCommits) {
                                                   storage::keys::Link(link.name().substr(6)));
   ASSERT_OK(pending);
   EXPECT_TRUE(*pending);
+  // A damaged pending record before it (its key does not parse) is given up,
+  // and does not stop the forwarding after it.
+  storage::WriteBatch damaged = store_->NewWriteBatch();
+  damaged.PutEmpty(storage::ColumnFamily::kForwarding, std::string(1, '\x01'));
+  ASSERT_OK(store_->Commit(damaged));
   LateLinkForwarder forwarder(store_.get(), &clock_, journal_.get(), inbox_.get(),
                               &registry_->graph(), limits_);
   absl::StatusOr<int> steps = forwarder.Drain();
   ASSERT_OK(steps);
-  EXPECT_EQ(*steps, 2);
+  EXPECT_EQ(*steps, 3);
   EXPECT_EQ(task_counts(), (std::vector<int>{31, 31, 31, 31, 31}));
   absl::StatusOr<bool> step = forwarder.Step();
   ASSERT_OK(step);

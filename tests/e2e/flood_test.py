@@ -279,6 +279,13 @@ class FloodTest(unittest.TestCase):
         self.assertIsInstance(codes[0], tuple)
         self.assertIsInstance(codes[1], tuple)
         self.assertEqual(codes[2], "RESOURCE_EXHAUSTED")
+        # The broker does believe the header from the trusted address itself:
+        # straight from 127.0.0.1, each client named has its own allowance.
+        direct = Client(broker.address)
+        for i in range(3, 5):
+            self.assertIsInstance(
+                direct.submit(i, metadata=[("x-forwarded-for", f"203.0.113.{i}")]), tuple)
+        direct.close()
         through.close()
         proxy.terminate()
         proxy.wait(timeout=10)

@@ -23,5 +23,16 @@ TEST(ClientAddressTest, OneKeyPerIpv4AddressAndPerIpv6Slash64) {
   EXPECT_NE(ClientAddress("ipv4:10.0.0.1:1"), ClientAddress("ipv4:10.0.0.2:1"));
 }
 
+TEST(PeerIpTest, ThePeersOwnAddressExactly) {
+  EXPECT_EQ(PeerIp("ipv4:192.0.2.1:5000"), "192.0.2.1");
+  EXPECT_EQ(PeerIp("ipv6:[2001:db8::1]:5000"), "2001:db8::1");
+  EXPECT_EQ(PeerIp("ipv6:%5B::1%5D:443"), "::1");
+  EXPECT_EQ(PeerIp("ipv6:[fe80::1%25eth0]:80"), "fe80::1");
+  EXPECT_EQ(PeerIp("ipv6:[::ffff:192.0.2.1]:80"), "192.0.2.1");
+  EXPECT_EQ(PeerIp("ipv6:[not-an-address]:1"), "");
+  EXPECT_EQ(PeerIp("unix:/run/dsr.sock"), "");
+  EXPECT_EQ(PeerIp(""), "");
+}
+
 }  // namespace
 }  // namespace dsr::broker

@@ -148,7 +148,7 @@ TEST(ConnectionGateTest, ATrustedProxyIsHeldOnlyToTheLimitInAll) {
   options.max_connections = 5;
   options.max_per_address = 2;
   options.keep_free_descriptors = 0;
-  options.exempt_from_per_address = {"ipv4:127.0.0.1"};
+  options.exempt_from_per_address = {"127.0.0.1"};
   absl::StatusOr<std::unique_ptr<ConnectionGate>> made = ConnectionGate::Listen(options);
   ASSERT_OK(made);
   auto acceptor = std::make_unique<KeepingAcceptor>();

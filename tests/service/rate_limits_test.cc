@@ -11,6 +11,23 @@ namespace {
 
 using grpc::StatusCode;
 
+// An erasure request for p{i}@example.com on `target`, sent with the
+// x-forwarded-for header given (an anonymous caller).
+grpc::Status SubmitAs(dsr::v1::RequestService::Stub& requests, const std::string& target,
+                      const std::string& forwarded_for, int i) {
+  dsr::v1::SubmitRequestRequest request;
+  request.mutable_request()->set_type(dsr::v1::ERASURE);
+  auto* id = request.mutable_request()->add_subject_identifiers();
+  id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  id->set_value("p" + std::to_string(i) + "@example.com");
+  request.mutable_request()->add_targets(target);
+  dsr::v1::SubmitRequestResponse response;
+  grpc::ClientContext context;
+  context.AddMetadata("x-forwarded-for", forwarded_for);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  return requests.SubmitRequest(&context, request, &response);
+}
+
 class RateLimitsTest : public BrokerFixture {
  protected:
   RateLimitsTest()
@@ -52,16 +69,7 @@ TEST_F(RateLimitsTest, SubmitsPerAddress) {
 // client that is not a trusted proxy cannot pick its address by the header.
 TEST_F(RateLimitsTest, TrustedProxiesNameTheClientOthersCannot) {
   auto submit_as = [&](const std::string& forwarded_for, int i) {
-    dsr::v1::SubmitRequestRequest request;
-    request.mutable_request()->set_type(dsr::v1::ERASURE);
-    auto* id = request.mutable_request()->add_subject_identifiers();
-    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
-    id->set_value("p" + std::to_string(i) + "@example.com");
-    request.mutable_request()->add_targets(source_);
-    dsr::v1::SubmitRequestResponse response;
-    std::unique_ptr<grpc::ClientContext> context = Context();
-    context->AddMetadata("x-forwarded-for", forwarded_for);
-    return requests_->SubmitRequest(context.get(), request, &response);
+    return SubmitAs(*requests_, source_, forwarded_for, i);
   };
   // This fixture trusts no proxy: a new header each call changes nothing.
   for (int i = 0; i < 4; ++i) {
@@ -83,16 +91,7 @@ TEST_F(TrustedProxyTest, EachForwardedClientHasItsOwnAllowance) {
   const std::string source = CreateHolding(CreateActor("acme"), "acme", "source");
   auto requests = dsr::v1::RequestService::NewStub(channel_);
   auto submit_as = [&](const std::string& forwarded_for, int i) {
-    dsr::v1::SubmitRequestRequest request;
-    request.mutable_request()->set_type(dsr::v1::ERASURE);
-    auto* id = request.mutable_request()->add_subject_identifiers();
-    id->set_type(dsr::v1::SubjectIdentifier::EMAIL);
-    id->set_value("p" + std::to_string(i) + "@example.com");
-    request.mutable_request()->add_targets(source);
-    dsr::v1::SubmitRequestResponse response;
-    std::unique_ptr<grpc::ClientContext> context = Context();
-    context->AddMetadata("x-forwarded-for", forwarded_for);
-    return requests->SubmitRequest(context.get(), request, &response);
+    return SubmitAs(*requests, source, forwarded_for, i);
   };
   ASSERT_TRUE(submit_as("198.51.100.1", 0).ok());
   EXPECT_EQ(submit_as("198.51.100.1", 1).error_code(), StatusCode::RESOURCE_EXHAUSTED);
@@ -220,6 +219,72 @@ TEST_F(FailuresAndCallsInFlightTest, LateRefusalsLeaveRoomForGoodCalls) {
             StatusCode::NOT_FOUND);
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   for (int i = 0; i < 3; ++i) {
+    void* tag;
+    bool ok;
+    ASSERT_TRUE(queue.Next(&tag, &ok));
+  }
+  for (const grpc::Status& status : statuses) {
+    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  queue.Shutdown();
+}
+
+}  // namespace
+}  // namespace dsr::testing
+
+namespace dsr::testing {
+namespace {
+
+// Failed authentications waiting for their late answer are bounded per
+// address; past that, a call that presents a token is refused at once,
+// before its token is looked at, so that an answer at once tells a guesser
+// nothing. Callers without a token are not guessing and still pass.
+class GuessesWaitingTest : public BrokerFixture {
+ protected:
+  GuessesWaitingTest()
+      : BrokerFixture([](broker::BrokerServerOptions& options) {
+          options.rate_limits.failed_authentication_delay = absl::Seconds(3);
+        }) {}
+};
+
+TEST_F(GuessesWaitingTest, PastTheBoundAGuessIsRefusedBeforeItIsLookedAt) {
+  dsr::v1::GetActorRequest get;
+  get.set_name("actors/nobody");
+  grpc::CompletionQueue queue;
+  constexpr int kWaiting = 100;  // the broker's bound per address
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<dsr::v1::Actor> replies(kWaiting);
+  std::vector<grpc::Status> statuses(kWaiting);
+  for (int i = 0; i < kWaiting; ++i) {
+    contexts.push_back(Context("dsr_actor_guess" + std::to_string(i)));
+    auto call = registry_->AsyncGetActor(contexts.back().get(), get, &queue);
+    call->Finish(&replies[i], &statuses[i], reinterpret_cast<void*>(i + 1));
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (server_->late_refusals() < kWaiting) {
+    ASSERT_LT(absl::Now(), deadline);
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  // Another connection (the first has all its streams in use).
+  grpc::ChannelArguments args;
+  args.SetInt("dsr.test.second_connection", 1);
+  auto registry = dsr::v1::RegistryService::NewStub(
+      grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args));
+  dsr::v1::Actor actor;
+  const absl::Time start = absl::Now();
+  grpc::Status guess = registry->GetActor(Context("dsr_actor_oneguessmore").get(), get, &actor);
+  EXPECT_EQ(guess.error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(guess.error_message(),
+            "too many failed authentications from this address are waiting for their answer; "
+            "retry in 3 s");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  // Without a token: not a guess, served.
+  dsr::v1::GetLineageRequest lineage;
+  lineage.set_holding("actors/nobody/holdings/nothing");
+  dsr::v1::GetLineageResponse walked;
+  EXPECT_EQ(registry->GetLineage(Context().get(), lineage, &walked).error_code(),
+            StatusCode::NOT_FOUND);
+  for (int i = 0; i < kWaiting; ++i) {
     void* tag;
     bool ok;
     ASSERT_TRUE(queue.Next(&tag, &ok));
