@@ -22,6 +22,8 @@ PACKAGES=(
   # Test tooling: an HTTP/2 client for the flood tests, the front proxy they
   # run, and prlimit (util-linux) to lower a test broker's file limit.
   python3-h2 haproxy util-linux
+  # clang's thread-safety analysis over the sources (tests/static).
+  clang-14
 )
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -83,7 +85,7 @@ case "${1:-}" in
   test)
     install_missing
     build
-    # Every label CI runs: unit, integration, e2e. Long soak runs get their
+    # Every label CI runs: unit, integration, e2e, static. Long soak runs get their
     # own label and are excluded here.
     cd "$BUILD"
     exec ctest --output-on-failure -j "$(nproc)" -LE soak
