@@ -182,6 +182,40 @@ TEST_F(FailedAuthenticationDelayTest, AFailedCredentialIsAnsweredLateAGoodOneAtO
 namespace dsr::testing {
 namespace {
 
+// `n` GetActor calls with bad tokens in flight at once, over `registry`.
+class Guesses {
+ public:
+  Guesses(dsr::v1::RegistryService::Stub& registry, int n) : replies_(n), statuses_(n) {
+    dsr::v1::GetActorRequest get;
+    get.set_name("actors/nobody");
+    for (int i = 0; i < n; ++i) {
+      contexts_.push_back(std::make_unique<grpc::ClientContext>());
+      contexts_.back()->AddMetadata("authorization", "Bearer dsr_actor_guess" + std::to_string(i));
+      contexts_.back()->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+      auto call = registry.AsyncGetActor(contexts_.back().get(), get, &queue_);
+      call->Finish(&replies_[i], &statuses_[i], reinterpret_cast<void*>(i + 1));
+    }
+  }
+  // Waits until every guess is answered; their codes.
+  std::vector<grpc::StatusCode> Answers() {
+    for (size_t i = 0; i < statuses_.size(); ++i) {
+      void* tag;
+      bool ok;
+      if (!queue_.Next(&tag, &ok)) break;
+    }
+    queue_.Shutdown();
+    std::vector<grpc::StatusCode> codes;
+    for (const grpc::Status& status : statuses_) codes.push_back(status.error_code());
+    return codes;
+  }
+
+ private:
+  grpc::CompletionQueue queue_;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts_;
+  std::vector<dsr::v1::Actor> replies_;
+  std::vector<grpc::Status> statuses_;
+};
+
 // Failed credentials waiting for their late answer do not take the places
 // of honest calls: a guesser cannot fill --max_calls_in_flight with them.
 class FailuresAndCallsInFlightTest : public BrokerFixture {
@@ -194,17 +228,7 @@ class FailuresAndCallsInFlightTest : public BrokerFixture {
 };
 
 TEST_F(FailuresAndCallsInFlightTest, LateRefusalsLeaveRoomForGoodCalls) {
-  dsr::v1::GetActorRequest get;
-  get.set_name("actors/nobody");
-  grpc::CompletionQueue queue;
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<dsr::v1::Actor> replies(3);
-  std::vector<grpc::Status> statuses(3);
-  for (int i = 0; i < 3; ++i) {
-    contexts.push_back(Context("dsr_actor_guess" + std::to_string(i)));
-    auto call = registry_->AsyncGetActor(contexts.back().get(), get, &queue);
-    call->Finish(&replies[i], &statuses[i], reinterpret_cast<void*>(i + 1));
-  }
+  Guesses guesses(*registry_, 3);
   // As many guesses as the broker serves calls at once, all waiting for
   // their late answer...
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -213,20 +237,14 @@ TEST_F(FailuresAndCallsInFlightTest, LateRefusalsLeaveRoomForGoodCalls) {
     absl::SleepFor(absl::Milliseconds(1));
   }
   // ... and a good credential still gets in at once.
+  dsr::v1::GetActorRequest get;
+  get.set_name("actors/nobody");
   dsr::v1::Actor actor;
   const absl::Time start = absl::Now();
   EXPECT_EQ(registry_->GetActor(AdminContext().get(), get, &actor).error_code(),
             StatusCode::NOT_FOUND);
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
-  for (int i = 0; i < 3; ++i) {
-    void* tag;
-    bool ok;
-    ASSERT_TRUE(queue.Next(&tag, &ok));
-  }
-  for (const grpc::Status& status : statuses) {
-    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
-  }
-  queue.Shutdown();
+  EXPECT_EQ(guesses.Answers(), std::vector<StatusCode>(3, StatusCode::UNAUTHENTICATED));
 }
 
 }  // namespace
@@ -248,18 +266,8 @@ class GuessesWaitingTest : public BrokerFixture {
 };
 
 TEST_F(GuessesWaitingTest, PastTheBoundAGuessIsRefusedBeforeItIsLookedAt) {
-  dsr::v1::GetActorRequest get;
-  get.set_name("actors/nobody");
-  grpc::CompletionQueue queue;
   constexpr int kWaiting = 100;  // the broker's bound per address
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<dsr::v1::Actor> replies(kWaiting);
-  std::vector<grpc::Status> statuses(kWaiting);
-  for (int i = 0; i < kWaiting; ++i) {
-    contexts.push_back(Context("dsr_actor_guess" + std::to_string(i)));
-    auto call = registry_->AsyncGetActor(contexts.back().get(), get, &queue);
-    call->Finish(&replies[i], &statuses[i], reinterpret_cast<void*>(i + 1));
-  }
+  Guesses guesses(*registry_, kWaiting);
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (server_->late_refusals() < kWaiting) {
     ASSERT_LT(absl::Now(), deadline);
@@ -270,6 +278,8 @@ TEST_F(GuessesWaitingTest, PastTheBoundAGuessIsRefusedBeforeItIsLookedAt) {
   args.SetInt("dsr.test.second_connection", 1);
   auto registry = dsr::v1::RegistryService::NewStub(
       grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args));
+  dsr::v1::GetActorRequest get;
+  get.set_name("actors/nobody");
   dsr::v1::Actor actor;
   const absl::Time start = absl::Now();
   grpc::Status guess = registry->GetActor(Context("dsr_actor_oneguessmore").get(), get, &actor);
@@ -284,15 +294,7 @@ TEST_F(GuessesWaitingTest, PastTheBoundAGuessIsRefusedBeforeItIsLookedAt) {
   dsr::v1::GetLineageResponse walked;
   EXPECT_EQ(registry->GetLineage(Context().get(), lineage, &walked).error_code(),
             StatusCode::NOT_FOUND);
-  for (int i = 0; i < kWaiting; ++i) {
-    void* tag;
-    bool ok;
-    ASSERT_TRUE(queue.Next(&tag, &ok));
-  }
-  for (const grpc::Status& status : statuses) {
-    EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED);
-  }
-  queue.Shutdown();
+  EXPECT_EQ(guesses.Answers(), std::vector<StatusCode>(kWaiting, StatusCode::UNAUTHENTICATED));
 }
 
 }  // namespace
