@@ -2,7 +2,7 @@
 #define DSR_CLIENT_IMPORT_PLAN_H_
 
 // Bulk onboarding from the TSV format of a provenance graph (nodes.tsv,
-// graph.tsv; see shared/data/provenance/README.md), planned onto the
+// graph.tsv; see data/provenance/README.md), planned onto the
 // registry's resources: an actor per holder string (the first of several
 // co-creators owns the holding), one "unknown-holder" actor for nodes with
 // no holder, a holding per node with the node id in external_ids, a link per

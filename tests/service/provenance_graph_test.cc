@@ -1,4 +1,4 @@
-// Loads the real lineage graph of shared/data/provenance/ through the API and
+// Loads the real lineage graph of data/provenance/ through the API and
 // checks lineage and cycle refusal on it.
 
 #include <algorithm>

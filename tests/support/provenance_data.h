@@ -5,7 +5,7 @@
 
 namespace dsr::testing {
 
-// The directory of the real lineage graph's TSV files (shared/data/
+// The directory of the real lineage graph's TSV files (data/
 // provenance/, set by the build).
 inline std::string ProvenanceDir() { return DSR_PROVENANCE_DIR; }
 
