@@ -140,7 +140,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& cre
     principal = *known ? absl::StatusOr<Principal>(Principal::Actor(credentials.certificate_actor))
                        : absl::UnauthenticatedError("the client certificate names no known actor");
   }
-  // A valid credential always passes: failures from an address (one
+  // A valid credential always passes this allowance: failures from an address (one
   // sharing it, behind a proxy or a NAT) never lock a holder of a good
   // token out. Failures past the address's allowance are refused as such;
   // each is answered late (UnaryCalls), and an address with the most waiting

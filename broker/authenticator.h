@@ -74,9 +74,11 @@ class Authenticator {
 
   // A whole call: a bearer token if there is one; else the actor of a
   // verified client certificate (it must exist); else anonymous. The
-  // principal carries the client address. A valid credential always passes;
-  // a failure from an address past its allowance of failures is
-  // RESOURCE_EXHAUSTED (with the time to wait) rather than UNAUTHENTICATED.
+  // principal carries the client address. A valid credential always passes
+  // here (the transports refuse calls of an address with too many failures
+  // waiting, CheckGuessesWaiting); a failure from an address past its
+  // allowance of failures is RESOURCE_EXHAUSTED (with the time to wait)
+  // rather than UNAUTHENTICATED.
   absl::StatusOr<Principal> Authenticate(const CallCredentials& credentials) const;
 
  private:

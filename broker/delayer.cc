@@ -21,7 +21,7 @@ void Delayer::After(absl::Duration delay, const std::string& key, std::function<
     absl::MutexLock lock(&mu_);
     size_t& of_key = per_key_[key];
     if (delay > absl::ZeroDuration() && !flushed_ && due_.size() < max_pending_ &&
-        of_key < max_per_key_) {
+        of_key < 2 * max_per_key_) {
       ++of_key;
       due_.emplace(absl::Now() + delay, Item{key, std::move(work)});
       return;

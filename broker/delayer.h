@@ -4,8 +4,10 @@
 // Runs work after a delay, on a thread of its own, without holding a thread
 // per delayed item: the answers to failed authentications wait here, so that
 // a caller who guesses credentials pays for each guess in time. Bounded: at
-// most `max_pending` items wait, and `max_per_key` of one key (a client
-// address); past either, work runs at once. Thread-safe.
+// most `max_pending` items wait, and twice `max_per_key` of one key (a
+// client address; Full says when it has `max_per_key`, and callers stop
+// adding there: the rest is room for those that raced past the check);
+// past either, work runs at once. Thread-safe.
 
 #include <functional>
 #include <map>
@@ -35,8 +37,8 @@ class Delayer {
 
   // Items waiting.
   size_t pending() const ABSL_LOCKS_EXCLUDED(mu_);
-  // Whether `key` has as many items waiting as it may (the next would run
-  // at once).
+  // Whether `key` has `max_per_key` items waiting: callers should add no
+  // more of it.
   bool Full(const std::string& key) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs everything waiting now, on the calling thread, and everything

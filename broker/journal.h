@@ -72,8 +72,9 @@ class Journal {
   absl::Status Commit(storage::WriteBatch& batch, const Principal& principal, std::string action,
                       std::string resource) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // For a function its caller calls under a MutationLock: checks (in debug
-  // builds) and tells the thread-safety analysis that the lock is held.
+  // For code its caller runs under a MutationLock (a callee, a lambda):
+  // checks that the lock is held (by some thread: absl's check) and tells
+  // the thread-safety analysis so.
   void AssertMutationHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK(mu_) { mu_.AssertHeld(); }
 
   // The sequence number of the last committed event; 0 for an empty log.

@@ -178,15 +178,21 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
         return false;
       }));
   if (key.empty()) return false;
-  // A record that cannot be forwarded (damaged, or a step that fails other
-  // than for want of the store) is given up in a commit of its own, so that
-  // it does not stop the records after it.
+  // A record that can never be forwarded (damaged: DATA_LOSS, or a key or
+  // value that does not parse) is given up, audited, in a commit of its own,
+  // so that it does not stop the records after it forever. Any other error
+  // may pass (the store), and is retried at the next round.
   const auto give_up = [&](const absl::Status& why) -> absl::StatusOr<bool> {
-    if (absl::IsUnavailable(why)) return why;
-    LogError(absl::StrCat("late-link forwarding: gave up a pending forwarding: ", why.ToString()));
+    if (!absl::IsDataLoss(why) && !absl::IsInvalidArgument(why)) return why;
+    LogError(absl::StrCat("late-link forwarding: gave up a damaged pending forwarding: ",
+                          why.ToString()));
+    journal_->AssertMutationHeld();  // Step's lock, held around this lambda
     storage::WriteBatch drop = store_->NewWriteBatch();
     drop.Delete(ColumnFamily::kForwarding, key);
-    DSR_RETURN_IF_ERROR(store_->Commit(drop));
+    absl::StatusOr<std::string> id = storage::keys::ParseLink(key);
+    DSR_RETURN_IF_ERROR(journal_->Commit(
+        drop, Principal::Broker(),
+        {AuditEntry{"AbandonLateLinkForwarding", id.ok() ? LinkName(*id) : "links/-"}}));
     return true;
   };
   if (!bad.ok()) return give_up(bad);

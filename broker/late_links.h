@@ -73,8 +73,9 @@ class LateLinkForwarder {
 
   // One commit's worth of a pending forwarding (the first by link id).
   // False when nothing is pending. Forwarding over a link deleted or
-  // rejected since is dropped; one whose step fails other than UNAVAILABLE
-  // is given up (logged), so that it cannot block the others.
+  // rejected since is dropped; a damaged one (DATA_LOSS, INVALID_ARGUMENT)
+  // is given up (logged and audited), so that it cannot block the others;
+  // other errors are returned, and the step is tried again later.
   absl::StatusOr<bool> Step();
   // Steps until nothing is pending or `stop` says so; returns how many
   // steps it took.

@@ -80,7 +80,7 @@ struct RateLimits {
   RateLimit submits_per_subject{/*per_second=*/10.0 / 3600, /*burst=*/10};
   // Failed authentications per client address; past them, failures are
   // RESOURCE_EXHAUSTED until the bucket refills (a valid credential always
-  // passes).
+  // passes it).
   RateLimit failed_authentications_per_address{/*per_second=*/0.2, /*burst=*/10};
   // How long the answer to a failed authentication waits. Default: 1 s.
   absl::Duration failed_authentication_delay = absl::Seconds(1);

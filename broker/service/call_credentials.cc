@@ -40,6 +40,8 @@ std::string Ipv6Network(absl::string_view bracketed) {
 }  // namespace
 
 std::string ClientAddress(absl::string_view peer) {
+  // An address (IPv4-mapped ones included): its key.
+  if (std::string key = ClientAddressOfIp(PeerIp(peer)); !key.empty()) return key;
   const bool v4 = absl::StartsWith(peer, "ipv4:");
   const bool v6 = absl::StartsWith(peer, "ipv6:");
   if (!v4 && !v6) return std::string(peer);

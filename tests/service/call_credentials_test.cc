@@ -10,6 +10,7 @@ TEST(ClientAddressTest, OneKeyPerIpv4AddressAndPerIpv6Slash64) {
   EXPECT_EQ(ClientAddress("ipv6:[2001:db8::1]:5000"), "ipv6:[2001:db8::]/64");
   EXPECT_EQ(ClientAddress("ipv6:%5B::1%5D:443"), "ipv6:[::]/64");
   EXPECT_EQ(ClientAddress("ipv6:[::1]"), "ipv6:[::]/64");  // no port
+  EXPECT_EQ(ClientAddress("ipv6:[::ffff:192.0.2.1]:80"), "ipv4:192.0.2.1");
   EXPECT_EQ(ClientAddress("ipv6:[fe80::1%25eth0]:80"), "ipv6:[fe80::]/64");
   // A client's many addresses in one /64 share a bucket; another /64 does not.
   EXPECT_EQ(ClientAddress("ipv6:[2001:db8:0:1:aaaa::1]:1"),
