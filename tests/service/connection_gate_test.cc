@@ -14,9 +14,12 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::broker {
 namespace {
+
+using ::dsr::testing::WaitFor;
 
 // Keeps every connection handed over, as gRPC would while it is open.
 class KeepingAcceptor final : public grpc::experimental::ExternalConnectionAcceptor {
@@ -80,16 +83,6 @@ bool ClosedByPeer(int fd) {
   if (::poll(&p, 1, 5000) != 1) return false;
   char byte;
   return ::recv(fd, &byte, 1, MSG_DONTWAIT) == 0;
-}
-
-template <typename Predicate>
-bool WaitFor(Predicate done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
 }
 
 TEST(ConnectionGateTest, RefusesAddressesThatAreNotHostAndPort) {

@@ -5,6 +5,7 @@
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::testing {
 namespace {
@@ -231,11 +232,7 @@ TEST_F(FailuresAndCallsInFlightTest, LateRefusalsLeaveRoomForGoodCalls) {
   Guesses guesses(*registry_, 3);
   // As many guesses as the broker serves calls at once, all waiting for
   // their late answer...
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (server_->late_refusals() < 3) {
-    ASSERT_LT(absl::Now(), deadline);
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  ASSERT_TRUE(WaitFor([&] { return server_->late_refusals() >= 3; }));
   // ... and a good credential still gets in at once.
   dsr::v1::GetActorRequest get;
   get.set_name("actors/nobody");
@@ -268,11 +265,7 @@ class GuessesWaitingTest : public BrokerFixture {
 TEST_F(GuessesWaitingTest, PastTheBoundAGuessIsRefusedBeforeItIsLookedAt) {
   constexpr int kWaiting = 100;  // the broker's bound per address
   Guesses guesses(*registry_, kWaiting);
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (server_->late_refusals() < kWaiting) {
-    ASSERT_LT(absl::Now(), deadline);
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  ASSERT_TRUE(WaitFor([&] { return server_->late_refusals() >= kWaiting; }));
   // Another connection (the first has all its streams in use).
   grpc::ChannelArguments args;
   args.SetInt("dsr.test.second_connection", 1);

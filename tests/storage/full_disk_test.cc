@@ -26,6 +26,7 @@
 #include "tests/support/full_disk_fs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::storage {
 namespace {
@@ -92,8 +93,7 @@ class FullDiskTest : public ::testing::Test {
 
   // Waits until the store is healthy again, or says why not.
   static absl::Status AwaitHealthy(const Store& store, absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (!store.health().ok() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    dsr::testing::WaitFor([&] { return store.health().ok(); }, timeout);
     return store.health();
   }
 
@@ -126,9 +126,7 @@ TEST_F(FullDiskTest, ALogWriteTheDiskCannotTakeIsRefusedAndAReopenLosesNothing) 
   // Space is back, but a failed log write is cleared only by a reopen: the
   // store says so, and keeps refusing (without crashing) meanwhile.
   fs_->SetFull(false);
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!store->needs_reopen() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
-  ASSERT_TRUE(store->needs_reopen());
+  ASSERT_TRUE(dsr::testing::WaitFor([&] { return store->needs_reopen(); }));
   EXPECT_CODE(Write(*store, "still-refused"), absl::StatusCode::kUnavailable);
   const std::vector<absl::Status> heard = health_.heard();
   ASSERT_FALSE(heard.empty());
