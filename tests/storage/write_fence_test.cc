@@ -11,6 +11,7 @@
 #include "rocksdb/file_system.h"
 #include "tests/support/full_disk_fs.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::storage {
 namespace {
@@ -36,7 +37,10 @@ TEST(WriteFenceTest, AFailedWriteWaitsForTheSyncUnderWay) {
     fence.WriteFailed();
     returned = true;
   });
-  absl::SleepFor(absl::Milliseconds(100));
+  // The writer has reported the failure (whatever the machine's speed)...
+  ASSERT_TRUE(dsr::testing::WaitFor([&] { return fence.write_failed(); }));
+  // ... and, given time to return, has not: it waits for the sync.
+  absl::SleepFor(absl::Milliseconds(50));
   EXPECT_FALSE(returned.load()) << "returned while a sync was under way";
   fence.EndSync();
   writer.join();
