@@ -1,7 +1,5 @@
 #include "broker/service/call_credentials.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 #include "absl/strings/match.h"
@@ -11,36 +9,9 @@
 
 namespace dsr::broker {
 
-namespace {
-
-// "[2001:db8::1]" or "%5B2001:db8::1%5D" -> its /64 network, "[2001:db8::]/64";
-// unchanged if it does not parse.
-std::string Ipv6Network(absl::string_view bracketed) {
-  absl::string_view inner = bracketed;
-  if (!absl::ConsumePrefix(&inner, "[") && !absl::ConsumePrefix(&inner, "%5B")) {
-    return std::string(bracketed);
-  }
-  if (!absl::ConsumeSuffix(&inner, "]") && !absl::ConsumeSuffix(&inner, "%5D")) {
-    return std::string(bracketed);
-  }
-  // A zone ("%25eth0") does not change the network.
-  inner = inner.substr(0, inner.find('%'));
-  unsigned char bytes[16];
-  if (::inet_pton(AF_INET6, std::string(inner).c_str(), bytes) != 1) {
-    return std::string(bracketed);
-  }
-  std::fill(bytes + 8, bytes + 16, 0);
-  char text[INET6_ADDRSTRLEN];
-  if (::inet_ntop(AF_INET6, bytes, text, sizeof(text)) == nullptr) {
-    return std::string(bracketed);
-  }
-  return absl::StrCat("[", text, "]/64");
-}
-
-}  // namespace
-
 std::string ClientAddress(absl::string_view peer) {
-  // An address (IPv4-mapped ones included): its key.
+  // An address (IPv4-mapped ones included): its key, IPv6 by its /64 (one
+  // client commonly holds a whole /64).
   if (std::string key = ClientAddressOfIp(PeerIp(peer)); !key.empty()) return key;
   const bool v4 = absl::StartsWith(peer, "ipv4:");
   const bool v6 = absl::StartsWith(peer, "ipv6:");
@@ -52,8 +23,8 @@ std::string ClientAddress(absl::string_view peer) {
       (v4 || (bracket != absl::string_view::npos && colon > bracket))) {
     host = host.substr(0, colon);
   }
-  // One IPv6 client commonly holds a whole /64: limit it as one.
-  return v4 ? absl::StrCat("ipv4:", host) : absl::StrCat("ipv6:", Ipv6Network(host));
+  // Not an address after all: one key for whatever it is.
+  return absl::StrCat(v4 ? "ipv4:" : "ipv6:", host);
 }
 
 absl::Status CheckGuessesWaiting(const CallCredentials& credentials, const std::string& address,

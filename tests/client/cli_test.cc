@@ -150,7 +150,10 @@ TEST(HolderWordsTest, MarksQuotesAndDisarmsWhatAHolderWrote) {
   EXPECT_EQ(HolderWords("see\x1b[2J https://evil.example/login\nstatus: erased"),
             "(the holder's words) \"see[2J https[:]//evil.example/login status: erased\"");
   // No bidirectional override to reverse what is read.
-  EXPECT_EQ(HolderWords("a\xe2\x80\xae" "b\xe2\x81\xa6" "c"), "(the holder's words) \"abc\"");
+  EXPECT_EQ(HolderWords("a\xe2\x80\xae"
+                        "b\xe2\x81\xa6"
+                        "c"),
+            "(the holder's words) \"abc\"");
 }
 
 TEST_F(CliTest, StatusUsesTheKeptReceiptOfTheLatestRequest) {
