@@ -43,6 +43,11 @@ struct Limits {
   // declare (as the child's owner); the admin is not counted against them.
   int max_holdings_per_actor = 10000;
   int max_links_per_actor = 10000;
+  // Default: 1,000. Links an organisation may propose to other
+  // organisations' holdings a day (each puts an event in the parent owner's
+  // inbox, which withdrawing the proposal does not take back); the admin is
+  // not counted.
+  int max_link_proposals_per_day = 1000;
   // Default: 100,000. Holdings one request may reach (one task each, retired
   // ones passed through included); a submit that would reach more is
   // RESOURCE_EXHAUSTED, and a late link forwards no further.

@@ -1,5 +1,7 @@
 #include "broker/registry.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "broker/names.h"
 #include "broker/registry_records.h"
@@ -20,7 +22,11 @@ Registry::Registry(const RegistryOptions& options)
       inbox_(options.inbox),
       limits_(options.limits),
       on_forwarding_pending_(options.on_forwarding_pending),
-      on_token_rotated_(options.on_token_rotated) {}
+      on_token_rotated_(options.on_token_rotated),
+      proposals_(
+          options.clock,
+          RateLimit{options.limits.max_link_proposals_per_day / 86400.0,
+                    static_cast<double>(std::max(1, options.limits.max_link_proposals_per_day))}) {}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||

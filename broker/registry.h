@@ -26,6 +26,7 @@
 #include "broker/journal.h"
 #include "broker/limits.h"
 #include "broker/principal.h"
+#include "broker/rate_limiter.h"
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "dsr/v1/registry_service.pb.h"
 #include "storage/store.h"
@@ -150,6 +151,11 @@ class Registry {
   mutable absl::Mutex counts_mu_;
   absl::flat_hash_map<std::string, int> holdings_per_actor_ ABSL_GUARDED_BY(counts_mu_);
   absl::flat_hash_map<std::string, int> links_per_actor_ ABSL_GUARDED_BY(counts_mu_);
+  // Proposals to other organisations per proposing actor
+  // (Limits::max_link_proposals_per_day): each one is an event in another's
+  // inbox, which DeleteLink does not take back, so the quota of links alone
+  // would not bound them.
+  RateLimiter proposals_;
 };
 
 }  // namespace dsr::broker

@@ -126,6 +126,8 @@ absl::Status Registry::CreateLink(const Principal& principal,
     RecordForwarding(batch, record.link_id(), record.parent(), record.child(), progress);
     pending = !progress.done;
   } else {
+    DSR_RETURN_IF_ERROR(
+        proposals_.Take(child.actor_id, "too many link proposals from this organisation today"));
     DSR_RETURN_IF_ERROR(inbox.Append(parent.actor_id, dsr::v1::InboxEvent::LINK_PROPOSED, name));
   }
   DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));

@@ -29,6 +29,8 @@ void AddLimitFlags(CLI::App& app, Limits& limits) {
       "Holdings one organisation may register (the admin is not counted)", 1e8);
   add("--max_links_per_actor", limits.max_links_per_actor,
       "Links one organisation may declare (the admin is not counted)", 1e8);
+  add("--max_link_proposals_per_day", limits.max_link_proposals_per_day,
+      "Links one organisation may propose to other organisations' holdings a day", 1e8);
 }
 
 }  // namespace dsr::broker

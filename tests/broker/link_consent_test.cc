@@ -260,6 +260,7 @@ class QuotaTest : public LinkConsentTest {
     Limits limits;
     limits.max_holdings_per_actor = 3;
     limits.max_links_per_actor = 1;
+    limits.max_link_proposals_per_day = 2;
     absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(RegistryOptions{
         store_.get(), &clock_, journal_.get(), inbox_.get(), limits, nullptr, nullptr});
     EXPECT_OK(registry);
@@ -300,6 +301,25 @@ TEST_F(QuotaTest, HoldingsAndLinksPerOrganisationAreBoundedTheAdminIsNot) {
   remove.set_name(first->name());
   ASSERT_OK(registry_->DeleteLink(mallory, remove));
   EXPECT_OK(Propose("mallory", "actors/mallory/holdings/two", crawl_).status());
+}
+
+// Proposing and withdrawing again and again would fill the parent owner's
+// inbox (a withdrawn proposal's event stays): proposals are limited a day.
+TEST_F(QuotaTest, ProposalsAreLimitedADayWithdrawingGivesNoneBack) {
+  const Principal mallory = Principal::Actor("mallory");
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<dsr::v1::Link> proposed = Propose("mallory", copy_, crawl_);
+    ASSERT_OK(proposed);
+    dsr::v1::DeleteLinkRequest remove;
+    remove.set_name(proposed->name());
+    ASSERT_OK(registry_->DeleteLink(mallory, remove));
+  }
+  absl::Status refused = Propose("mallory", copy_, crawl_).status();
+  EXPECT_CODE(refused, StatusCode::kResourceExhausted);
+  EXPECT_TRUE(absl::StrContains(refused.message(), "too many link proposals")) << refused;
+  // A day later the organisation may propose again.
+  clock_.Advance(absl::Hours(24));
+  EXPECT_OK(Propose("mallory", copy_, crawl_).status());
 }
 
 TEST_F(LinkConsentTest, ALateTaskNobodyAnswersHoldsTheRequestOpenNoLongerThanRetention) {
