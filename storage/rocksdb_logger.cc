@@ -26,7 +26,7 @@ class StderrLogger final : public rocksdb::Logger {
     char message[2048];
     const int n = std::vsnprintf(message, sizeof(message), format, ap);
     if (n < 0) return;
-    // The broker's line format (broker/log.cc): severity letter, UTC time.
+    // The broker's line format (broker/base/log.cc): severity letter, UTC time.
     const char* severity = level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? "E" : "W";
     std::string line = absl::StrCat(
         severity, " ", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "broker/log.h"
+#include "broker/base/log.h"
 #include "storage/backups.h"
 
 namespace dsr::broker {

@@ -9,23 +9,23 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "broker/admin_token.h"
-#include "broker/audit_log.h"
-#include "broker/authenticator.h"
-#include "broker/backup_admin.h"
-#include "broker/executor.h"
-#include "broker/inbox.h"
-#include "broker/inbox_log.h"
-#include "broker/journal.h"
-#include "broker/key_check.h"
-#include "broker/late_links.h"
-#include "broker/log.h"
-#include "broker/overdue.h"
-#include "broker/pseudonyms.h"
-#include "broker/registry.h"
-#include "broker/request_vault.h"
-#include "broker/requests.h"
-#include "broker/secret_file.h"
+#include "broker/access/admin_token.h"
+#include "broker/access/authenticator.h"
+#include "broker/audit/audit_log.h"
+#include "broker/backups/backup_admin.h"
+#include "broker/base/executor.h"
+#include "broker/base/log.h"
+#include "broker/inbox/inbox.h"
+#include "broker/journal/inbox_log.h"
+#include "broker/journal/journal.h"
+#include "broker/lifecycle/overdue.h"
+#include "broker/privacy/key_check.h"
+#include "broker/privacy/pseudonyms.h"
+#include "broker/privacy/request_vault.h"
+#include "broker/privacy/secret_file.h"
+#include "broker/registry/registry.h"
+#include "broker/requests/late_links.h"
+#include "broker/requests/requests.h"
 #include "broker/server/connection_gate.h"
 #include "broker/server/memory_watch.h"
 #include "broker/service/admin_service.h"
@@ -35,7 +35,7 @@
 #include "broker/service/registry_service.h"
 #include "broker/service/request_service.h"
 #include "broker/service/unary_call.h"
-#include "broker/status_macros.h"
+#include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -70,6 +70,7 @@ struct BrokerServer::Parts {
   std::unique_ptr<Pseudonyms> pseudonyms;
   std::unique_ptr<RequestVault> vault;
   std::unique_ptr<Journal> journal;
+  std::unique_ptr<NewLinkForwarding> link_forwarding;
   std::unique_ptr<Registry> registry;
   std::unique_ptr<InboxLog> inbox;
   std::unique_ptr<Requests> requests;
@@ -244,13 +245,15 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   DSR_ASSIGN_OR_RETURN(parts->journal, Journal::Open(parts->store.get(), clock));
   parts->inbox = std::make_unique<InboxLog>(parts->store.get());
   Parts* p = parts.get();
-  DSR_ASSIGN_OR_RETURN(parts->registry, Registry::Create(RegistryOptions{
-                                            parts->store.get(), clock, parts->journal.get(),
-                                            parts->inbox.get(), limits, [p] { p->KickForwarder(); },
-                                            [p](const std::string& actor_id) {
-                                              // A stream opened with the old token ends.
-                                              p->streams->CloseActor(actor_id);
-                                            }}));
+  parts->link_forwarding = std::make_unique<NewLinkForwarding>(parts->store.get(), limits);
+  DSR_ASSIGN_OR_RETURN(parts->registry,
+                       Registry::Create(RegistryOptions{
+                           parts->store.get(), clock, parts->journal.get(), parts->inbox.get(),
+                           limits, parts->link_forwarding.get(), [p] { p->KickForwarder(); },
+                           [p](const std::string& actor_id) {
+                             // A stream opened with the old token ends.
+                             p->streams->CloseActor(actor_id);
+                           }}));
   parts->forwarder =
       std::make_unique<LateLinkForwarder>(parts->store.get(), clock, parts->journal.get(),
                                           parts->inbox.get(), &parts->registry->graph(), limits);

@@ -12,10 +12,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "broker/clock.h"
-#include "broker/limits.h"
-#include "broker/rate_limiter.h"
-#include "broker/retention.h"
+#include "broker/access/rate_limiter.h"
+#include "broker/base/clock.h"
+#include "broker/base/limits.h"
+#include "broker/lifecycle/retention.h"
 #include "storage/store.h"
 
 namespace grpc {

@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "broker/log.h"
+#include "broker/base/log.h"
 #include "broker/service/call_credentials.h"
 
 namespace dsr::broker {

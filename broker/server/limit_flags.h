@@ -1,10 +1,10 @@
 #ifndef DSR_BROKER_SERVER_LIMIT_FLAGS_H_
 #define DSR_BROKER_SERVER_LIMIT_FLAGS_H_
 
-// dsr-broker's flags for the size limits of SPEC §5 (broker/limits.h).
+// dsr-broker's flags for the size limits of SPEC §5 (broker/base/limits.h).
 
 #include "CLI/CLI.hpp"
-#include "broker/limits.h"
+#include "broker/base/limits.h"
 
 namespace dsr::broker {
 

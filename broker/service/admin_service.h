@@ -1,7 +1,7 @@
 #ifndef DSR_BROKER_SERVICE_ADMIN_SERVICE_H_
 #define DSR_BROKER_SERVICE_ADMIN_SERVICE_H_
 
-#include "broker/backup_admin.h"
+#include "broker/backups/backup_admin.h"
 #include "broker/service/unary_call.h"
 #include "dsr/v1/admin_service.grpc.pb.h"
 

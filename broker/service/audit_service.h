@@ -1,7 +1,7 @@
 #ifndef DSR_BROKER_SERVICE_AUDIT_SERVICE_H_
 #define DSR_BROKER_SERVICE_AUDIT_SERVICE_H_
 
-#include "broker/audit_log.h"
+#include "broker/audit/audit_log.h"
 #include "broker/service/unary_call.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
 

@@ -11,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "broker/authenticator.h"
-#include "broker/delayer.h"
+#include "broker/access/authenticator.h"
+#include "broker/access/delayer.h"
 #include "grpcpp/server_context.h"
 
 namespace dsr::broker {

@@ -1,7 +1,7 @@
 #ifndef DSR_BROKER_SERVICE_INBOX_SERVICE_H_
 #define DSR_BROKER_SERVICE_INBOX_SERVICE_H_
 
-#include "broker/inbox.h"
+#include "broker/inbox/inbox.h"
 #include "broker/service/inbox_streams.h"
 #include "broker/service/unary_call.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"

@@ -1,7 +1,7 @@
 #ifndef DSR_BROKER_SERVICE_REGISTRY_SERVICE_H_
 #define DSR_BROKER_SERVICE_REGISTRY_SERVICE_H_
 
-#include "broker/registry.h"
+#include "broker/registry/registry.h"
 #include "broker/service/unary_call.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
 

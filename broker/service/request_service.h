@@ -1,7 +1,7 @@
 #ifndef DSR_BROKER_SERVICE_REQUEST_SERVICE_H_
 #define DSR_BROKER_SERVICE_REQUEST_SERVICE_H_
 
-#include "broker/requests.h"
+#include "broker/requests/requests.h"
 #include "broker/service/unary_call.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 

@@ -7,7 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "broker/log.h"
+#include "broker/base/log.h"
 
 namespace dsr::broker {
 namespace {

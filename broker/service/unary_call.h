@@ -9,7 +9,7 @@
 // writes waiting for the mutation lock.
 //
 // Durability: the domain applies writes without waiting for the disk, so
-// that concurrent mutations share one sync (group commit, broker/journal.h).
+// that concurrent mutations share one sync (group commit, broker/journal/journal.h).
 // The answer waits, without holding a thread, for the store's next sync to
 // cover the call's write and everything it read; if that sync fails, the
 // call ends UNAVAILABLE whatever the domain said.
@@ -28,10 +28,10 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "broker/authenticator.h"
-#include "broker/delayer.h"
-#include "broker/executor.h"
-#include "broker/principal.h"
+#include "broker/access/authenticator.h"
+#include "broker/access/delayer.h"
+#include "broker/base/executor.h"
+#include "broker/base/principal.h"
 #include "broker/service/call_credentials.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "broker/executor.h"
+#include "broker/base/executor.h"
 #include "grpcpp/grpcpp.h"
 
 namespace dsr::bench {

@@ -1,4 +1,4 @@
-#include "broker/inbox.h"
+#include "broker/inbox/inbox.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"
 

@@ -1,10 +1,10 @@
-#include "broker/admin_token.h"
+#include "broker/access/admin_token.h"
 
 #include <sys/stat.h>
 
 #include <fstream>
 
-#include "broker/tokens.h"
+#include "broker/base/tokens.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"

@@ -1,10 +1,10 @@
-#include "broker/audit_log.h"
+#include "broker/audit/audit_log.h"
 
 #include <atomic>
 #include <thread>
 
 #include "absl/strings/str_format.h"
-#include "broker/audit_chain.h"
+#include "broker/journal/audit_chain.h"
 #include "dsr/storage/v1/audit_records.pb.h"
 #include "storage/keys.h"
 #include "tests/broker/registry_test_base.h"

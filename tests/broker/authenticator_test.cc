@@ -1,6 +1,6 @@
-#include "broker/authenticator.h"
+#include "broker/access/authenticator.h"
 
-#include "broker/tokens.h"
+#include "broker/base/tokens.h"
 #include "tests/broker/registry_test_base.h"
 #include "tests/support/status_matchers.h"
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <thread>
 
-#include "broker/audit_log.h"
-#include "broker/inbox.h"
+#include "broker/audit/audit_log.h"
+#include "broker/inbox/inbox.h"
 #include "storage/keys.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"

@@ -1,4 +1,4 @@
-#include "broker/deadlines.h"
+#include "broker/requests/deadlines.h"
 
 #include "gtest/gtest.h"
 

@@ -1,4 +1,4 @@
-#include "broker/delayer.h"
+#include "broker/access/delayer.h"
 
 #include <atomic>
 

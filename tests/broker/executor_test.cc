@@ -1,4 +1,4 @@
-#include "broker/executor.h"
+#include "broker/base/executor.h"
 
 #include <atomic>
 

@@ -1,4 +1,4 @@
-#include "broker/graph.h"
+#include "broker/registry/graph.h"
 
 #include <set>
 #include <string>

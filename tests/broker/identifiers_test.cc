@@ -1,4 +1,4 @@
-#include "broker/identifiers.h"
+#include "broker/requests/identifiers.h"
 
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"

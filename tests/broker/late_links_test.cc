@@ -1,5 +1,5 @@
-#include "broker/audit_log.h"
-#include "broker/inbox.h"
+#include "broker/audit/audit_log.h"
+#include "broker/inbox/inbox.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"
 

@@ -4,11 +4,11 @@
 // squatted; quotas bound what one organisation may register.
 
 #include "absl/strings/match.h"
-#include "broker/access_reports.h"
-#include "broker/inbox.h"
-#include "broker/registry_records.h"
-#include "broker/retention.h"
-#include "broker/status_macros.h"
+#include "broker/inbox/inbox.h"
+#include "broker/lifecycle/retention.h"
+#include "broker/registry/registry_records.h"
+#include "broker/requests/access_reports.h"
+#include "common/status_macros.h"
 #include "storage/keys.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"
@@ -261,8 +261,9 @@ class QuotaTest : public LinkConsentTest {
     limits.max_holdings_per_actor = 3;
     limits.max_links_per_actor = 1;
     limits.max_link_proposals_per_day = 2;
-    absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(RegistryOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), limits, nullptr, nullptr});
+    absl::StatusOr<std::unique_ptr<Registry>> registry =
+        Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
+                                         limits, forwarding_.get(), nullptr, nullptr});
     EXPECT_OK(registry);
     return registry.ok() ? std::move(*registry) : nullptr;
   }

@@ -1,4 +1,4 @@
-#include "broker/names.h"
+#include "broker/base/names.h"
 
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"

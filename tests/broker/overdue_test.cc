@@ -1,7 +1,7 @@
-#include "broker/overdue.h"
+#include "broker/lifecycle/overdue.h"
 
-#include "broker/inbox.h"
-#include "broker/time_util.h"
+#include "broker/base/time_util.h"
+#include "broker/inbox/inbox.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"
 

@@ -1,4 +1,4 @@
-#include "broker/page_token.h"
+#include "broker/base/page_token.h"
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"

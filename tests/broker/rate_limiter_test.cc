@@ -1,4 +1,4 @@
-#include "broker/rate_limiter.h"
+#include "broker/access/rate_limiter.h"
 
 #include "gtest/gtest.h"
 #include "tests/support/fake_clock.h"

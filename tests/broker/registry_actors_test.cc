@@ -1,5 +1,5 @@
-#include "broker/authenticator.h"
-#include "broker/tokens.h"
+#include "broker/access/authenticator.h"
+#include "broker/base/tokens.h"
 #include "storage/keys.h"
 #include "tests/broker/registry_test_base.h"
 #include "tests/support/status_matchers.h"

@@ -19,8 +19,10 @@ void RegistryTest::Reopen() {
   ASSERT_OK(journal);
   journal_ = std::move(*journal);
   inbox_ = std::make_unique<InboxLog>(store_.get());
-  absl::StatusOr<std::unique_ptr<Registry>> registry = Registry::Create(RegistryOptions{
-      store_.get(), &clock_, journal_.get(), inbox_.get(), limits_, nullptr, nullptr});
+  forwarding_ = std::make_unique<NewLinkForwarding>(store_.get(), limits_);
+  absl::StatusOr<std::unique_ptr<Registry>> registry =
+      Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits_,
+                                       forwarding_.get(), nullptr, nullptr});
   ASSERT_OK(registry);
   registry_ = std::move(*registry);
 }

@@ -4,7 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "broker/registry.h"
+#include "broker/registry/registry.h"
+#include "broker/requests/late_links.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
@@ -41,6 +42,7 @@ class RegistryTest : public ::testing::Test {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<InboxLog> inbox_;
+  std::unique_ptr<NewLinkForwarding> forwarding_;
   std::unique_ptr<Registry> registry_;
 };
 

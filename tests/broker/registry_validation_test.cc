@@ -1,4 +1,4 @@
-#include "broker/registry_validation.h"
+#include "broker/registry/registry_validation.h"
 
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"

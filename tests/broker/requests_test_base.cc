@@ -1,6 +1,6 @@
 #include "tests/broker/requests_test_base.h"
 
-#include "broker/tokens.h"
+#include "broker/base/tokens.h"
 #include "storage/keys.h"
 #include "tests/support/status_matchers.h"
 

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "broker/authenticator.h"
-#include "broker/inbox_log.h"
-#include "broker/pseudonyms.h"
-#include "broker/request_vault.h"
-#include "broker/requests.h"
+#include "broker/access/authenticator.h"
+#include "broker/journal/inbox_log.h"
+#include "broker/privacy/pseudonyms.h"
+#include "broker/privacy/request_vault.h"
+#include "broker/requests/requests.h"
 #include "tests/broker/registry_test_base.h"
 
 namespace dsr::broker {

@@ -1,15 +1,15 @@
 // Personal data at rest: stored only sealed, and destroyed after the
 // retention period once the request is final.
 
-#include "broker/retention.h"
+#include "broker/lifecycle/retention.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "broker/inbox.h"
-#include "broker/status_macros.h"
-#include "broker/time_util.h"
+#include "broker/base/time_util.h"
+#include "broker/inbox/inbox.h"
+#include "common/status_macros.h"
 #include "dsr/storage/v1/audit_records.pb.h"
 #include "storage/keys.h"
 #include "tests/broker/requests_test_base.h"

@@ -1,4 +1,4 @@
-#include "broker/routing.h"
+#include "broker/requests/routing.h"
 
 #include <map>
 

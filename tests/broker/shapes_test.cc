@@ -9,9 +9,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "broker/inbox.h"
-#include "broker/late_links.h"
-#include "broker/status_macros.h"
+#include "broker/inbox/inbox.h"
+#include "broker/requests/late_links.h"
+#include "common/status_macros.h"
 #include "storage/keys.h"
 #include "tests/broker/requests_test_base.h"
 #include "tests/support/status_matchers.h"

@@ -1,10 +1,10 @@
-#include "broker/tokens.h"
+#include "broker/base/tokens.h"
 
 #include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "broker/names.h"
+#include "broker/base/names.h"
 #include "gtest/gtest.h"
 
 namespace dsr::broker {

@@ -70,8 +70,10 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
 }
 
 broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox) {
-  return broker::RegistryOptions{store, clock, journal, inbox, broker::Limits(), nullptr, nullptr};
+                                            broker::Journal* journal, broker::InboxLog* inbox,
+                                            const broker::LinkForwarding* forwarding) {
+  return broker::RegistryOptions{store,      clock,   journal, inbox, broker::Limits(),
+                                 forwarding, nullptr, nullptr};
 }
 
 broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
@@ -101,8 +103,9 @@ Domain::Domain(const std::string& dir) {
   inbox_log = std::make_unique<broker::InboxLog>(store.get());
   pseudonyms = std::make_unique<broker::Pseudonyms>(std::string(32, 'p'));
   vault = std::make_unique<broker::RequestVault>(store.get(), std::string(32, 'k'));
+  forwarding = std::make_unique<broker::NewLinkForwarding>(store.get(), broker::Limits());
   absl::StatusOr<std::unique_ptr<broker::Registry>> r = broker::Registry::Create(
-      MakeRegistryOptions(store.get(), &clock, journal.get(), inbox_log.get()));
+      MakeRegistryOptions(store.get(), &clock, journal.get(), inbox_log.get(), forwarding.get()));
   CheckOk(r.status(), "create registry");
   registry = std::move(*r);
   absl::StatusOr<std::unique_ptr<broker::Requests>> q = broker::Requests::Create(

@@ -18,12 +18,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "broker/clock.h"
-#include "broker/inbox.h"
-#include "broker/inbox_log.h"
-#include "broker/journal.h"
-#include "broker/registry.h"
-#include "broker/requests.h"
+#include "broker/base/clock.h"
+#include "broker/inbox/inbox.h"
+#include "broker/journal/inbox_log.h"
+#include "broker/journal/journal.h"
+#include "broker/registry/registry.h"
+#include "broker/requests/late_links.h"
+#include "broker/requests/requests.h"
 #include "broker/server/broker_server.h"
 #include "storage/store.h"
 
@@ -71,7 +72,8 @@ class FuzzClock final : public broker::Clock {
 broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
                                               const broker::Clock* clock);
 broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox);
+                                            broker::Journal* journal, broker::InboxLog* inbox,
+                                            const broker::LinkForwarding* forwarding);
 broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
                                             broker::Journal* journal, broker::InboxLog* inbox,
                                             const broker::ProvenanceGraph* graph,
@@ -92,6 +94,7 @@ struct Domain {
   std::unique_ptr<broker::InboxLog> inbox_log;
   std::unique_ptr<broker::Pseudonyms> pseudonyms;
   std::unique_ptr<broker::RequestVault> vault;
+  std::unique_ptr<broker::NewLinkForwarding> forwarding;
   std::unique_ptr<broker::Registry> registry;
   std::unique_ptr<broker::Requests> requests;
   std::unique_ptr<broker::Inbox> inbox;

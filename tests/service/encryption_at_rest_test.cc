@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "broker/log.h"
+#include "broker/base/log.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "storage/store.h"

@@ -11,11 +11,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "broker/inbox_log.h"
-#include "broker/pseudonyms.h"
-#include "broker/registry.h"
-#include "broker/request_vault.h"
-#include "broker/requests.h"
+#include "broker/journal/inbox_log.h"
+#include "broker/privacy/pseudonyms.h"
+#include "broker/privacy/request_vault.h"
+#include "broker/registry/registry.h"
+#include "broker/requests/late_links.h"
+#include "broker/requests/requests.h"
 #include "client/import_plan.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "tests/service/broker_fixture.h"
@@ -184,9 +185,11 @@ TEST_F(ProvenanceGraphTest, WikipediaReaches119DescendantsAndCyclesAreRefused) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Journal> journal,
                        broker::Journal::Open(store.get(), &clock_));
   broker::InboxLog inbox(store.get());
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<broker::Registry> registry,
-                       broker::Registry::Create(broker::RegistryOptions{
-                           store.get(), &clock_, journal.get(), &inbox, {}, nullptr, nullptr}));
+  broker::NewLinkForwarding forwarding(store.get(), broker::Limits());
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<broker::Registry> registry,
+      broker::Registry::Create(broker::RegistryOptions{
+          store.get(), &clock_, journal.get(), &inbox, {}, &forwarding, nullptr, nullptr}));
   std::vector<double> micros;
   for (int i = 0; i < 200; ++i) {
     dsr::v1::GetLineageResponse response;

@@ -2,7 +2,7 @@
 #define DSR_TESTS_SUPPORT_FAKE_CLOCK_H_
 
 #include "absl/synchronization/mutex.h"
-#include "broker/clock.h"
+#include "broker/base/clock.h"
 
 namespace dsr::testing {
 

@@ -1,0 +1,199 @@
+// Inbox: task transitions (SPEC §4).
+
+#include "absl/strings/str_cat.h"
+#include "broker/base/time_util.h"
+#include "broker/inbox/inbox.h"
+#include "broker/journal/idempotency.h"
+#include "broker/requests/access_reports.h"
+#include "broker/requests/deadlines.h"
+#include "broker/requests/task_writes.h"
+#include "common/status_macros.h"
+#include "storage/keys.h"
+
+namespace dsr::broker {
+
+using dsr::storage::v1::RequestRecord;
+using dsr::storage::v1::TaskRecord;
+
+namespace {
+
+absl::Status RequireNotTerminal(const TaskRecord& task) {
+  if (IsTerminal(task.state())) {
+    return absl::FailedPreconditionError(
+        "the task is already closed (completed, refused or cancelled)");
+  }
+  return absl::OkStatus();
+}
+
+// Which outcomes answer which request types.
+bool OutcomeFits(int type, int outcome) {
+  using dsr::v1::Outcome;
+  if (outcome == dsr::v1::NO_DATA_FOUND) return true;
+  switch (type) {
+    case dsr::v1::ERASURE:
+      return outcome == dsr::v1::ERASED || outcome == dsr::v1::SUPPRESSED_IN_FUTURE_RELEASES ||
+             outcome == dsr::v1::EXCLUDED_FROM_TRAINING || outcome == dsr::v1::UNLEARNED ||
+             outcome == dsr::v1::OUTPUT_FILTERED;
+    case dsr::v1::RECTIFICATION:
+      return outcome == dsr::v1::RECTIFIED;
+    case dsr::v1::RESTRICTION:
+      return outcome == dsr::v1::RESTRICTED || outcome == dsr::v1::EXCLUDED_FROM_TRAINING;
+    case dsr::v1::OBJECTION:
+      return outcome == dsr::v1::PROCESSING_STOPPED || outcome == dsr::v1::EXCLUDED_FROM_TRAINING ||
+             outcome == dsr::v1::OUTPUT_FILTERED;
+    case dsr::v1::ACCESS:
+    case dsr::v1::PORTABILITY:
+      return outcome == dsr::v1::ACCESS_PROVIDED;
+    default:
+      return false;
+  }
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view text, bool required,
+                       const Limits& limits) {
+  if (required && text.empty())
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (text.size() > limits.max_free_text_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must be at most ", limits.max_free_text_bytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Inbox::Transition(const Principal& principal, absl::string_view method,
+                               const std::string& name, const google::protobuf::Message& request,
+                               const Change& change, dsr::v1::Task* out) {
+  DSR_ASSIGN_OR_RETURN(std::string actor_id, RequireActor(principal));
+  DSR_ASSIGN_OR_RETURN(TaskRef ref, ParseTaskName(name, "name"));
+  DSR_ASSIGN_OR_RETURN(IdempotentCall call,
+                       IdempotentCall::Prepare(principal, method, request, options_.pseudonyms));
+
+  Journal::MutationLock lock(options_.journal);
+  TaskRecord task;
+  RequestRecord owner;
+  DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &task, &owner));
+  const absl::Time now = options_.clock->Now();
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+  if (!earlier.has_value()) {
+    const TaskRecord before = task;
+    storage::WriteBatch batch = options_.store->NewWriteBatch();
+    DSR_RETURN_IF_ERROR(change(task, owner, now, batch));
+    *task.mutable_update_time() = ToProtoTime(now);
+    PutChangedTask(batch, before, task);
+    if (CountTaskChange(before.state(), task.state(), now, batch, &owner)) {
+      batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(ref.request_id), owner);
+    }
+    call.Record(batch, name, now);
+    DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
+  }
+  DSR_ASSIGN_OR_RETURN(*out, HolderView(task, owner, now));
+  return absl::OkStatus();
+}
+
+absl::Status Inbox::Acknowledge(const Principal& principal,
+                                const dsr::v1::AcknowledgeTaskRequest& request,
+                                dsr::v1::Task* task) {
+  return Transition(
+      principal, "AcknowledgeTask", request.name(), request,
+      [](TaskRecord& t, const RequestRecord&, absl::Time, storage::WriteBatch&) {
+        if (t.state() != dsr::v1::Task::OPEN) {
+          return absl::FailedPreconditionError("only an OPEN task can be acknowledged");
+        }
+        t.set_state(dsr::v1::Task::ACKNOWLEDGED);
+        return absl::OkStatus();
+      },
+      task);
+}
+
+absl::Status Inbox::Complete(const Principal& principal,
+                             const dsr::v1::CompleteTaskRequest& request, dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
+  if (request.outcome() == dsr::v1::OUTCOME_UNSPECIFIED ||
+      !dsr::v1::Outcome_IsValid(request.outcome())) {
+    return absl::InvalidArgumentError("outcome is required");
+  }
+  DSR_RETURN_IF_ERROR(CheckText("explanation", request.explanation(), false, options_.limits));
+  return Transition(
+      principal, "CompleteTask", request.name(), request,
+      [this, &request](TaskRecord& t, const RequestRecord& owner, absl::Time,
+                       storage::WriteBatch& batch) {
+        DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
+        if (!OutcomeFits(owner.type(), request.outcome())) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "outcome ", dsr::v1::Outcome_Name(request.outcome()), " does not answer a ",
+              dsr::v1::RequestType_Name(owner.type()), " request"));
+        }
+        const bool provides = request.outcome() == dsr::v1::ACCESS_PROVIDED;
+        if (provides != request.has_access_report()) {
+          return absl::InvalidArgumentError(provides
+                                                ? "access_report is required with ACCESS_PROVIDED"
+                                                : "access_report goes only with ACCESS_PROVIDED");
+        }
+        if (provides) {
+          DSR_RETURN_IF_ERROR(ValidateAccessReport(
+              request.access_report(), owner.type() == dsr::v1::PORTABILITY, options_.limits));
+          DSR_RETURN_IF_ERROR(options_.vault->PutReport(
+              batch, owner, t.task_number(), AccessReportToRecord(request.access_report())));
+        }
+        t.set_state(dsr::v1::Task::COMPLETED);
+        t.set_outcome(request.outcome());
+        t.set_explanation(request.explanation());
+        return absl::OkStatus();
+      },
+      task);
+}
+
+absl::Status Inbox::Refuse(const Principal& principal, const dsr::v1::RefuseTaskRequest& request,
+                           dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
+  if (request.ground() == dsr::v1::REFUSAL_GROUND_UNSPECIFIED ||
+      !dsr::v1::RefusalGround_IsValid(request.ground())) {
+    return absl::InvalidArgumentError("ground is required");
+  }
+  DSR_RETURN_IF_ERROR(CheckText("explanation", request.explanation(), true, options_.limits));
+  return Transition(
+      principal, "RefuseTask", request.name(), request,
+      [&request](TaskRecord& t, const RequestRecord&, absl::Time, storage::WriteBatch&) {
+        DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
+        t.set_state(dsr::v1::Task::REFUSED);
+        t.set_refusal_ground(request.ground());
+        t.set_explanation(request.explanation());
+        return absl::OkStatus();
+      },
+      task);
+}
+
+absl::Status Inbox::Extend(const Principal& principal, const dsr::v1::ExtendTaskRequest& request,
+                           dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
+  if (request.months() < 1 || request.months() > kMaxExtensionMonths) {
+    return absl::InvalidArgumentError(absl::StrCat("months must be 1 to ", kMaxExtensionMonths));
+  }
+  DSR_RETURN_IF_ERROR(CheckText("reason", request.reason(), true, options_.limits));
+  return Transition(
+      principal, "ExtendTask", request.name(), request,
+      [&request](TaskRecord& t, const RequestRecord&, absl::Time now, storage::WriteBatch&) {
+        DSR_RETURN_IF_ERROR(RequireNotTerminal(t));
+        if (now >= FromProtoTime(t.due_time())) {
+          return absl::FailedPreconditionError("a task can only be extended before it is due");
+        }
+        const int total = t.extension_months() + request.months();
+        if (total > kMaxExtensionMonths) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("extensions may total at most ", kMaxExtensionMonths, " months; ",
+                           t.extension_months(), " already granted"));
+        }
+        t.set_extension_months(total);
+        t.set_extension_reason(request.reason());
+        *t.mutable_due_time() = ToProtoTime(DueTime(FromProtoTime(t.create_time()), total));
+        return absl::OkStatus();
+      },
+      task);
+}
+
+}  // namespace dsr::broker
