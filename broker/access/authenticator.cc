@@ -42,6 +42,18 @@ int ParseIp(absl::string_view ip, unsigned char bytes[16]) {
 
 }  // namespace
 
+absl::StatusOr<absl::flat_hash_set<std::string>> ParseTrustedProxies(
+    const std::vector<std::string>& addresses) {
+  absl::flat_hash_set<std::string> proxies;
+  for (const std::string& ip : addresses) {
+    std::string key = CanonicalIp(ip);
+    if (key.empty())
+      return absl::InvalidArgumentError("trusted_proxies: each must be an IP address");
+    proxies.insert(std::move(key));
+  }
+  return proxies;
+}
+
 std::string CanonicalIp(absl::string_view ip) {
   unsigned char bytes[16];
   char out[INET6_ADDRSTRLEN];
@@ -144,7 +156,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& cre
   // sharing it, behind a proxy or a NAT) never lock a holder of a good
   // token out. Failures past the address's allowance are refused as such;
   // each is answered late (UnaryCalls), and an address with the most waiting
-  // is refused before its token is looked at (CheckGuessesWaiting), so
+  // is refused before its token is looked at (CallRunner, broker/core/call_runner.h), so
   // guessing stays slow whatever the allowance. Tokens carry 256 random bits: the limit sheds load
   // and marks the abuse, it is not what keeps a guess from succeeding.
   const std::string address = ClientAddressOf(credentials);

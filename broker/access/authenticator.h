@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
@@ -35,6 +36,11 @@ struct CallCredentials {
 // "192.0.2.1"; "[2001:DB8:0::1]" -> "2001:db8::1"; empty for what is not an
 // address.
 std::string CanonicalIp(absl::string_view ip);
+
+// The trusted proxies' addresses (RateLimits::trusted_proxies) in
+// CanonicalIp form. INVALID_ARGUMENT if one is not an IP address.
+absl::StatusOr<absl::flat_hash_set<std::string>> ParseTrustedProxies(
+    const std::vector<std::string>& addresses);
 
 // The key of per-client limits for an IP address written out:
 // "192.0.2.1" (or IPv4-mapped) -> "ipv4:192.0.2.1"; "2001:db8::1" (or
@@ -75,8 +81,8 @@ class Authenticator {
   // A whole call: a bearer token if there is one; else the actor of a
   // verified client certificate (it must exist); else anonymous. The
   // principal carries the client address. A valid credential always passes
-  // here (the transports refuse calls of an address with too many failures
-  // waiting, CheckGuessesWaiting); a failure from an address past its
+  // here (the core's CallRunner refuses calls of an address with too many
+  // failures waiting); a failure from an address past its
   // allowance of failures is RESOURCE_EXHAUSTED (with the time to wait)
   // rather than UNAUTHENTICATED.
   absl::StatusOr<Principal> Authenticate(const CallCredentials& credentials) const;

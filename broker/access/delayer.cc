@@ -16,7 +16,7 @@ Delayer::~Delayer() {
   thread_.join();
 }
 
-void Delayer::After(absl::Duration delay, const std::string& key, std::function<void()> work) {
+void Delayer::After(absl::Duration delay, const std::string& key, absl::AnyInvocable<void()> work) {
   {
     absl::MutexLock lock(&mu_);
     size_t& of_key = per_key_[key];
@@ -55,7 +55,7 @@ void Delayer::Flush() {
 
 void Delayer::Loop() {
   while (true) {
-    std::vector<std::function<void()>> ready;
+    std::vector<absl::AnyInvocable<void()>> ready;
     {
       absl::MutexLock lock(&mu_);
       const auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

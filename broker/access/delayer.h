@@ -9,13 +9,13 @@
 // adding there: the rest is room for those that raced past the check);
 // past either, work runs at once. Thread-safe.
 
-#include <functional>
 #include <map>
 #include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -32,7 +32,7 @@ class Delayer {
   // Runs `work` once `delay` has passed; at once, on the calling thread, for
   // a zero delay, past the bounds, or after Flush. `work` must not block
   // for long.
-  void After(absl::Duration delay, const std::string& key, std::function<void()> work)
+  void After(absl::Duration delay, const std::string& key, absl::AnyInvocable<void()> work)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Items waiting.
@@ -50,7 +50,7 @@ class Delayer {
 
   struct Item {
     std::string key;
-    std::function<void()> work;
+    absl::AnyInvocable<void()> work;
   };
   const size_t max_pending_;
   const size_t max_per_key_;

@@ -18,14 +18,14 @@ Executor::~Executor() {
   for (std::thread& t : threads_) t.join();
 }
 
-void Executor::Schedule(std::function<void()> work) {
+void Executor::Schedule(absl::AnyInvocable<void()> work) {
   absl::MutexLock lock(&mu_);
   queue_.push_back(std::move(work));
 }
 
 void Executor::WorkLoop() {
   while (true) {
-    std::function<void()> work;
+    absl::AnyInvocable<void()> work;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Executor::HasWorkOrStopping));

@@ -6,12 +6,12 @@
 // threads, because that logic may block on a synced disk write. Thread-safe.
 
 #include <deque>
-#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 
 namespace dsr::broker {
@@ -26,7 +26,7 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // Queues `work`. REQUIRES: the executor is not being destroyed.
-  void Schedule(std::function<void()> work) ABSL_LOCKS_EXCLUDED(mu_);
+  void Schedule(absl::AnyInvocable<void()> work) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   void WorkLoop() ABSL_LOCKS_EXCLUDED(mu_);
@@ -35,7 +35,7 @@ class Executor {
   }
 
   absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<absl::AnyInvocable<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };

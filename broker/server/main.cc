@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
                  "Calls open at once on one connection")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  app.add_option("--max_calls_in_flight", limits.max_calls_in_flight,
+  app.add_option("--max_calls_in_flight", options.max_calls_in_flight,
                  "Unary calls served at once; one more is refused (RESOURCE_EXHAUSTED)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
                  "New connections are closed while fewer file descriptors than this are free")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
-  app.add_option("--max_inbox_streams_per_actor", limits.max_inbox_streams_per_actor,
+  app.add_option("--max_inbox_streams_per_actor", options.max_inbox_streams_per_actor,
                  "Inbox streams one organisation may hold open")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));

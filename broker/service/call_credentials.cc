@@ -1,7 +1,5 @@
 #include "broker/service/call_credentials.h"
 
-#include <algorithm>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -25,15 +23,6 @@ std::string ClientAddress(absl::string_view peer) {
   }
   // Not an address after all: one key for whatever it is.
   return absl::StrCat(v4 ? "ipv4:" : "ipv6:", host);
-}
-
-absl::Status CheckGuessesWaiting(const CallCredentials& credentials, const std::string& address,
-                                 const Delayer& delayer, absl::Duration failed_auth_delay) {
-  if (!credentials.authorization.has_value() || !delayer.Full(address)) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "too many failed authentications from this address are waiting for their answer; retry in ",
-      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(failed_auth_delay, absl::Seconds(1)))),
-      " s"));
 }
 
 std::string PeerIp(absl::string_view peer) {

@@ -8,11 +8,8 @@
 
 #include <string>
 
-#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "broker/access/authenticator.h"
-#include "broker/access/delayer.h"
 #include "grpcpp/server_context.h"
 
 namespace dsr::broker {
@@ -26,14 +23,6 @@ CallCredentials CredentialsOf(const grpc::ServerContextBase& context);
 // IPv6 by its /64 network, "ipv6:[2001:db8::1]:5000" -> "ipv6:[2001:db8::]/64";
 // other forms unchanged.
 std::string ClientAddress(absl::string_view peer);
-
-// A call that presents a token while its client address (`address`) has as
-// many failed authentications waiting for their late answer as `delayer`
-// holds for one address is RESOURCE_EXHAUSTED before its token is looked
-// at: answered at once, it tells a guesser nothing, and guessing stays as
-// slow as the delay however many calls a guesser sends. OK otherwise.
-absl::Status CheckGuessesWaiting(const CallCredentials& credentials, const std::string& address,
-                                 const Delayer& delayer, absl::Duration failed_auth_delay);
 
 // The peer's IP address exactly, as CanonicalIp writes it:
 // "ipv6:[2001:db8::1]:5000" -> "2001:db8::1"; empty for other forms.

@@ -2,6 +2,8 @@
 
 #include <deque>
 
+#include "absl/cleanup/cleanup.h"
+#include "broker/core/client_status.h"
 #include "broker/service/call_credentials.h"
 #include "broker/service/status_conversion.h"
 #include "grpcpp/server_context.h"
@@ -14,17 +16,25 @@ constexpr int kBatch = 64;
 
 }  // namespace
 
-// One open StreamInbox call. Writes one event at a time; whoever finds the
-// stream idle with something new to send starts the next write.
+// One StreamInbox call. Writes one event at a time; whoever finds the
+// stream idle with something new to send starts the next write. Until its
+// opening (InboxStreams::Opened) is over the stream belongs to it: if gRPC
+// is done with the call meanwhile, the opening deletes it.
 class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::InboxEvent> {
  public:
-  Stream(InboxStreams* owner, std::string actor_id, uint64_t cursor)
-      : owner_(owner), actor_id_(std::move(actor_id)), cursor_(cursor) {}
+  explicit Stream(InboxStreams* owner) : owner_(owner) {}
 
+  // Set by the opening, before the stream is registered; fixed after.
+  void SetActor(std::string actor_id, uint64_t cursor) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    actor_id_ = std::move(actor_id);
+    cursor_ = cursor;
+  }
   const std::string& actor_id() const { return actor_id_; }
 
-  // Reads what follows the cursor and starts writing it, unless a write is
-  // in flight (its completion pumps again).
+  // Starts writing what is pending, else reads what follows the cursor
+  // (on the pool: the caller's thread) and starts writing it; unless a
+  // write is in flight (its completion goes on).
   void Pump() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     if (finished_ || writing_) return;
@@ -40,11 +50,7 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
         pending_.push_back(std::move(e));
       }
     }
-    if (pending_.empty()) return;
-    current_ = std::move(pending_.front());
-    pending_.pop_front();
-    writing_ = true;
-    StartWrite(&current_);
+    WriteNextLocked();
   }
 
   void Close(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
@@ -52,14 +58,28 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
     FinishLocked(status);
   }
 
-  void OnWriteDone(bool ok) override {
+  // The opening is over: from now on gRPC's OnDone deletes the stream.
+  void OpeningDone() ABSL_LOCKS_EXCLUDED(mu_) {
+    bool done;
     {
       absl::MutexLock lock(&mu_);
-      writing_ = false;
-      // Not ok: the call is ending; OnCancel or OnDone follows.
-      if (!ok) return;
+      opening_ = false;
+      done = done_;
     }
-    Pump();
+    if (done) Delete();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    // Not ok: the call is ending; OnCancel or OnDone follows.
+    if (!ok || finished_) return;
+    // What was read already goes at once; reading more is for the pool.
+    if (!pending_.empty()) {
+      WriteNextLocked();
+    } else {
+      owner_->pool_->Schedule([owner = owner_, actor = actor_id_] { owner->Pump(actor); });
+    }
   }
 
   void OnCancel() override {
@@ -68,11 +88,28 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
   }
 
   void OnDone() override {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      if (opening_) return;
+    }
+    Delete();
+  }
+
+ private:
+  void Delete() {
     owner_->Remove(this);
     delete this;
   }
 
- private:
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (pending_.empty()) return;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
@@ -80,25 +117,22 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
   }
 
   InboxStreams* const owner_;
-  const std::string actor_id_;
+  // Empty until the opening sets it.
+  std::string actor_id_;
   absl::Mutex mu_;
   // The last sequence read from the store (sent or pending).
-  uint64_t cursor_ ABSL_GUARDED_BY(mu_);
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<dsr::v1::InboxEvent> pending_ ABSL_GUARDED_BY(mu_);
   dsr::v1::InboxEvent current_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool opening_ ABSL_GUARDED_BY(mu_) = true;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
-                           const Authenticator* authenticator, int max_per_actor, Delayer* delayer,
-                           absl::Duration failed_auth_delay)
-    : inbox_(inbox),
-      pool_(pool),
-      authenticator_(authenticator),
-      max_per_actor_(max_per_actor),
-      delayer_(delayer),
-      failed_auth_delay_(failed_auth_delay) {
+InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, CallRunner* runner,
+                           int max_per_actor)
+    : inbox_(inbox), pool_(pool), runner_(runner), max_per_actor_(max_per_actor) {
   log->SetListener([this](const std::vector<std::string>& actors) {
     // On the writer's thread, which still holds the mutation lock: hand off.
     for (const std::string& actor : actors) {
@@ -109,71 +143,71 @@ InboxStreams::InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool,
 
 grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     grpc::CallbackServerContext* context, const dsr::v1::StreamInboxRequest* request) {
-  // A reactor that only reports an error, at once or later.
-  class Refusal final : public grpc::ServerWriteReactor<dsr::v1::InboxEvent> {
-   public:
-    Refusal() = default;
-    explicit Refusal(const grpc::Status& status) { Finish(status); }
-    void OnDone() override { delete this; }
-  };
-
   uint64_t rotations_before;
   {
     absl::MutexLock lock(&mu_);
     rotations_before = rotations_;
   }
-  const CallCredentials credentials = CredentialsOf(*context);
-  const std::string address = authenticator_->ClientAddressOf(credentials);
-  if (absl::Status waiting =
-          CheckGuessesWaiting(credentials, address, *delayer_, failed_auth_delay_);
-      !waiting.ok()) {
-    return new Refusal(ToGrpcStatus(waiting));
-  }
-  absl::StatusOr<Principal> principal = authenticator_->Authenticate(credentials);
+  Stream* stream = new Stream(this);
+  runner_->Authenticate([context] { return CredentialsOf(*context); },
+                        [this, stream, after = request->after_sequence(),
+                         from_committed = request->from_committed_cursor(),
+                         rotations_before](absl::StatusOr<Principal> principal) {
+                          Opened(stream, std::move(principal), after, from_committed,
+                                 rotations_before);
+                        });
+  return stream;
+}
+
+void InboxStreams::Opened(Stream* stream, absl::StatusOr<Principal> principal,
+                          uint64_t after_sequence, bool from_committed_cursor,
+                          uint64_t rotations_before) {
+  absl::Cleanup opening_done = [stream] { stream->OpeningDone(); };
   if (!principal.ok()) {
-    // As for unary calls: a failed credential is answered late.
-    auto* refusal = new Refusal();
-    delayer_->After(
-        failed_auth_delay_, address,
-        [refusal, status = ToGrpcStatus(principal.status())] { refusal->Finish(status); });
-    return refusal;
+    stream->Close(ToGrpcStatus(principal.status()));
+    return;
   }
   absl::StatusOr<std::string> actor_id = Inbox::RequireActor(*principal);
-  if (!actor_id.ok()) return new Refusal(ToGrpcStatus(actor_id.status()));
-  uint64_t cursor = request->after_sequence();
-  if (request->from_committed_cursor()) {
+  if (!actor_id.ok()) {
+    stream->Close(ToGrpcStatus(actor_id.status()));
+    return;
+  }
+  uint64_t cursor = after_sequence;
+  if (from_committed_cursor) {
     absl::StatusOr<dsr::storage::v1::InboxStateRecord> state = inbox_->log().State(*actor_id);
-    if (!state.ok()) return new Refusal(ToGrpcStatus(state.status()));
+    if (!state.ok()) {
+      stream->Close(ToGrpcStatus(state.status()));
+      return;
+    }
     cursor = state->committed();
   }
-  Stream* stream = new Stream(this, *actor_id, cursor);
+  stream->SetActor(*actor_id, cursor);
   // Tell the client at once that the stream is open, before any event (and
   // before any pump can start a write).
   stream->StartSendInitialMetadata();
   {
     absl::MutexLock lock(&mu_);
     if (closing_) {
-      stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is shutting down"));
-      return stream;
+      stream->Close(
+          ToGrpcStatus(ShuttingDown("the broker is shutting down; reconnect and resume")));
+      return;
     }
     if (auto rotated = rotated_at_.find(*actor_id);
         rotated != rotated_at_.end() && rotated->second > rotations_before) {
       stream->Close(
           grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                        "the organisation's token was rotated: reconnect with the new one"));
-      return stream;
+      return;
     }
     if (static_cast<int>(streams_[*actor_id].size()) >= max_per_actor_) {
       stream->Close(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "too many inbox streams open for this actor; close one first"));
-      return stream;
+      return;
     }
     streams_[*actor_id].insert(stream);
     ++count_;
   }
-
-  pool_->Schedule([this, actor = *actor_id] { Pump(actor); });
-  return stream;
+  stream->Pump();
 }
 
 void InboxStreams::Pump(const std::string& actor_id) {
@@ -198,8 +232,8 @@ void InboxStreams::CloseAll() {
   closing_ = true;
   for (auto& [actor, streams] : streams_) {
     for (Stream* stream : streams) {
-      stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the broker is shutting down; reconnect and resume"));
+      stream->Close(
+          ToGrpcStatus(ShuttingDown("the broker is shutting down; reconnect and resume")));
     }
   }
   auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return count_ == 0; };

@@ -3,7 +3,9 @@
 
 // StreamInbox: each open stream sends the actor's backlog after its cursor,
 // then new events as the InboxLog announces them, without polling and
-// without a thread per stream (gRPC's callback API). Thread-safe.
+// without a thread per stream (gRPC's callback API). Every store read (the
+// credential, the cursor, the events) runs on the core's read pool, never on
+// gRPC's callback threads. Thread-safe.
 
 #include <memory>
 #include <string>
@@ -12,9 +14,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/access/authenticator.h"
-#include "broker/access/delayer.h"
 #include "broker/base/executor.h"
+#include "broker/core/call_runner.h"
 #include "broker/inbox/inbox.h"
 #include "dsr/v1/inbox_service.pb.h"
 #include "grpcpp/support/server_callback.h"
@@ -26,10 +27,9 @@ class InboxStreams {
   // All must outlive the streams. Registers itself as `log`'s listener. An
   // actor may hold at most `max_per_actor` streams open at once; one more is
   // refused with RESOURCE_EXHAUSTED.
-  // A stream whose credential fails is refused after `failed_auth_delay`,
-  // from `delayer`, as unary calls are.
-  InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, const Authenticator* authenticator,
-               int max_per_actor, Delayer* delayer, absl::Duration failed_auth_delay);
+  // Streams are authenticated by `runner` (a failed credential is refused
+  // late, as unary calls are) and read on `pool`.
+  InboxStreams(Inbox* inbox, InboxLog* log, Executor* pool, CallRunner* runner, int max_per_actor);
 
   // Opens a stream for the calling actor.
   grpc::ServerWriteReactor<dsr::v1::InboxEvent>* Open(grpc::CallbackServerContext* context,
@@ -49,16 +49,18 @@ class InboxStreams {
  private:
   class Stream;
 
+  // The rest of Open, on the pool once the caller is authenticated: reads
+  // the cursor, registers the stream and starts sending.
+  void Opened(Stream* stream, absl::StatusOr<Principal> principal, uint64_t after_sequence,
+              bool from_committed_cursor, uint64_t rotations_before) ABSL_LOCKS_EXCLUDED(mu_);
   // Sends what is new to every stream of `actor_id`.
   void Pump(const std::string& actor_id) ABSL_LOCKS_EXCLUDED(mu_);
   void Remove(Stream* stream) ABSL_LOCKS_EXCLUDED(mu_);
 
   Inbox* const inbox_;
   Executor* const pool_;
-  const Authenticator* const authenticator_;
+  CallRunner* const runner_;
   const int max_per_actor_;
-  Delayer* const delayer_;
-  const absl::Duration failed_auth_delay_;
   mutable absl::Mutex mu_;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, absl::flat_hash_set<Stream*>> streams_ ABSL_GUARDED_BY(mu_);

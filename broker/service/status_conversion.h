@@ -6,10 +6,9 @@
 
 namespace dsr::broker {
 
-// The one place where an absl::Status becomes a grpc::Status. Codes map one
-// to one. Errors from the broker's own machinery (INTERNAL, UNKNOWN,
-// DATA_LOSS, UNAVAILABLE) are logged in full and reach the caller with a
-// generic message: they describe the broker's storage, not the request.
+// The one place where an absl::Status becomes a grpc::Status: the core's
+// ClientStatus (broker/core/client_status.h: what a caller may be told),
+// with codes mapped one to one.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace dsr::broker

@@ -22,10 +22,6 @@ class AccessReportTest : public RequestsTest {
     update.mutable_holding()->set_retention("until the next release");
     dsr::v1::Holding h;
     EXPECT_OK(registry_->UpdateHolding(admin_, update, &h));
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    EXPECT_OK(inbox);
-    tasks_ = std::move(*inbox);
   }
   absl::Status Complete(const std::string& actor, const std::string& task, dsr::v1::Outcome outcome,
                         const dsr::v1::AccessReport* report) {
@@ -37,7 +33,6 @@ class AccessReportTest : public RequestsTest {
     return tasks_->Complete(Principal::Actor(actor), complete, &done);
   }
   std::string source_, copy_;
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(AccessReportTest, HoldersReportsAreCompletedFromTheRegisterAndLineageAndMerged) {

@@ -16,7 +16,7 @@ namespace {
 class AuditLogTest : public RegistryTest {
  protected:
   dsr::v1::VerifyAuditLogResponse Verify() {
-    AuditLog log(store_.get(), journal_.get(), Limits());
+    AuditLog& log = core_->audit();
     dsr::v1::VerifyAuditLogResponse response;
     EXPECT_OK(log.VerifyAuditLog(admin_, {}, &response));
     return response;
@@ -41,7 +41,7 @@ TEST_F(AuditLogTest, EveryRegistryMutationAppendsOneChainedEvent) {
   // A refused mutation leaves no trace in the chain.
   EXPECT_CODE(Link(b, a), absl::StatusCode::kAlreadyExists);
 
-  AuditLog log(store_.get(), journal_.get(), Limits());
+  AuditLog& log = core_->audit();
   dsr::v1::ListAuditEventsResponse listed;
   ASSERT_OK(log.ListAuditEvents(admin_, {}, &listed));
   ASSERT_EQ(listed.events_size(), 4);
@@ -161,7 +161,7 @@ TEST_F(AuditLogTest, RemovingTheNewestEventsIsFound) {
 }
 
 TEST_F(AuditLogTest, AdminOnly) {
-  AuditLog log(store_.get(), journal_.get(), Limits());
+  AuditLog& log = core_->audit();
   dsr::v1::VerifyAuditLogResponse verified;
   EXPECT_CODE(log.VerifyAuditLog(Principal::Actor("acme"), {}, &verified),
               absl::StatusCode::kPermissionDenied);

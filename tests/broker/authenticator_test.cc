@@ -11,7 +11,7 @@ using absl::StatusCode;
 
 class AuthenticatorTest : public RegistryTest {
  protected:
-  AuthenticatorTest() : auth_(store_.get(), Sha256("dsr_admin_root")) {}
+  AuthenticatorTest() : auth_(store_, Sha256("dsr_admin_root")) {}
   absl::StatusOr<Principal> Header(const std::string& value) {
     absl::string_view view(value);
     return auth_.AuthenticateHeader(&view);
@@ -80,7 +80,7 @@ TEST_F(AuthenticatorTest, TokenThenCertificateThenAnonymous) {
 
 TEST_F(AuthenticatorTest, FailuresPerAddressAreLimitedGoodCredentialsNever) {
   RateLimiter failures(&clock_, RateLimit{/*per_second=*/0.5, /*burst=*/2});
-  Authenticator limited(store_.get(), Sha256("dsr_admin_root"), &failures);
+  Authenticator limited(store_, Sha256("dsr_admin_root"), &failures);
   EXPECT_CODE(limited.Authenticate(Call("Bearer dsr_actor_x")), StatusCode::kUnauthenticated);
   EXPECT_CODE(limited.Authenticate(Call(std::nullopt, "ghost")), StatusCode::kUnauthenticated);
   // The address has used its allowance: one more failure is refused as such.
@@ -101,8 +101,7 @@ TEST_F(AuthenticatorTest, FailuresPerAddressAreLimitedGoodCredentialsNever) {
 // last; from anyone else the header is ignored, so a client cannot pick the
 // address its limits are counted against.
 TEST_F(AuthenticatorTest, OnlyTrustedProxiesNameTheClient) {
-  Authenticator behind(store_.get(), Sha256("dsr_admin_root"), nullptr,
-                       {"127.0.0.1", "2001:db8::5"});
+  Authenticator behind(store_, Sha256("dsr_admin_root"), nullptr, {"127.0.0.1", "2001:db8::5"});
   // A call from `peer` (an IP address) with the header given.
   auto forwarded = [](const std::string& peer, std::string header) {
     CallCredentials call = Call(std::nullopt, "", ClientAddressOfIp(peer));

@@ -32,10 +32,7 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
       ASSERT_OK(Link(holdings[i], holdings[i - 2]));  // overlapping paths
     }
   }
-  absl::StatusOr<std::unique_ptr<Inbox>> made = Inbox::Create(InboxOptions{
-      store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-  ASSERT_OK(made);
-  Inbox& inbox = **made;
+  Inbox& inbox = *tasks_;
 
   std::atomic<int> completed{0}, refused{0}, acknowledged{0}, submitted{0}, cancelled{0};
   std::atomic<int> unexpected{0};
@@ -197,7 +194,7 @@ TEST_F(ConcurrencyTest, ConcurrentSubmitsTransitionsAndCancelsKeepEveryInvariant
     std::vector<storage::v1::InboxEventRecord> events = InboxOf(a);
     for (size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].sequence(), i + 1) << a;
   }
-  AuditLog audit(store_.get(), journal_.get(), Limits());
+  AuditLog& audit = core_->audit();
   dsr::v1::VerifyAuditLogResponse verified;
   ASSERT_OK(audit.VerifyAuditLog(admin_, {}, &verified));
   EXPECT_TRUE(verified.intact());

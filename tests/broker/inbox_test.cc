@@ -19,13 +19,6 @@ class InboxTest : public RequestsTest {
     source_ = AddHolding("acme", "source");
     copy_ = AddHolding("beta", "copy");
     EXPECT_OK(Link(copy_, source_));
-    MakeInbox();
-  }
-  void MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    ASSERT_OK(inbox);
-    tasks_ = std::move(*inbox);
   }
   // The task of `response` on `holding`.
   static std::string TaskOn(const dsr::v1::SubmitRequestResponse& response,
@@ -77,7 +70,6 @@ class InboxTest : public RequestsTest {
   const Principal acme_ = Principal::Actor("acme");
   const Principal beta_ = Principal::Actor("beta");
   std::string source_, copy_;
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(InboxTest, EveryLegalAndIllegalTransition) {
@@ -274,7 +266,6 @@ TEST_F(InboxTest, EventsAndCursor) {
   ASSERT_OK(tasks_->CommitInbox(beta_, commit, &committed));
   EXPECT_EQ(committed.committed(), 2u);
   ReopenAll();
-  MakeInbox();
   ASSERT_OK_AND_ASSIGN(storage::v1::InboxStateRecord state, inbox_->State("beta"));
   EXPECT_EQ(state.committed(), 2u);
   EXPECT_EQ(state.last_sequence(), 2u);

@@ -17,10 +17,6 @@ class LateLinkTest : public RequestsTest {
     b_ = AddHolding("beta", "bbb");
     c_ = AddHolding("beta", "ccc");
     EXPECT_OK(Link(c_, b_));  // c was made from b before anyone knew b came from a
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    EXPECT_OK(inbox);
-    tasks_ = std::move(*inbox);
   }
   std::vector<dsr::v1::Task> TasksOf(const dsr::v1::SubmitRequestResponse& submitted) {
     dsr::v1::GetRequestRequest get;
@@ -40,7 +36,6 @@ class LateLinkTest : public RequestsTest {
   }
 
   std::string a_, b_, c_;
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(LateLinkTest, CompletedErasureFollowsANewLinkToTheCopyAndBeyond) {
@@ -66,7 +61,7 @@ TEST_F(LateLinkTest, CompletedErasureFollowsANewLinkToTheCopyAndBeyond) {
   EXPECT_EQ(beta[0].task(), tasks[1].name());
   EXPECT_EQ(beta[0].kind(), dsr::v1::InboxEvent::TASK_CREATED);
 
-  AuditLog audit(store_.get(), journal_.get(), Limits());
+  AuditLog& audit = core_->audit();
   dsr::v1::ListAuditEventsResponse events;
   ASSERT_OK(audit.ListAuditEvents(admin_, {}, &events));
   const auto& last = *events.events().rbegin();

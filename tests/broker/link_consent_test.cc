@@ -29,10 +29,6 @@ class LinkConsentTest : public RequestsTest {
     AddActor("mallory");
     crawl_ = AddHolding("acme", "crawl");
     copy_ = AddHolding("mallory", "copy");
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    EXPECT_OK(inbox);
-    tasks_ = std::move(*inbox);
   }
 
   absl::StatusOr<dsr::v1::Link> Propose(const std::string& actor, const std::string& child,
@@ -92,8 +88,7 @@ class LinkConsentTest : public RequestsTest {
     return names;
   }
   int Sweep() {
-    RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(),
-                             kRetention);
+    RetentionSweeper sweeper(store_, &clock_, journal_, inbox_, vault_, kRetention);
     absl::StatusOr<int> purged = sweeper.Sweep();
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;
@@ -107,7 +102,6 @@ class LinkConsentTest : public RequestsTest {
   }
 
   std::string crawl_, copy_;
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(LinkConsentTest, AProposalForwardsNothingAndShowsInNoLineageUntilAccepted) {
@@ -253,19 +247,13 @@ TEST_F(LinkConsentTest, AnExternalIdClaimedByAnotherOrganisationIsRefused) {
 
 class QuotaTest : public LinkConsentTest {
  protected:
-  QuotaTest() { registry_ = MakeRegistry(); }
-  // A registry over the same store with small quotas; it counts what the
-  // store holds.
-  std::unique_ptr<Registry> MakeRegistry() {
-    Limits limits;
-    limits.max_holdings_per_actor = 3;
-    limits.max_links_per_actor = 1;
-    limits.max_link_proposals_per_day = 2;
-    absl::StatusOr<std::unique_ptr<Registry>> registry =
-        Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(),
-                                         limits, forwarding_.get(), nullptr, nullptr});
-    EXPECT_OK(registry);
-    return registry.ok() ? std::move(*registry) : nullptr;
+  // The core reopened over the same store with small quotas; it counts
+  // what the store holds.
+  QuotaTest() {
+    limits_.max_holdings_per_actor = 3;
+    limits_.max_links_per_actor = 1;
+    limits_.max_link_proposals_per_day = 2;
+    ReopenAll();
   }
   absl::Status Create(const Principal& who, const std::string& actor, const std::string& id) {
     dsr::v1::CreateHoldingRequest request;
@@ -293,7 +281,7 @@ TEST_F(QuotaTest, HoldingsAndLinksPerOrganisationAreBoundedTheAdminIsNot) {
   EXPECT_CODE(Propose("mallory", "actors/mallory/holdings/two", crawl_).status(),
               StatusCode::kResourceExhausted);
   // The counts are rebuilt from the store at start.
-  registry_ = MakeRegistry();
+  ReopenAll();
   EXPECT_CODE(Propose("mallory", "actors/mallory/holdings/two", crawl_).status(),
               StatusCode::kResourceExhausted);
   EXPECT_CODE(Create(mallory, "mallory", "four"), StatusCode::kResourceExhausted);

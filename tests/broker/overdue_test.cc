@@ -18,8 +18,7 @@ class OverdueTest : public RequestsTest {
     EXPECT_OK(Link(copy_, source_));
   }
   int Sweep() {
-    OverdueSweeper sweeper(store_.get(), &clock_, journal_.get(), inbox_.get());
-    absl::StatusOr<int> announced = sweeper.Sweep(/*batch_size=*/1);
+    absl::StatusOr<int> announced = core_->overdue().Sweep(/*batch_size=*/1);
     EXPECT_OK(announced);
     return announced.ok() ? *announced : -1;
   }
@@ -27,12 +26,6 @@ class OverdueTest : public RequestsTest {
     int n = 0;
     for (const auto& e : InboxOf(actor)) n += e.kind() == dsr::v1::InboxEvent::TASK_OVERDUE;
     return n;
-  }
-  std::unique_ptr<Inbox> MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    EXPECT_OK(inbox);
-    return inbox.ok() ? std::move(*inbox) : nullptr;
   }
   std::string source_, copy_;
 };
@@ -61,7 +54,7 @@ TEST_F(OverdueTest, AnnouncedExactlyOnceAlsoAfterARestart) {
 
 TEST_F(OverdueTest, AnsweredAndExtendedTasksAreNotAnnouncedEarly) {
   dsr::v1::SubmitRequestResponse submitted = Submit({source_});
-  std::unique_ptr<Inbox> inbox = MakeInbox();
+  Inbox* inbox = tasks_;
   dsr::v1::CompleteTaskRequest complete;
   complete.set_name(submitted.tasks(0).name());
   complete.set_outcome(dsr::v1::ERASED);

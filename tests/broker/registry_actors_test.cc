@@ -91,7 +91,7 @@ TEST_F(RegistryTest, CreateActorRetryWithRequestIdReturnsFirstResultWithoutToken
   EXPECT_EQ(second.actor().SerializeAsString(), first.actor().SerializeAsString());
   EXPECT_TRUE(second.token().empty());
   // The first token still works: the retry changed nothing.
-  Authenticator auth(store_.get(), Sha256("admin"));
+  Authenticator auth(store_, Sha256("admin"));
   ASSERT_OK_AND_ASSIGN(Principal principal, auth.Authenticate(first.token()));
   EXPECT_TRUE(principal.IsActor("acme"));
 
@@ -101,7 +101,7 @@ TEST_F(RegistryTest, CreateActorRetryWithRequestIdReturnsFirstResultWithoutToken
 
 TEST_F(RegistryTest, RotateTokenRevokesTheOldOne) {
   const std::string old_token = AddActor("acme");
-  Authenticator auth(store_.get(), Sha256("admin"));
+  Authenticator auth(store_, Sha256("admin"));
   ASSERT_OK(auth.Authenticate(old_token));
 
   dsr::v1::RotateActorTokenRequest request;
@@ -121,7 +121,7 @@ TEST_F(RegistryTest, RotateTokenRevokesTheOldOne) {
 
 TEST_F(RegistryTest, RotateRetryKeepsTheFirstNewTokenValid) {
   AddActor("acme");
-  Authenticator auth(store_.get(), Sha256("admin"));
+  Authenticator auth(store_, Sha256("admin"));
   dsr::v1::RotateActorTokenRequest request;
   request.set_name("actors/acme");
   request.set_request_id("rotate-1");
@@ -171,7 +171,7 @@ TEST_F(RegistryTest, ActorsSurviveReopen) {
   get.set_name("actors/acme");
   dsr::v1::Actor actor;
   ASSERT_OK(registry_->GetActor(get, &actor));
-  Authenticator auth(store_.get(), Sha256("admin"));
+  Authenticator auth(store_, Sha256("admin"));
   ASSERT_OK(auth.Authenticate(token));
   get.set_name("actors/missing");
   EXPECT_CODE(registry_->GetActor(get, &actor), StatusCode::kNotFound);

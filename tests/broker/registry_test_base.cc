@@ -6,25 +6,33 @@ namespace dsr::broker {
 
 RegistryTest::RegistryTest() { Reopen(); }
 
+BrokerCoreOptions RegistryTest::CoreOptions() {
+  BrokerCoreOptions options;
+  options.data_dir = dir_.path();
+  options.clock = &clock_;
+  options.limits = limits_;
+  options.read_threads = 1;
+  options.write_threads = 1;
+  options.max_memory_mib = 0;
+  options.rate_limits.submits_per_address.per_second = 0;
+  options.rate_limits.submits_per_subject.per_second = 0;
+  options.rate_limits.failed_authentications_per_address.per_second = 0;
+  return options;
+}
+
 void RegistryTest::Reopen() {
-  registry_.reset();
-  inbox_.reset();
-  journal_.reset();
-  store_.reset();
-  absl::StatusOr<std::unique_ptr<storage::Store>> store =
-      storage::Store::Open(storage::StoreOptions{dir_.Sub("db")});
-  ASSERT_OK(store);
-  store_ = std::move(*store);
-  absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::Open(store_.get(), &clock_);
-  ASSERT_OK(journal);
-  journal_ = std::move(*journal);
-  inbox_ = std::make_unique<InboxLog>(store_.get());
-  forwarding_ = std::make_unique<NewLinkForwarding>(store_.get(), limits_);
-  absl::StatusOr<std::unique_ptr<Registry>> registry =
-      Registry::Create(RegistryOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), limits_,
-                                       forwarding_.get(), nullptr, nullptr});
-  ASSERT_OK(registry);
-  registry_ = std::move(*registry);
+  store_ = nullptr;
+  journal_ = nullptr;
+  inbox_ = nullptr;
+  registry_ = nullptr;
+  core_.reset();
+  absl::StatusOr<std::unique_ptr<BrokerCore>> core = BrokerCore::Create(CoreOptions());
+  ASSERT_OK(core);
+  core_ = std::move(*core);
+  store_ = &core_->store();
+  journal_ = &core_->journal();
+  inbox_ = &core_->inbox_log();
+  registry_ = &core_->registry();
 }
 
 dsr::v1::Actor RegistryTest::ValidActor() {

@@ -4,21 +4,27 @@
 #include <memory>
 #include <string>
 
+#include "broker/core/broker_core.h"
+#include "broker/journal/inbox_log.h"
+#include "broker/journal/journal.h"
 #include "broker/registry/registry.h"
-#include "broker/requests/late_links.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace dsr::broker {
 
-// A registry over a throwaway store, with helpers that assert success.
+// The broker's core over a throwaway directory, as the server builds it but
+// with no transport and no background work (tests drive sweeps by hand),
+// rate limits off, and helpers that assert success.
 class RegistryTest : public ::testing::Test {
  protected:
   RegistryTest();
 
-  // Closes and reopens store and registry, as after a restart.
+  // Closes and reopens the core, as after a restart.
   void Reopen();
+  // The options Reopen builds the core with (limits_ among them).
+  virtual BrokerCoreOptions CoreOptions();
 
   // Creates actor `id` as admin; returns its token.
   std::string AddActor(const std::string& id);
@@ -39,11 +45,12 @@ class RegistryTest : public ::testing::Test {
   Limits limits_;
   testing::TempDir dir_;
   testing::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Journal> journal_;
-  std::unique_ptr<InboxLog> inbox_;
-  std::unique_ptr<NewLinkForwarding> forwarding_;
-  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<BrokerCore> core_;
+  // Parts of core_, valid until the next Reopen.
+  storage::Store* store_ = nullptr;
+  Journal* journal_ = nullptr;
+  InboxLog* inbox_ = nullptr;
+  Registry* registry_ = nullptr;
 };
 
 }  // namespace dsr::broker

@@ -61,7 +61,7 @@ TEST_F(SubmitTest, ErasureReachesTheLineageWithInboxEventsAndAudit) {
   EXPECT_EQ(beta[0].task(), model.name());
 
   EXPECT_EQ(journal_->head_sequence(), audit_before + 1);
-  AuditLog audit(store_.get(), journal_.get(), Limits());
+  AuditLog& audit = core_->audit();
   dsr::v1::ListAuditEventsResponse events;
   ASSERT_OK(audit.ListAuditEvents(admin_, {}, &events));
   EXPECT_EQ(events.events().rbegin()->action(), "SubmitRequest");
@@ -326,10 +326,10 @@ namespace {
 TEST_F(SubmitTest, TasksComeInPages) {
   Limits small;
   small.max_page_size = 3;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> paged,
-                       Requests::Create(RequestsOptions{
-                           store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
-                           vault_.get(), &pseudonyms_, nullptr, nullptr, small}));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<Requests> paged,
+      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
+                                       vault_, pseudonyms_, nullptr, nullptr, small}));
   AddActor("many");
   const std::string root = AddHolding("many", "root");
   for (int i = 0; i < 6; ++i) {
@@ -390,9 +390,9 @@ namespace {
 // stranger's allowance from another address.
 TEST_F(SubmitTest, ThePerPersonLimitCountsOneAddressesRequests) {
   RateLimiter per_subject(&clock_, RateLimit{/*per_second=*/1.0 / 3600, /*burst=*/1});
-  absl::StatusOr<std::unique_ptr<Requests>> limited = Requests::Create(
-      RequestsOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
-                      vault_.get(), &pseudonyms_, nullptr, &per_subject, limits_});
+  absl::StatusOr<std::unique_ptr<Requests>> limited =
+      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
+                                       vault_, pseudonyms_, nullptr, &per_subject, limits_});
   ASSERT_OK(limited);
   dsr::v1::SubmitRequestRequest request;
   request.mutable_request()->set_type(dsr::v1::ERASURE);

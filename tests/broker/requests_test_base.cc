@@ -9,15 +9,11 @@ namespace dsr::broker {
 RequestsTest::RequestsTest() { ReopenAll(); }
 
 void RequestsTest::ReopenAll() {
-  requests_.reset();
-  vault_.reset();
   Reopen();
-  vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'k'));
-  absl::StatusOr<std::unique_ptr<Requests>> requests = Requests::Create(
-      RequestsOptions{store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
-                      vault_.get(), &pseudonyms_, nullptr, nullptr, limits_});
-  ASSERT_OK(requests);
-  requests_ = std::move(*requests);
+  pseudonyms_ = &core_->pseudonyms();
+  vault_ = &core_->vault();
+  requests_ = &core_->requests();
+  tasks_ = &core_->inbox();
 }
 
 dsr::v1::SubmitRequestResponse RequestsTest::Submit(const std::vector<std::string>& targets,
@@ -36,7 +32,7 @@ dsr::v1::SubmitRequestResponse RequestsTest::Submit(const std::vector<std::strin
 }
 
 Principal RequestsTest::ReceiptOf(const dsr::v1::SubmitRequestResponse& response) {
-  Authenticator auth(store_.get(), Sha256("admin"));
+  Authenticator auth(store_, Sha256("admin"));
   absl::StatusOr<Principal> principal = auth.Authenticate(response.receipt_token());
   EXPECT_OK(principal);
   return principal.ok() ? *principal : Principal::Anonymous();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "broker/access/authenticator.h"
+#include "broker/inbox/inbox.h"
 #include "broker/journal/inbox_log.h"
 #include "broker/privacy/pseudonyms.h"
 #include "broker/privacy/request_vault.h"
@@ -14,7 +15,7 @@
 
 namespace dsr::broker {
 
-// A registry plus the requests logic over the same store and journal.
+// The core's registry, requests and inbox (RegistryTest).
 class RequestsTest : public RegistryTest {
  protected:
   RequestsTest();
@@ -32,10 +33,12 @@ class RequestsTest : public RegistryTest {
   // The stored inbox events of `actor`, in order.
   std::vector<dsr::storage::v1::InboxEventRecord> InboxOf(const std::string& actor);
 
-  // Keys are fixed across reopening, as the key files are across restarts.
-  Pseudonyms pseudonyms_{std::string(32, 'p')};
-  std::unique_ptr<RequestVault> vault_;
-  std::unique_ptr<Requests> requests_;
+  // Parts of core_, valid until the next reopening. The keys stay the same
+  // across reopening, as the key files do across restarts.
+  const Pseudonyms* pseudonyms_ = nullptr;
+  const RequestVault* vault_ = nullptr;
+  Requests* requests_ = nullptr;
+  Inbox* tasks_ = nullptr;
 };
 
 }  // namespace dsr::broker

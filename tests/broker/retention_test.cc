@@ -41,22 +41,10 @@ class RetentionTest : public RequestsTest {
     AddActor("beta");
     source_ = AddHolding("acme", "source");
     copy_ = AddHolding("beta", "copy");
-    MakeInbox();
   }
-  void MakeInbox() {
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, Limits()});
-    ASSERT_OK(inbox);
-    tasks_ = std::move(*inbox);
-  }
-  void Restart() {
-    tasks_.reset();
-    ReopenAll();
-    MakeInbox();
-  }
+  void Restart() { ReopenAll(); }
   int Sweep(bool scrub = true) {
-    RetentionSweeper sweeper(store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(),
-                             kRetention);
+    RetentionSweeper sweeper(store_, &clock_, journal_, inbox_, vault_, kRetention);
     absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1, scrub);
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;
@@ -92,7 +80,6 @@ class RetentionTest : public RequestsTest {
     return has.ok() && *has;
   }
   std::string source_, copy_;
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(RetentionTest, StoredRecordsHoldNoPersonalDataInTheClear) {
@@ -220,11 +207,11 @@ TEST_F(RetentionTest, ReopenedRequestWaitsForItsNewAnswer) {
 
 TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
   dsr::v1::SubmitRequestResponse submitted = Submit({source_});
-  vault_ = std::make_unique<RequestVault>(store_.get(), std::string(32, 'w'));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> wrong,
-                       Requests::Create(RequestsOptions{
-                           store_.get(), &clock_, journal_.get(), inbox_.get(), &registry_->graph(),
-                           vault_.get(), &pseudonyms_, nullptr, nullptr, Limits()}));
+  const RequestVault other_key(store_, std::string(32, 'w'));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<Requests> wrong,
+      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
+                                       &other_key, pseudonyms_, nullptr, nullptr, Limits()}));
   dsr::v1::GetRequestRequest get;
   get.set_name(submitted.request().name());
   dsr::v1::GetRequestResponse read;

@@ -34,13 +34,7 @@ class ShapesTest : public RequestsTest {
     AddActor("acme");
   }
   // Reopens the registry, requests and inbox with `limits_` as they are now.
-  void ApplyLimits() {
-    ReopenAll();
-    absl::StatusOr<std::unique_ptr<Inbox>> inbox = Inbox::Create(InboxOptions{
-        store_.get(), &clock_, journal_.get(), inbox_.get(), vault_.get(), &pseudonyms_, limits_});
-    EXPECT_OK(inbox);
-    tasks_ = std::move(*inbox);
-  }
+  void ApplyLimits() { ReopenAll(); }
   std::string Name(const std::string& id) { return "actors/acme/holdings/" + id; }
   // A chain under `top`, `n` holdings long; returns the bottom.
   std::string Chain(const std::string& top, const std::string& prefix, int n) {
@@ -99,8 +93,6 @@ class ShapesTest : public RequestsTest {
     dsr::v1::Task done;
     return tasks_->Complete(Principal::Actor("acme"), complete, &done);
   }
-
-  std::unique_ptr<Inbox> tasks_;
 };
 
 TEST_F(ShapesTest, ADeepChainCostsLinearlyAndPagesItsPaths) {
@@ -352,8 +344,7 @@ TEST_F(ShapesTest, ALateLinkOverManyRequestsForwardsInBoundedCommits) {
   storage::WriteBatch damaged = store_->NewWriteBatch();
   damaged.PutEmpty(storage::ColumnFamily::kForwarding, std::string(1, '\x01'));
   ASSERT_OK(store_->Commit(damaged));
-  LateLinkForwarder forwarder(store_.get(), &clock_, journal_.get(), inbox_.get(),
-                              &registry_->graph(), limits_);
+  LateLinkForwarder forwarder(store_, &clock_, journal_, inbox_, &registry_->graph(), limits_);
   absl::StatusOr<int> steps = forwarder.Drain();
   ASSERT_OK(steps);
   EXPECT_EQ(*steps, 3);

@@ -69,54 +69,14 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   return options;
 }
 
-broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox,
-                                            const broker::LinkForwarding* forwarding) {
-  return broker::RegistryOptions{store,      clock,   journal, inbox, broker::Limits(),
-                                 forwarding, nullptr, nullptr};
-}
-
-broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox,
-                                            const broker::ProvenanceGraph* graph,
-                                            const broker::RequestVault* vault,
-                                            const broker::Pseudonyms* pseudonyms) {
-  return broker::RequestsOptions{store, clock,      journal, inbox,   graph,
-                                 vault, pseudonyms, nullptr, nullptr, broker::Limits()};
-}
-
-broker::InboxOptions MakeInboxOptions(storage::Store* store, const broker::Clock* clock,
-                                      broker::Journal* journal, broker::InboxLog* inbox,
-                                      const broker::RequestVault* vault,
-                                      const broker::Pseudonyms* pseudonyms) {
-  return broker::InboxOptions{store, clock, journal, inbox, vault, pseudonyms, broker::Limits()};
-}
-
 Domain::Domain(const std::string& dir) {
-  absl::StatusOr<std::unique_ptr<storage::Store>> opened =
-      storage::Store::Open(storage::StoreOptions{dir});
-  CheckOk(opened.status(), "open store");
-  store = std::move(*opened);
-  absl::StatusOr<std::unique_ptr<broker::Journal>> j = broker::Journal::Open(store.get(), &clock);
-  CheckOk(j.status(), "open journal");
-  journal = std::move(*j);
-  inbox_log = std::make_unique<broker::InboxLog>(store.get());
-  pseudonyms = std::make_unique<broker::Pseudonyms>(std::string(32, 'p'));
-  vault = std::make_unique<broker::RequestVault>(store.get(), std::string(32, 'k'));
-  forwarding = std::make_unique<broker::NewLinkForwarding>(store.get(), broker::Limits());
-  absl::StatusOr<std::unique_ptr<broker::Registry>> r = broker::Registry::Create(
-      MakeRegistryOptions(store.get(), &clock, journal.get(), inbox_log.get(), forwarding.get()));
-  CheckOk(r.status(), "create registry");
-  registry = std::move(*r);
-  absl::StatusOr<std::unique_ptr<broker::Requests>> q = broker::Requests::Create(
-      MakeRequestsOptions(store.get(), &clock, journal.get(), inbox_log.get(), &registry->graph(),
-                          vault.get(), pseudonyms.get()));
-  CheckOk(q.status(), "create requests");
-  requests = std::move(*q);
-  absl::StatusOr<std::unique_ptr<broker::Inbox>> i = broker::Inbox::Create(MakeInboxOptions(
-      store.get(), &clock, journal.get(), inbox_log.get(), vault.get(), pseudonyms.get()));
-  CheckOk(i.status(), "create inbox");
-  inbox = std::move(*i);
+  absl::StatusOr<std::unique_ptr<broker::BrokerCore>> made =
+      broker::BrokerCore::Create(MakeServerOptions(dir, &clock));
+  CheckOk(made.status(), "create the core");
+  core = std::move(*made);
+  registry = &core->registry();
+  requests = &core->requests();
+  inbox = &core->inbox();
 }
 
 }  // namespace dsr::fuzz

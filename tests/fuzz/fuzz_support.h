@@ -19,11 +19,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "broker/base/clock.h"
+#include "broker/core/broker_core.h"
 #include "broker/inbox/inbox.h"
-#include "broker/journal/inbox_log.h"
-#include "broker/journal/journal.h"
 #include "broker/registry/registry.h"
-#include "broker/requests/late_links.h"
 #include "broker/requests/requests.h"
 #include "broker/server/broker_server.h"
 #include "storage/store.h"
@@ -67,37 +65,20 @@ class FuzzClock final : public broker::Clock {
   std::atomic<int64_t> micros_;
 };
 
-// The one place where the harnesses fill the broker's option structs, so
-// that a new required option (a key, a pepper) is added here only.
+// The one place where the harnesses fill the broker's options, so that a
+// new required option is added here only.
 broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
                                               const broker::Clock* clock);
-broker::RegistryOptions MakeRegistryOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox,
-                                            const broker::LinkForwarding* forwarding);
-broker::RequestsOptions MakeRequestsOptions(storage::Store* store, const broker::Clock* clock,
-                                            broker::Journal* journal, broker::InboxLog* inbox,
-                                            const broker::ProvenanceGraph* graph,
-                                            const broker::RequestVault* vault,
-                                            const broker::Pseudonyms* pseudonyms);
-broker::InboxOptions MakeInboxOptions(storage::Store* store, const broker::Clock* clock,
-                                      broker::Journal* journal, broker::InboxLog* inbox,
-                                      const broker::RequestVault* vault,
-                                      const broker::Pseudonyms* pseudonyms);
-
-// The gRPC-free domain logic over a store in `dir`, as the server wires it.
+// The gRPC-free core over a store in `dir`, built as the server builds it
+// (MakeServerOptions), without its background work.
 struct Domain {
   explicit Domain(const std::string& dir);
 
   FuzzClock clock;
-  std::unique_ptr<storage::Store> store;
-  std::unique_ptr<broker::Journal> journal;
-  std::unique_ptr<broker::InboxLog> inbox_log;
-  std::unique_ptr<broker::Pseudonyms> pseudonyms;
-  std::unique_ptr<broker::RequestVault> vault;
-  std::unique_ptr<broker::NewLinkForwarding> forwarding;
-  std::unique_ptr<broker::Registry> registry;
-  std::unique_ptr<broker::Requests> requests;
-  std::unique_ptr<broker::Inbox> inbox;
+  std::unique_ptr<broker::BrokerCore> core;
+  broker::Registry* registry = nullptr;
+  broker::Requests* requests = nullptr;
+  broker::Inbox* inbox = nullptr;
 };
 
 }  // namespace dsr::fuzz

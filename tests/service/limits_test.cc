@@ -17,7 +17,7 @@ class LimitsTest : public BrokerFixture {
   LimitsTest()
       : BrokerFixture([](broker::BrokerServerOptions& options) {
           options.connection.max_message_bytes = kMaxMessage;
-          options.connection.max_inbox_streams_per_actor = 2;
+          options.max_inbox_streams_per_actor = 2;
         }) {}
 };
 

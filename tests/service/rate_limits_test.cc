@@ -223,7 +223,7 @@ class FailuresAndCallsInFlightTest : public BrokerFixture {
  protected:
   FailuresAndCallsInFlightTest()
       : BrokerFixture([](broker::BrokerServerOptions& options) {
-          options.connection.max_calls_in_flight = 3;
+          options.max_calls_in_flight = 3;
           options.rate_limits.failed_authentication_delay = absl::Seconds(2);
         }) {}
 };

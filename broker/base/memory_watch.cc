@@ -1,4 +1,4 @@
-#include "broker/server/memory_watch.h"
+#include "broker/base/memory_watch.h"
 
 #include <malloc.h>
 

@@ -1,5 +1,5 @@
-#ifndef DSR_BROKER_SERVER_MEMORY_WATCH_H_
-#define DSR_BROKER_SERVER_MEMORY_WATCH_H_
+#ifndef DSR_BROKER_BASE_MEMORY_WATCH_H_
+#define DSR_BROKER_BASE_MEMORY_WATCH_H_
 
 // Watches the heap the process holds (malloc's bytes in use, which fall when
 // memory is freed, unlike the resident size) against a high-water mark, on
@@ -47,4 +47,4 @@ class MemoryWatch {
 
 }  // namespace dsr::broker
 
-#endif  // DSR_BROKER_SERVER_MEMORY_WATCH_H_
+#endif  // DSR_BROKER_BASE_MEMORY_WATCH_H_
