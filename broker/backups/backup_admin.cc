@@ -118,14 +118,14 @@ absl::Status BackupAdmin::CreateBackupHeld(const Principal& principal, const Ide
   const std::string name = BackupName(info.id);
   absl::Status audited;
   {
-    Journal::MutationLock lock(journal_);
-    storage::WriteBatch batch = store_->NewWriteBatch();
+    Journal::Mutation mutation(journal_, &call);
     // Only a call of another method can have taken the request_id since the
     // look-up (backups are taken one at a time): it keeps it, and the backup
     // is audited all the same.
-    absl::StatusOr<std::optional<std::string>> taken = call.FindEarlier(*store_);
-    if (taken.ok() && !taken->has_value()) call.Record(batch, name, clock_->Now());
-    audited = journal_->Commit(batch, principal, "CreateBackup", name);
+    absl::StatusOr<std::optional<std::string>> taken = mutation.Earlier();
+    if (taken.ok() && !taken->has_value()) mutation.RecordCall(name);
+    mutation.Audit("CreateBackup", name);
+    audited = mutation.Commit(principal);
   }
   // Every backup in the directory is in the audit chain: wait until its
   // event is durable, and delete the backup if it cannot be.

@@ -208,8 +208,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
   p->pseudonyms = std::make_unique<Pseudonyms>(std::move(pepper));
   DSR_RETURN_IF_ERROR(VerifyOrRecordKeys(*p->store, master_key, *p->pseudonyms));
   p->vault = std::make_unique<RequestVault>(p->store.get(), std::move(master_key));
-  DSR_ASSIGN_OR_RETURN(p->journal, Journal::Open(p->store.get(), clock));
   p->inbox_log = std::make_unique<InboxLog>(p->store.get());
+  DSR_ASSIGN_OR_RETURN(p->journal, Journal::Open(p->store.get(), clock, p->inbox_log.get()));
   p->link_forwarding = std::make_unique<NewLinkForwarding>(p->store.get(), limits);
   DSR_ASSIGN_OR_RETURN(p->registry,
                        Registry::Create(RegistryOptions{
@@ -219,8 +219,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
                              absl::MutexLock lock(&p->listeners_mu);
                              for (const auto& listener : p->token_rotated) listener(actor_id);
                            }}));
-  p->forwarder = std::make_unique<LateLinkForwarder>(
-      p->store.get(), clock, p->journal.get(), p->inbox_log.get(), &p->registry->graph(), limits);
+  p->forwarder = std::make_unique<LateLinkForwarder>(p->store.get(), p->journal.get(),
+                                                     &p->registry->graph(), limits);
   DSR_ASSIGN_OR_RETURN(p->requests,
                        Requests::Create(RequestsOptions{
                            p->store.get(), clock, p->journal.get(), p->inbox_log.get(),
@@ -235,11 +235,9 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
                                                          options.backup_dir, limits}));
   p->authenticator = std::make_unique<Authenticator>(
       p->store.get(), admin.digest, p->failed_authentications.get(), trusted_proxies);
-  p->overdue =
-      std::make_unique<OverdueSweeper>(p->store.get(), clock, p->journal.get(), p->inbox_log.get());
-  p->retention =
-      std::make_unique<RetentionSweeper>(p->store.get(), clock, p->journal.get(),
-                                         p->inbox_log.get(), p->vault.get(), options.retention);
+  p->overdue = std::make_unique<OverdueSweeper>(p->store.get(), p->journal.get());
+  p->retention = std::make_unique<RetentionSweeper>(p->store.get(), p->journal.get(),
+                                                    p->vault.get(), options.retention);
   p->delayer = std::make_unique<Delayer>();
   p->read_pool = std::make_unique<Executor>(options.read_threads);
   p->write_pool = std::make_unique<Executor>(options.write_threads);

@@ -130,19 +130,16 @@ absl::Status Inbox::CommitInbox(const Principal& principal,
                                 const dsr::v1::CommitInboxRequest& request,
                                 dsr::v1::CommitInboxResponse* response) {
   DSR_ASSIGN_OR_RETURN(std::string actor_id, RequireActor(principal));
-  Journal::MutationLock lock(options_.journal);
+  Journal::Mutation mutation(options_.journal);
   DSR_ASSIGN_OR_RETURN(dsr::storage::v1::InboxStateRecord state, options_.log->State(actor_id));
   if (request.sequence() > state.last_sequence()) {
     return absl::InvalidArgumentError(
         absl::StrCat("sequence is beyond the inbox's last event, ", state.last_sequence()));
   }
   if (request.sequence() > state.committed()) {
-    storage::WriteBatch batch = options_.store->NewWriteBatch();
-    InboxAppender inbox(options_.log, &batch, options_.clock->Now());
-    DSR_RETURN_IF_ERROR(inbox.SetCommitted(actor_id, request.sequence()));
-    DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "CommitInbox",
-                                                 absl::StrCat("actors/", actor_id, "/inbox")));
-    inbox.Published();
+    DSR_RETURN_IF_ERROR(mutation.inbox().SetCommitted(actor_id, request.sequence()));
+    mutation.Audit("CommitInbox", absl::StrCat("actors/", actor_id, "/inbox"));
+    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
     state.set_committed(request.sequence());
   }
   response->set_committed(state.committed());

@@ -70,23 +70,24 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, method, request, options_.pseudonyms));
 
-  Journal::MutationLock lock(options_.journal);
+  Journal::Mutation mutation(options_.journal, &call);
   TaskRecord task;
   RequestRecord owner;
   DSR_RETURN_IF_ERROR(ReadOwnTask(actor_id, ref, &task, &owner));
-  const absl::Time now = options_.clock->Now();
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+  const absl::Time now = mutation.now();
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (!earlier.has_value()) {
     const TaskRecord before = task;
-    storage::WriteBatch batch = options_.store->NewWriteBatch();
+    storage::WriteBatch& batch = mutation.batch();
     DSR_RETURN_IF_ERROR(change(task, owner, now, batch));
     *task.mutable_update_time() = ToProtoTime(now);
     PutChangedTask(batch, before, task);
     if (CountTaskChange(before.state(), task.state(), now, batch, &owner)) {
       batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(ref.request_id), owner);
     }
-    call.Record(batch, name, now);
-    DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, std::string(method), name));
+    mutation.RecordCall(name);
+    mutation.Audit(std::string(method), name);
+    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   }
   DSR_ASSIGN_OR_RETURN(*out, HolderView(task, owner, now));
   return absl::OkStatus();

@@ -87,8 +87,8 @@ class InboxLog {
   std::vector<std::pair<std::string, uint64_t>> held_back_ ABSL_GUARDED_BY(mu_);
 };
 
-// The inbox events of one mutation. Not thread-safe; use under the journal's
-// mutation lock, from building the batch until after its commit.
+// The inbox events of one mutation: Journal::Mutation::inbox(). Not
+// thread-safe.
 class InboxAppender {
  public:
   InboxAppender(InboxLog* log, storage::WriteBatch* batch, absl::Time now)
@@ -102,7 +102,8 @@ class InboxAppender {
   // Sets `actor_id`'s committed cursor.
   absl::Status SetCommitted(const std::string& actor_id, uint64_t cursor);
 
-  // Call once the batch committed.
+  // Tells the log's listener of the new events: Journal::Mutation calls it
+  // once its batch is committed.
   void Published() { log_->Publish(states_); }
 
  private:

@@ -11,15 +11,57 @@ namespace dsr::broker {
 
 using dsr::storage::v1::AuditEventRecord;
 
-absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(storage::Store* store, const Clock* clock) {
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(storage::Store* store, const Clock* clock,
+                                                       InboxLog* inbox) {
+  if (store == nullptr || clock == nullptr || inbox == nullptr) {
+    return absl::InvalidArgumentError("the journal needs a store, a clock and an inbox log");
+  }
   AuditEventRecord last;
   absl::Status read = store->GetLast(storage::ColumnFamily::kAudit, &last);
-  if (absl::IsNotFound(read))
-    return std::unique_ptr<Journal>(new Journal(store, clock, 0, GenesisHash()));
+  if (absl::IsNotFound(read)) {
+    return std::unique_ptr<Journal>(new Journal(store, clock, inbox, 0, GenesisHash()));
+  }
   DSR_RETURN_IF_ERROR(read);
   uint64_t head = last.sequence();
   std::string head_hash = last.hash();
-  return std::unique_ptr<Journal>(new Journal(store, clock, head, std::move(head_hash)));
+  return std::unique_ptr<Journal>(new Journal(store, clock, inbox, head, std::move(head_hash)));
+}
+
+Journal::Mutation::Mutation(Journal* journal, const IdempotentCall* call)
+    : journal_(journal),
+      lock_(&journal->mu_),
+      call_(call),
+      now_(journal->clock_->Now()),
+      batch_(journal->store_->NewWriteBatch()) {
+  inbox_.emplace(journal->inbox_, &batch_, now_);
+}
+
+Journal::Mutation::~Mutation() = default;
+
+absl::StatusOr<std::optional<std::string>> Journal::Mutation::Earlier() const {
+  if (call_ == nullptr) return std::nullopt;
+  return call_->FindEarlier(*journal_->store_);
+}
+
+void Journal::Mutation::Audit(std::string action, std::string resource) {
+  audit_.push_back(AuditEntry{std::move(action), std::move(resource)});
+}
+
+void Journal::Mutation::Reset() {
+  batch_ = journal_->store_->NewWriteBatch();
+  inbox_.emplace(journal_->inbox_, &batch_, now_);
+  audit_.clear();
+}
+
+void Journal::Mutation::RecordCall(absl::string_view resource) {
+  if (call_ != nullptr) call_->Record(batch_, resource, now_);
+}
+
+absl::Status Journal::Mutation::Commit(const Principal& principal) {
+  journal_->AssertMutationHeld();
+  DSR_RETURN_IF_ERROR(journal_->Commit(batch_, principal, audit_));
+  inbox_->Published();
+  return absl::OkStatus();
 }
 
 absl::Status Journal::Commit(storage::WriteBatch& batch, const Principal& principal,
@@ -43,11 +85,6 @@ absl::Status Journal::Commit(storage::WriteBatch& batch, const Principal& princi
   head_ = sequence;
   head_hash_ = std::move(hash);
   return absl::OkStatus();
-}
-
-absl::Status Journal::Commit(storage::WriteBatch& batch, const Principal& principal,
-                             std::string action, std::string resource) {
-  return Commit(batch, principal, {AuditEntry{std::move(action), std::move(resource)}});
 }
 
 uint64_t Journal::head_sequence() const {

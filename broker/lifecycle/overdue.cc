@@ -17,8 +17,8 @@ using storage::ColumnFamily;
 absl::StatusOr<int> OverdueSweeper::Sweep(int batch_size) {
   int announced = 0;
   while (true) {
-    Journal::MutationLock lock(journal_);
-    const absl::Time now = clock_->Now();
+    Journal::Mutation mutation(journal_);
+    const absl::Time now = mutation.now();
     const int64_t now_micros = absl::ToUnixMicros(now);
     std::vector<storage::keys::DueTaskKey> due;
     absl::Status bad;
@@ -37,9 +37,8 @@ absl::StatusOr<int> OverdueSweeper::Sweep(int batch_size) {
     DSR_RETURN_IF_ERROR(bad);
     if (due.empty()) return announced;
 
-    storage::WriteBatch batch = store_->NewWriteBatch();
-    InboxAppender inbox(inbox_, &batch, now);
-    std::vector<AuditEntry> audit;
+    storage::WriteBatch& batch = mutation.batch();
+    InboxAppender& inbox = mutation.inbox();
     for (const storage::keys::DueTaskKey& entry : due) {
       TaskRecord task;
       DSR_RETURN_IF_ERROR(store_->Get(
@@ -49,10 +48,9 @@ absl::StatusOr<int> OverdueSweeper::Sweep(int batch_size) {
       PutChangedTask(batch, before, task);  // leaves the due-time index
       const std::string name = TaskName(entry.request_id, entry.task_number);
       DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_OVERDUE, name));
-      audit.push_back(AuditEntry{"AnnounceOverdue", name});
+      mutation.Audit("AnnounceOverdue", name);
     }
-    DSR_RETURN_IF_ERROR(journal_->Commit(batch, Principal::Broker(), audit));
-    inbox.Published();
+    DSR_RETURN_IF_ERROR(mutation.Commit(Principal::Broker()));
     announced += static_cast<int>(due.size());
   }
 }

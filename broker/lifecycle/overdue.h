@@ -16,9 +16,8 @@ namespace dsr::broker {
 
 class OverdueSweeper {
  public:
-  // All must outlive the sweeper.
-  OverdueSweeper(storage::Store* store, const Clock* clock, Journal* journal, InboxLog* inbox)
-      : store_(store), clock_(clock), journal_(journal), inbox_(inbox) {}
+  // Both must outlive the sweeper. "Now" is the journal's clock.
+  OverdueSweeper(storage::Store* store, Journal* journal) : store_(store), journal_(journal) {}
 
   // Announces every task that is past due now and not yet announced, in
   // commits of at most `batch_size` tasks. Returns how many it announced.
@@ -26,9 +25,7 @@ class OverdueSweeper {
 
  private:
   storage::Store* const store_;
-  const Clock* const clock_;
   Journal* const journal_;
-  InboxLog* const inbox_;
 };
 
 }  // namespace dsr::broker

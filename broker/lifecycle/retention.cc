@@ -62,15 +62,15 @@ absl::Status RetentionSweeper::ScrubPending() {
   DSR_RETURN_IF_ERROR(bad);
   if (keys.empty()) return absl::OkStatus();
   DSR_RETURN_IF_ERROR(store_->Scrub(ranges));
-  storage::WriteBatch done = store_->NewWriteBatch();
-  for (const std::string& key : keys) done.Delete(ColumnFamily::kPendingScrubs, key);
-  return store_->Commit(done);
+  Journal::Mutation done(journal_);
+  for (const std::string& key : keys) done.batch().Delete(ColumnFamily::kPendingScrubs, key);
+  return done.Commit(Principal::Broker());
 }
 
 absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged) {
   while (true) {
-    Journal::MutationLock lock(journal_);
-    const absl::Time now = clock_->Now();
+    Journal::Mutation mutation(journal_);
+    const absl::Time now = mutation.now();
     const int64_t cutoff = absl::ToUnixMicros(now - retention_);
     std::vector<std::pair<std::string, storage::keys::FinalRequestKey>> due;
     std::vector<std::string> malformed;
@@ -90,9 +90,8 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged) {
         }));
     if (due.empty() && malformed.empty()) return absl::OkStatus();
 
-    storage::WriteBatch batch = store_->NewWriteBatch();
-    InboxAppender inbox(inbox_, &batch, now);
-    std::vector<AuditEntry> audit;
+    storage::WriteBatch& batch = mutation.batch();
+    InboxAppender& inbox = mutation.inbox();
     int batch_purged = 0;
     for (const std::string& key : malformed) {
       LogError("retention queue: dropped an entry that does not parse");
@@ -123,21 +122,17 @@ absl::Status RetentionSweeper::SweepBatches(int batch_size, int* purged) {
       if ((!still_final && !reopened_too_long) || request.has_purge_time()) continue;
       if (reopened_too_long) {
         DSR_RETURN_IF_ERROR(WithdrawOpenTasks(request, now, batch, inbox));
-        audit.push_back(AuditEntry{"WithdrawUnansweredTasks", RequestName(entry.request_id)});
+        mutation.Audit("WithdrawUnansweredTasks", RequestName(entry.request_id));
       }
       DSR_RETURN_IF_ERROR(vault_->Purge(batch, now, &request));
       batch.Put(ColumnFamily::kRequests, storage::keys::Request(entry.request_id), request);
-      audit.push_back(AuditEntry{"PurgePersonalData", RequestName(entry.request_id)});
+      mutation.Audit("PurgePersonalData", RequestName(entry.request_id));
       ++batch_purged;
       batch.PutEmpty(ColumnFamily::kPendingScrubs, storage::keys::Request(entry.request_id));
     }
-    if (audit.empty()) {
-      DSR_RETURN_IF_ERROR(store_->Commit(batch));  // only stale entries dropped
-    } else {
-      DSR_RETURN_IF_ERROR(journal_->Commit(batch, Principal::Broker(), audit));
-      inbox.Published();
-      *purged += batch_purged;
-    }
+    // Without an entry, only stale queue entries are dropped.
+    DSR_RETURN_IF_ERROR(mutation.Commit(Principal::Broker()));
+    *purged += batch_purged;
   }
 }
 

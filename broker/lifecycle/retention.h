@@ -32,14 +32,9 @@ inline constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 180);
 class RetentionSweeper {
  public:
   // All must outlive the sweeper.
-  RetentionSweeper(storage::Store* store, const Clock* clock, Journal* journal, InboxLog* inbox,
-                   const RequestVault* vault, absl::Duration retention)
-      : store_(store),
-        clock_(clock),
-        journal_(journal),
-        inbox_(inbox),
-        vault_(vault),
-        retention_(retention) {}
+  RetentionSweeper(storage::Store* store, Journal* journal, const RequestVault* vault,
+                   absl::Duration retention)
+      : store_(store), journal_(journal), vault_(vault), retention_(retention) {}
 
   // Purges every request final for at least the retention period, in commits
   // of at most `batch_size` requests, then scrubs the database files of
@@ -63,9 +58,7 @@ class RetentionSweeper {
                                  storage::WriteBatch& batch, InboxAppender& inbox) const;
 
   storage::Store* const store_;
-  const Clock* const clock_;
   Journal* const journal_;
-  InboxLog* const inbox_;
   const RequestVault* const vault_;
   const absl::Duration retention_;
 };

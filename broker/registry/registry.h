@@ -6,10 +6,10 @@
 // method takes the authenticated principal and the API request, checks it,
 // and returns an absl::Status; the service layer only maps that status.
 //
-// Thread-safe. Reads run concurrently. Writes are serialised by the journal's
-// mutation lock, held across their checks, the synced commit and the
-// in-memory graph update, so that checks (duplicates, cycles, idempotency)
-// see every earlier write.
+// Thread-safe. Reads run concurrently. Each write is one Journal::Mutation,
+// whose lock is held across its checks, its commit and the in-memory graph
+// update, so that checks (duplicates, cycles, idempotency) see every earlier
+// write.
 
 #include <functional>
 #include <memory>
@@ -44,8 +44,7 @@ class LinkForwarding {
   // Adds to `batch`, `inbox` and `audit` the first bounded step of
   // forwarding the requests on `parent` to `child` and its descendants over
   // the accepted link `link_id`, and a record of what is left. Returns
-  // whether some is left. `graph` need not hold the link yet. REQUIRES: the
-  // journal's mutation lock.
+  // whether some is left. `graph` need not hold the link yet. REQUIRES: within a Journal::Mutation.
   virtual absl::StatusOr<bool> Forward(const ProvenanceGraph& graph, const std::string& link_id,
                                        const std::string& parent, const std::string& child,
                                        absl::Time now, storage::WriteBatch& batch,
@@ -150,8 +149,7 @@ class Registry {
   // ALREADY_EXISTS naming the field if one of `record`'s external ids that
   // `before` (null for a new holding) lacks is claimed by another actor's
   // holding. Actors' writes only: the admin settles disputes, and may give
-  // one id to several organisations' holdings. REQUIRES: the journal's
-  // mutation lock.
+  // one id to several organisations' holdings. REQUIRES: within a Journal::Mutation.
   absl::Status CheckExternalIdClaims(const dsr::storage::v1::HoldingRecord* before,
                                      const dsr::storage::v1::HoldingRecord& record) const;
 

@@ -41,8 +41,8 @@ absl::Status Registry::CreateActor(const Principal& principal,
                        IdempotentCall::Prepare(principal, "CreateActor", request));
   const std::string key = storage::keys::Actor(request.actor_id());
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) {
     ActorRecord record;
     DSR_RETURN_IF_ERROR(ReadActor(request.actor_id(), &record));
@@ -52,7 +52,7 @@ absl::Status Registry::CreateActor(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(bool exists, store_->Contains(ColumnFamily::kActors, key));
   if (exists) return absl::AlreadyExistsError("an actor with this actor_id exists");
 
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   const std::string token = NewToken(kActorTokenPrefix);
   ActorRecord record;
   record.set_actor_id(request.actor_id());
@@ -62,12 +62,12 @@ absl::Status Registry::CreateActor(const Principal& principal,
   *record.mutable_create_time() = ToProtoTime(now);
   record.set_token_digest(Sha256(token));
 
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kActors, key, record);
   PutToken(batch, record.token_digest(), record.actor_id());
-  call.Record(batch, ActorName(record.actor_id()), now);
-  DSR_RETURN_IF_ERROR(
-      journal_->Commit(batch, principal, "CreateActor", ActorName(record.actor_id())));
+  mutation.RecordCall(ActorName(record.actor_id()));
+  mutation.Audit("CreateActor", ActorName(record.actor_id()));
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   *response->mutable_actor() = ActorFromRecord(record);
   response->set_token(token);
   return absl::OkStatus();
@@ -112,20 +112,21 @@ absl::Status Registry::RotateActorToken(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "RotateActorToken", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   // A replay says the rotation happened; its token was shown once already.
   if (earlier.has_value()) return absl::OkStatus();
   ActorRecord record;
   DSR_RETURN_IF_ERROR(ReadActor(actor_id, &record));
   const std::string token = NewToken(kActorTokenPrefix);
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Delete(ColumnFamily::kTokens, storage::keys::Token(record.token_digest()));
   record.set_token_digest(Sha256(token));
   batch.Put(ColumnFamily::kActors, storage::keys::Actor(actor_id), record);
   PutToken(batch, record.token_digest(), actor_id);
-  call.Record(batch, request.name(), clock_->Now());
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "RotateActorToken", request.name()));
+  mutation.RecordCall(request.name());
+  mutation.Audit("RotateActorToken", request.name());
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   if (on_token_rotated_) on_token_rotated_(actor_id);
   response->set_token(token);
   return absl::OkStatus();

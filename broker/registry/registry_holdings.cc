@@ -65,8 +65,8 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "CreateHolding", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   DSR_ASSIGN_OR_RETURN(bool actor_exists,
                        store_->Contains(ColumnFamily::kActors, storage::keys::Actor(actor_id)));
@@ -80,7 +80,7 @@ absl::Status Registry::CreateHolding(const Principal& principal,
                      " holdings (retired ones count); ask the broker's operator to raise it"));
   }
 
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   HoldingRecord record;
   record.set_actor_id(actor_id);
   record.set_holding_id(request.holding_id());
@@ -93,12 +93,12 @@ absl::Status Registry::CreateHolding(const Principal& principal,
   *record.mutable_update_time() = record.create_time();
   if (!principal.is_admin()) DSR_RETURN_IF_ERROR(CheckExternalIdClaims(nullptr, record));
 
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kHoldings, key, record);
   UpdateExternalIdIndex(nullptr, record, batch);
-  call.Record(batch, FormatHoldingName(actor_id, request.holding_id()), now);
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "CreateHolding",
-                                       FormatHoldingName(actor_id, request.holding_id())));
+  mutation.RecordCall(FormatHoldingName(actor_id, request.holding_id()));
+  mutation.Audit("CreateHolding", FormatHoldingName(actor_id, request.holding_id()));
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   graph_.PutHolding(GraphHoldingFromRecord(record));
   CountHolding(actor_id);
   *holding = HoldingFromRecord(record);
@@ -242,23 +242,23 @@ absl::Status Registry::UpdateHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "UpdateHolding", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord before;
   DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &before));
   HoldingRecord after = before;
   for (const std::string& path : paths) CopyHoldingField(request.holding(), path, &after);
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   *after.mutable_update_time() = ToProtoTime(now);
   if (!principal.is_admin()) DSR_RETURN_IF_ERROR(CheckExternalIdClaims(&before, after));
 
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id), after);
   UpdateExternalIdIndex(&before, after, batch);
-  call.Record(batch, request.holding().name(), now);
-  DSR_RETURN_IF_ERROR(
-      journal_->Commit(batch, principal, "UpdateHolding", request.holding().name()));
+  mutation.RecordCall(request.holding().name());
+  mutation.Audit("UpdateHolding", request.holding().name());
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   graph_.PutHolding(GraphHoldingFromRecord(after));
   *holding = HoldingFromRecord(after);
   return absl::OkStatus();
@@ -273,22 +273,23 @@ absl::Status Registry::RetireHolding(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "RetireHolding", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) return ReplayHolding(*earlier, holding);
   HoldingRecord record;
   DSR_RETURN_IF_ERROR(ReadHolding(name.actor_id, name.holding_id, &record));
   if (record.state() == dsr::v1::Holding::RETIRED) {
     return absl::FailedPreconditionError("holding is already retired");
   }
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   record.set_state(dsr::v1::Holding::RETIRED);
   *record.mutable_update_time() = ToProtoTime(now);
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kHoldings, storage::keys::Holding(name.actor_id, name.holding_id),
             record);
-  call.Record(batch, request.name(), now);
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "RetireHolding", request.name()));
+  mutation.RecordCall(request.name());
+  mutation.Audit("RetireHolding", request.name());
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   graph_.PutHolding(GraphHoldingFromRecord(record));
   *holding = HoldingFromRecord(record);
   return absl::OkStatus();

@@ -57,8 +57,8 @@ absl::Status Registry::CreateLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "CreateLink", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) {
     DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(*earlier, "link"));
     LinkRecord record;
@@ -87,7 +87,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
                      " links; delete links it no longer needs, or ask the broker's operator"));
   }
 
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   // Consent: a claim that one's holding was made from another
   // organisation's data forwards that organisation's requests (personal
   // data) to the claimant, so it waits for the parent's owner. The admin
@@ -105,7 +105,7 @@ absl::Status Registry::CreateLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(bool taken, store_->Contains(ColumnFamily::kLinks, key));
   if (taken) return absl::AbortedError("link id collision; retry");
 
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kLinks, key, record);
   batch.PutEmpty(ColumnFamily::kActorLinks,
                  storage::keys::ActorLink(child.actor_id, record.link_id()));
@@ -114,21 +114,20 @@ absl::Status Registry::CreateLink(const Principal& principal,
                    storage::keys::ActorLink(parent.actor_id, record.link_id()));
   }
   const std::string name = LinkName(record.link_id());
-  call.Record(batch, name, now);
-  InboxAppender inbox(inbox_, &batch, now);
-  std::vector<AuditEntry> audit = {{"CreateLink", name}};
+  mutation.RecordCall(name);
+  InboxAppender& inbox = mutation.inbox();
+  mutation.Audit("CreateLink", name);
   bool pending = false;
   if (accepted) {
-    DSR_ASSIGN_OR_RETURN(pending,
-                         link_forwarding_->Forward(graph_, record.link_id(), record.parent(),
-                                                   record.child(), now, batch, inbox, &audit));
+    DSR_ASSIGN_OR_RETURN(
+        pending, link_forwarding_->Forward(graph_, record.link_id(), record.parent(),
+                                           record.child(), now, batch, inbox, &mutation.audit()));
   } else {
     DSR_RETURN_IF_ERROR(
         proposals_.Take(child.actor_id, "too many link proposals from this organisation today"));
     DSR_RETURN_IF_ERROR(inbox.Append(parent.actor_id, dsr::v1::InboxEvent::LINK_PROPOSED, name));
   }
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
-  inbox.Published();
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   graph_.AddLink(GraphLinkFromRecord(record));
   CountLink(child.actor_id, +1);
   if (pending && on_forwarding_pending_) on_forwarding_pending_();
@@ -144,8 +143,8 @@ absl::Status Registry::DecideLink(const Principal& principal, absl::string_view 
   DSR_ASSIGN_OR_RETURN(std::string link_id, ParseLinkName(name, "name"));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, method, request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   LinkRecord record;
   absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
   if (absl::IsNotFound(read)) return absl::NotFoundError("link not found");
@@ -169,25 +168,24 @@ absl::Status Registry::DecideLink(const Principal& principal, absl::string_view 
         "link would close a cycle: the parent is now made from the child");
   }
 
-  const absl::Time now = clock_->Now();
+  const absl::Time now = mutation.now();
   record.set_state(accept ? dsr::v1::Link::ACCEPTED : dsr::v1::Link::REJECTED);
   *record.mutable_decide_time() = ToProtoTime(now);
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Put(ColumnFamily::kLinks, storage::keys::Link(link_id), record);
-  call.Record(batch, name, now);
-  InboxAppender inbox(inbox_, &batch, now);
+  mutation.RecordCall(name);
+  InboxAppender& inbox = mutation.inbox();
   DSR_RETURN_IF_ERROR(inbox.Append(
       child.actor_id,
       accept ? dsr::v1::InboxEvent::LINK_ACCEPTED : dsr::v1::InboxEvent::LINK_REJECTED, name));
-  std::vector<AuditEntry> audit = {{std::string(method), name}};
+  mutation.Audit(std::string(method), name);
   bool pending = false;
   if (accept) {
     DSR_ASSIGN_OR_RETURN(
         pending, link_forwarding_->Forward(graph_, link_id, record.parent(), record.child(), now,
-                                           batch, inbox, &audit));
+                                           batch, inbox, &mutation.audit()));
   }
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, audit));
-  inbox.Published();
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   if (accept) graph_.AcceptLink(link_id);
   if (pending && on_forwarding_pending_) on_forwarding_pending_();
   *link = LinkFromRecord(record);
@@ -213,8 +211,8 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call,
                        IdempotentCall::Prepare(principal, "DeleteLink", request));
 
-  Journal::MutationLock lock(journal_);
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*store_));
+  Journal::Mutation mutation(journal_, &call);
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (earlier.has_value()) return absl::OkStatus();
   LinkRecord record;
   absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &record);
@@ -223,13 +221,14 @@ absl::Status Registry::DeleteLink(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(HoldingName child, ParseHoldingName(record.child(), "link.child"));
   DSR_ASSIGN_OR_RETURN(HoldingName parent, ParseHoldingName(record.parent(), "link.parent"));
   DSR_RETURN_IF_ERROR(RequireActorOrAdmin(principal, child.actor_id));
-  storage::WriteBatch batch = store_->NewWriteBatch();
+  storage::WriteBatch& batch = mutation.batch();
   batch.Delete(ColumnFamily::kLinks, storage::keys::Link(link_id));
   batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(child.actor_id, link_id));
   batch.Delete(ColumnFamily::kActorLinks, storage::keys::ActorLink(parent.actor_id, link_id));
   batch.Delete(ColumnFamily::kForwarding, storage::keys::Link(link_id));
-  call.Record(batch, request.name(), clock_->Now());
-  DSR_RETURN_IF_ERROR(journal_->Commit(batch, principal, "DeleteLink", request.name()));
+  mutation.RecordCall(request.name());
+  mutation.Audit("DeleteLink", request.name());
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   graph_.RemoveLink(link_id);
   CountLink(child.actor_id, -1);
   return absl::OkStatus();

@@ -165,7 +165,7 @@ void RecordForwarding(storage::WriteBatch& batch, const std::string& link_id,
 }
 
 absl::StatusOr<bool> LateLinkForwarder::Step() {
-  Journal::MutationLock lock(journal_);
+  Journal::Mutation mutation(journal_);
   std::string key;
   dsr::storage::v1::ForwardingRecord pending;
   absl::Status bad;
@@ -186,23 +186,20 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
     if (!absl::IsDataLoss(why) && !absl::IsInvalidArgument(why)) return why;
     LogError(absl::StrCat("late-link forwarding: gave up a damaged pending forwarding: ",
                           why.ToString()));
-    journal_->AssertMutationHeld();  // Step's lock, held around this lambda
-    storage::WriteBatch drop = store_->NewWriteBatch();
-    drop.Delete(ColumnFamily::kForwarding, key);
+    mutation.Reset();  // what the failed step collected goes
+    mutation.batch().Delete(ColumnFamily::kForwarding, key);
     absl::StatusOr<std::string> id = storage::keys::ParseLink(key);
-    DSR_RETURN_IF_ERROR(journal_->Commit(
-        drop, Principal::Broker(),
-        {AuditEntry{"AbandonLateLinkForwarding", id.ok() ? LinkName(*id) : "links/-"}}));
+    mutation.Audit("AbandonLateLinkForwarding", id.ok() ? LinkName(*id) : "links/-");
+    DSR_RETURN_IF_ERROR(mutation.Commit(Principal::Broker()));
     return true;
   };
   if (!bad.ok()) return give_up(bad);
   absl::StatusOr<std::string> parsed = storage::keys::ParseLink(key);
   if (!parsed.ok()) return give_up(parsed.status());
   const std::string link_id = *std::move(parsed);
-  storage::WriteBatch batch = store_->NewWriteBatch();
-  const absl::Time now = clock_->Now();
-  InboxAppender inbox(inbox_, &batch, now);
-  std::vector<AuditEntry> audit;
+  storage::WriteBatch& batch = mutation.batch();
+  const absl::Time now = mutation.now();
+  InboxAppender& inbox = mutation.inbox();
   // Only over a link still there and accepted.
   dsr::storage::v1::LinkRecord link;
   absl::Status read = store_->Get(ColumnFamily::kLinks, storage::keys::Link(link_id), &link);
@@ -211,19 +208,15 @@ absl::StatusOr<bool> LateLinkForwarder::Step() {
                                   link.state() == dsr::v1::Link::STATE_UNSPECIFIED);
   ForwardProgress progress;
   if (live) {
-    absl::StatusOr<ForwardProgress> step =
-        ForwardOverNewLink(*store_, *graph_, pending.parent(), pending.child(),
-                           pending.after_request_id(), now, limits_, batch, inbox, &audit);
+    absl::StatusOr<ForwardProgress> step = ForwardOverNewLink(
+        *store_, *graph_, pending.parent(), pending.child(), pending.after_request_id(), now,
+        limits_, batch, inbox, &mutation.audit());
     if (!step.ok()) return give_up(step.status());
     progress = *std::move(step);
   }
   RecordForwarding(batch, link_id, pending.parent(), pending.child(), progress);
-  if (audit.empty()) {
-    DSR_RETURN_IF_ERROR(store_->Commit(batch));
-  } else {
-    DSR_RETURN_IF_ERROR(journal_->Commit(batch, Principal::Broker(), audit));
-    inbox.Published();
-  }
+  // Without an entry (nothing forwarded) only the progress record changes.
+  DSR_RETURN_IF_ERROR(mutation.Commit(Principal::Broker()));
   return true;
 }
 

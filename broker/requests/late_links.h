@@ -43,7 +43,7 @@ struct ForwardProgress {
 // after the request that brings the tasks it made to
 // Limits::max_late_tasks_per_commit, or after kMaxRequestsPerForwardingStep
 // requests, and says how far it got. The graph need not hold the new link
-// yet. REQUIRES: the journal's mutation lock.
+// yet. REQUIRES: within a Journal::Mutation.
 inline constexpr int kMaxRequestsPerForwardingStep = 1000;
 absl::StatusOr<ForwardProgress> ForwardOverNewLink(
     const storage::Store& store, const ProvenanceGraph& graph, const std::string& parent,
@@ -80,14 +80,9 @@ class NewLinkForwarding final : public LinkForwarding {
 class LateLinkForwarder {
  public:
   // All must outlive the forwarder.
-  LateLinkForwarder(storage::Store* store, const Clock* clock, Journal* journal, InboxLog* inbox,
-                    const ProvenanceGraph* graph, const Limits& limits)
-      : store_(store),
-        clock_(clock),
-        journal_(journal),
-        inbox_(inbox),
-        graph_(graph),
-        limits_(limits) {}
+  LateLinkForwarder(storage::Store* store, Journal* journal, const ProvenanceGraph* graph,
+                    const Limits& limits)
+      : store_(store), journal_(journal), graph_(graph), limits_(limits) {}
 
   // One commit's worth of a pending forwarding (the first by link id).
   // False when nothing is pending. Forwarding over a link deleted or
@@ -101,9 +96,7 @@ class LateLinkForwarder {
 
  private:
   storage::Store* const store_;
-  const Clock* const clock_;
   Journal* const journal_;
-  InboxLog* const inbox_;
   const ProvenanceGraph* const graph_;
   const Limits limits_;
 };

@@ -77,9 +77,9 @@ class Requests {
   // request name): with the caller's own receipt (`client_receipt`, which
   // the fingerprint matched), or a new receipt for a caller whose key space
   // is its own; FAILED_PRECONDITION for an anonymous retry without one.
-  // REQUIRES: the journal's mutation lock.
-  absl::Status ReissueReceipt(const Principal& principal, const std::string& earlier,
-                              const std::string& client_receipt,
+  // A new receipt is committed by `mutation` (the retry's).
+  absl::Status ReissueReceipt(Journal::Mutation& mutation, const Principal& principal,
+                              const std::string& earlier, const std::string& client_receipt,
                               dsr::v1::SubmitRequestResponse* response);
   // The request's record and tasks, in task order.
   absl::Status Read(absl::string_view request_id, dsr::storage::v1::RequestRecord* request,

@@ -22,11 +22,11 @@ absl::Status Requests::Cancel(const Principal& principal,
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "CancelRequest",
                                                                     request, options_.pseudonyms));
 
-  Journal::MutationLock lock(options_.journal);
+  Journal::Mutation mutation(options_.journal, &call);
   RequestRecord record;
   std::vector<TaskRecord> tasks;
   DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
-  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+  DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
   if (!earlier.has_value()) {
     if (record.cancelled()) return absl::FailedPreconditionError("request is already cancelled");
     // Withdrawing an answered request would only stop it from following
@@ -35,9 +35,9 @@ absl::Status Requests::Cancel(const Principal& principal,
                     [](const TaskRecord& t) { return IsTerminal(t.state()); })) {
       return absl::FailedPreconditionError("every task is answered; nothing to withdraw");
     }
-    const absl::Time now = options_.clock->Now();
-    storage::WriteBatch batch = options_.store->NewWriteBatch();
-    InboxAppender inbox(options_.inbox, &batch, now);
+    const absl::Time now = mutation.now();
+    storage::WriteBatch& batch = mutation.batch();
+    InboxAppender& inbox = mutation.inbox();
     for (TaskRecord& task : tasks) {
       if (IsTerminal(task.state())) continue;
       const TaskRecord before = task;
@@ -51,10 +51,9 @@ absl::Status Requests::Cancel(const Principal& principal,
     record.set_cancelled(true);
     *record.mutable_cancel_time() = ToProtoTime(now);
     batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(request_id), record);
-    call.Record(batch, request.name(), now);
-    DSR_RETURN_IF_ERROR(
-        options_.journal->Commit(batch, principal, "CancelRequest", request.name()));
-    inbox.Published();
+    mutation.RecordCall(request.name());
+    mutation.Audit("CancelRequest", request.name());
+    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   }
   return FillResponse(record, tasks, 0, options_.limits.max_page_size, response->mutable_request(),
                       response->mutable_tasks(), response->mutable_next_page_token());

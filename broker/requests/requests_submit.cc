@@ -136,19 +136,20 @@ absl::Status Requests::Submit(const Principal& principal,
   record.set_receipt_digest(Sha256(receipt));
   record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
-  storage::WriteBatch batch = options_.store->NewWriteBatch();
-  DSR_RETURN_IF_ERROR(options_.vault->SealNew(batch, subject, &record));
+  // Sealing the personal data is the costly part: done before the lock.
+  storage::WriteBatch prepared = options_.store->NewWriteBatch();
+  DSR_RETURN_IF_ERROR(options_.vault->SealNew(prepared, subject, &record));
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(record.request_id());
-  batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(record.receipt_digest()), opens);
+  prepared.Put(ColumnFamily::kReceipts, storage::keys::Receipt(record.receipt_digest()), opens);
 
   std::vector<TaskRecord> tasks;
   RoutePlan plan;
   {
-    Journal::MutationLock lock(options_.journal);
-    DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, call.FindEarlier(*options_.store));
+    Journal::Mutation mutation(options_.journal, &call);
+    DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
     if (earlier.has_value()) {
-      return ReissueReceipt(principal, *earlier, request.receipt_token(), response);
+      return ReissueReceipt(mutation, principal, *earlier, request.receipt_token(), response);
     }
     if (!request.receipt_token().empty()) {
       DSR_ASSIGN_OR_RETURN(
@@ -182,18 +183,20 @@ absl::Status Requests::Submit(const Principal& principal,
           options_.submits_per_subject->TakeAll(std::move(pseudonyms), kTooManyRequests));
     }
 
-    const absl::Time now = options_.clock->Now();
+    const absl::Time now = mutation.now();
+    mutation.Adopt(std::move(prepared));
+    storage::WriteBatch& batch = mutation.batch();
     *record.mutable_create_time() = ToProtoTime(now);
     record.set_task_count(plan.routes.size());
     record.set_open_task_count(plan.routes.size());
-    InboxAppender inbox(options_.inbox, &batch, now);
+    InboxAppender& inbox = mutation.inbox();
     absl::flat_hash_map<std::string, uint64_t> numbers;
     DSR_ASSIGN_OR_RETURN(tasks,
                          CreateTasks(record.request_id(), 1, plan, numbers, now, batch, inbox));
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
-    call.Record(batch, name, now);
-    DSR_RETURN_IF_ERROR(options_.journal->Commit(batch, principal, "SubmitRequest", name));
-    inbox.Published();
+    mutation.RecordCall(name);
+    mutation.Audit("SubmitRequest", name);
+    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   }
 
   DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
@@ -203,8 +206,8 @@ absl::Status Requests::Submit(const Principal& principal,
   return absl::OkStatus();
 }
 
-absl::Status Requests::ReissueReceipt(const Principal& principal, const std::string& earlier,
-                                      const std::string& client_receipt,
+absl::Status Requests::ReissueReceipt(Journal::Mutation& mutation, const Principal& principal,
+                                      const std::string& earlier, const std::string& client_receipt,
                                       dsr::v1::SubmitRequestResponse* response) {
   // A retry: the first response may never have reached the person. Nothing
   // is routed again.
@@ -232,13 +235,11 @@ absl::Status Requests::ReissueReceipt(const Principal& principal, const std::str
   // The admin, an actor or a receipt holder: the key is theirs alone. A new
   // receipt opens the same request (the first stays valid).
   const std::string receipt = NewToken(kReceiptTokenPrefix);
-  options_.journal->AssertMutationHeld();
-  storage::WriteBatch batch = options_.store->NewWriteBatch();
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(request_id);
-  batch.Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
-  DSR_RETURN_IF_ERROR(
-      options_.journal->Commit(batch, principal, "ReissueReceipt", RequestName(request_id)));
+  mutation.batch().Put(ColumnFamily::kReceipts, storage::keys::Receipt(Sha256(receipt)), opens);
+  mutation.Audit("ReissueReceipt", RequestName(request_id));
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
   DSR_RETURN_IF_ERROR(FillResponse(record, tasks, 0, options_.limits.max_page_size,
                                    response->mutable_request(), response->mutable_tasks(),
                                    response->mutable_next_page_token()));

@@ -88,7 +88,7 @@ class LinkConsentTest : public RequestsTest {
     return names;
   }
   int Sweep() {
-    RetentionSweeper sweeper(store_, &clock_, journal_, inbox_, vault_, kRetention);
+    RetentionSweeper sweeper(store_, journal_, vault_, kRetention);
     absl::StatusOr<int> purged = sweeper.Sweep();
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;

@@ -44,7 +44,7 @@ class RetentionTest : public RequestsTest {
   }
   void Restart() { ReopenAll(); }
   int Sweep(bool scrub = true) {
-    RetentionSweeper sweeper(store_, &clock_, journal_, inbox_, vault_, kRetention);
+    RetentionSweeper sweeper(store_, journal_, vault_, kRetention);
     absl::StatusOr<int> purged = sweeper.Sweep(/*batch_size=*/1, scrub);
     EXPECT_OK(purged);
     return purged.ok() ? *purged : -1;

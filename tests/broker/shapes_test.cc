@@ -344,7 +344,7 @@ TEST_F(ShapesTest, ALateLinkOverManyRequestsForwardsInBoundedCommits) {
   storage::WriteBatch damaged = store_->NewWriteBatch();
   damaged.PutEmpty(storage::ColumnFamily::kForwarding, std::string(1, '\x01'));
   ASSERT_OK(store_->Commit(damaged));
-  LateLinkForwarder forwarder(store_, &clock_, journal_, inbox_, &registry_->graph(), limits_);
+  LateLinkForwarder& forwarder = core_->forwarder();
   absl::StatusOr<int> steps = forwarder.Drain();
   ASSERT_OK(steps);
   EXPECT_EQ(*steps, 3);
