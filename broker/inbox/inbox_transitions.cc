@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/time_util.h"
 #include "broker/inbox/inbox.h"
+#include "broker/requests/request_types.h"
 #include "broker/journal/idempotency.h"
 #include "broker/requests/access_reports.h"
 #include "broker/requests/deadlines.h"
@@ -23,30 +24,6 @@ absl::Status RequireNotTerminal(const TaskRecord& task) {
         "the task is already closed (completed, refused or cancelled)");
   }
   return absl::OkStatus();
-}
-
-// Which outcomes answer which request types.
-bool OutcomeFits(int type, int outcome) {
-  using dsr::v1::Outcome;
-  if (outcome == dsr::v1::NO_DATA_FOUND) return true;
-  switch (type) {
-    case dsr::v1::ERASURE:
-      return outcome == dsr::v1::ERASED || outcome == dsr::v1::SUPPRESSED_IN_FUTURE_RELEASES ||
-             outcome == dsr::v1::EXCLUDED_FROM_TRAINING || outcome == dsr::v1::UNLEARNED ||
-             outcome == dsr::v1::OUTPUT_FILTERED;
-    case dsr::v1::RECTIFICATION:
-      return outcome == dsr::v1::RECTIFIED;
-    case dsr::v1::RESTRICTION:
-      return outcome == dsr::v1::RESTRICTED || outcome == dsr::v1::EXCLUDED_FROM_TRAINING;
-    case dsr::v1::OBJECTION:
-      return outcome == dsr::v1::PROCESSING_STOPPED || outcome == dsr::v1::EXCLUDED_FROM_TRAINING ||
-             outcome == dsr::v1::OUTPUT_FILTERED;
-    case dsr::v1::ACCESS:
-    case dsr::v1::PORTABILITY:
-      return outcome == dsr::v1::ACCESS_PROVIDED;
-    default:
-      return false;
-  }
 }
 
 absl::Status CheckText(absl::string_view field, absl::string_view text, bool required,
@@ -135,7 +112,7 @@ absl::Status Inbox::Complete(const Principal& principal,
         }
         if (provides) {
           DSR_RETURN_IF_ERROR(ValidateAccessReport(
-              request.access_report(), owner.type() == dsr::v1::PORTABILITY, options_.limits));
+              request.access_report(), TraitsOf(owner.type())->portable, options_.limits));
           DSR_RETURN_IF_ERROR(options_.vault->PutReport(
               batch, owner, t.task_number(), AccessReportToRecord(request.access_report())));
         }

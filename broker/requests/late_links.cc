@@ -1,5 +1,7 @@
 #include "broker/requests/late_links.h"
 
+#include "broker/requests/request_types.h"
+
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
@@ -30,7 +32,9 @@ bool FollowsLateLinks(const RequestRecord& request, const std::vector<TaskRecord
   if (request.cancelled()) return false;
   // Without its personal data there is nothing to forward.
   if (request.has_purge_time()) return false;
-  if (request.type() != dsr::v1::ACCESS && request.type() != dsr::v1::PORTABILITY) return true;
+  const RequestTypeTraits* traits = TraitsOf(request.type());
+  if (traits == nullptr) return false;
+  if (traits->forwarded_when_answered) return true;
   for (const TaskRecord& task : tasks) {
     if (!IsTerminal(task.state())) return true;  // still open
   }

@@ -10,6 +10,7 @@
 #include "broker/requests/access_reports.h"
 #include "broker/requests/request_records.h"
 #include "broker/requests/requests.h"
+#include "broker/requests/request_types.h"
 #include "common/status_macros.h"
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "storage/keys.h"
@@ -52,7 +53,8 @@ absl::Status Requests::GetAccessReport(const Principal& principal,
   RequestRecord record;
   std::vector<TaskRecord> tasks;
   DSR_RETURN_IF_ERROR(Read(request_id, &record, &tasks));
-  if (record.type() != dsr::v1::ACCESS && record.type() != dsr::v1::PORTABILITY) {
+  if (const RequestTypeTraits* traits = TraitsOf(record.type());
+      traits == nullptr || !traits->reports) {
     return absl::FailedPreconditionError(
         "access reports exist for ACCESS and PORTABILITY requests");
   }

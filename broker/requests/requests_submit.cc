@@ -15,6 +15,7 @@
 #include "broker/requests/identifiers.h"
 #include "broker/requests/request_records.h"
 #include "broker/requests/requests.h"
+#include "broker/requests/request_types.h"
 #include "broker/requests/routing.h"
 #include "broker/requests/task_creation.h"
 #include "common/status_macros.h"
@@ -56,8 +57,7 @@ absl::Status Validate(const dsr::v1::Request& request, const Limits& limits,
                       RequestRecord* out_record, SubjectRecord* out_subject) {
   RequestRecord& record = *out_record;
   SubjectRecord& subject = *out_subject;
-  if (request.type() == dsr::v1::REQUEST_TYPE_UNSPECIFIED ||
-      !dsr::v1::RequestType_IsValid(request.type())) {
+  if (TraitsOf(request.type()) == nullptr) {
     return absl::InvalidArgumentError("request.type is required");
   }
   record.set_type(request.type());
