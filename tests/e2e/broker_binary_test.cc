@@ -18,6 +18,7 @@
 #include "tests/e2e/e2e_calls.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::testing {
 namespace {
@@ -68,6 +69,11 @@ class BrokerBinaryTest : public ::testing::Test {
     }
     // Valid after Stop().
     const std::vector<std::string>& acknowledged() const { return acknowledged_; }
+    // Writes acknowledged so far (any time).
+    size_t acknowledged_count() {
+      std::lock_guard<std::mutex> lock(mu_);
+      return acknowledged_.size();
+    }
     // Failed calls by status code.
     const std::map<grpc::StatusCode, int>& failures() const { return failures_; }
 
@@ -157,7 +163,9 @@ TEST_F(BrokerBinaryTest, KilledMidWriteLeavesAStoreHoldingEveryAcknowledgedWrite
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerProcess> broker, BrokerProcess::Start(data));
     Connect(*broker);
     HoldingWriters writers(this, CreateActor(ReadAdminToken(data), "acme"));
-    absl::SleepFor(absl::Milliseconds(500));
+    // Killed while writes flow: after a good number were acknowledged.
+    ASSERT_TRUE(
+        testing::WaitFor([&] { return writers.acknowledged_count() >= 200; }, absl::Seconds(30)));
     broker->Signal(SIGKILL);
     EXPECT_EQ(broker->Wait(), 128 + SIGKILL);
     writers.Stop();
@@ -193,7 +201,9 @@ TEST_F(BrokerBinaryTest, SigtermUnderLoadExitsZeroAndKeepsWhatItAcknowledged) {
         inbox->StreamInbox(&listening, dsr::v1::StreamInboxRequest());
     stream->WaitForInitialMetadata();
     HoldingWriters writers(this, token);
-    absl::SleepFor(absl::Milliseconds(300));
+    // Signalled under load: once writes are being acknowledged.
+    ASSERT_TRUE(
+        testing::WaitFor([&] { return writers.acknowledged_count() >= 100; }, absl::Seconds(30)));
     broker->Signal(SIGTERM);
     dsr::v1::InboxEvent event;
     while (stream->Read(&event)) {

@@ -38,6 +38,7 @@
 #include "tests/support/durability_checks.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::testing {
 namespace {
@@ -163,11 +164,20 @@ TEST(FullDiskE2eTest, ABrokerOnAFullTmpfsStopsServingAndServesAgainOnceSpaceIsFr
     not_serving = Health(channel) != grpc::health::v1::HealthCheckResponse::SERVING;
   }
   ASSERT_TRUE(not_serving) << "the broker kept serving on a full disk";
+  int refused_when_not_serving = 0;
   {
     std::lock_guard<std::mutex> lock(mu);
     EXPECT_GT(refused, 0);
+    refused_when_not_serving = refused;
   }
-  absl::SleepFor(absl::Milliseconds(500));  // refusing, not crashing
+  // Refusing, not crashing: it goes on answering while the disk stays full.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return refused >= refused_when_not_serving + 20;
+      },
+      absl::Seconds(30)))
+      << broker->Output();
   ASSERT_EQ(::kill(broker->pid(), 0), 0) << broker->Output();
 
   // Space is back: the broker serves again by itself.

@@ -23,6 +23,7 @@
 #include "tests/service/broker_fixture.h"
 #include "tests/support/durability_checks.h"
 #include "tests/support/full_disk_fs.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::testing {
 namespace {
@@ -126,7 +127,15 @@ TEST_F(FullDiskServiceTest, AFullDiskRefusesWritesAndTheBrokerComesBackWithEvery
         }
       });
     }
-    absl::SleepFor(absl::Milliseconds(100));
+    // The disk fills while submits flow.
+    const size_t submitted_before = [&] {
+      absl::MutexLock lock(&mu);
+      return submitted.size();
+    }();
+    ASSERT_TRUE(WaitFor([&] {
+      absl::MutexLock lock(&mu);
+      return submitted.size() >= submitted_before + 10;
+    }));
     int refused_before = 0;
     {
       absl::MutexLock lock(&mu);
@@ -144,7 +153,16 @@ TEST_F(FullDiskServiceTest, AFullDiskRefusesWritesAndTheBrokerComesBackWithEvery
     }
     EXPECT_TRUE(AwaitHealth(grpc::health::v1::HealthCheckResponse::NOT_SERVING, absl::Seconds(5)))
         << "round " << round;
-    absl::SleepFor(absl::Milliseconds(50));
+    // Submits go on being refused while the broker does not serve.
+    {
+      absl::MutexLock lock(&mu);
+      const int refused_not_serving = refused;
+      auto refused_again = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+        return refused > refused_not_serving;
+      };
+      ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&refused_again), absl::Seconds(20)))
+          << "round " << round;
+    }
     disk()->SetFull(false);
     if (log_fails) {
       const absl::Time deadline = absl::Now() + absl::Seconds(10);

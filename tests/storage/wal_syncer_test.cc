@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/wait_for.h"
 
 namespace dsr::storage {
 namespace {
@@ -202,8 +203,14 @@ TEST(WalSyncerTest, WithoutARecoveryAFailureIsFinal) {
   FakeLog log;
   log.OpenUp();
   WalSyncer syncer([&] { return log.LastWritten(); }, [&] { return log.Sync(); }, 0);
+  std::atomic<int> failures_heard{0};
+  syncer.AddHealthListener([&](const absl::Status& health) {
+    if (!health.ok()) ++failures_heard;
+  });
   syncer.Fail(absl::UnavailableError("the disk is full"));
-  absl::SleepFor(absl::Milliseconds(50));
+  // The syncing thread has gone round since the failure (it told the
+  // listener), and did not clear it.
+  ASSERT_TRUE(testing::WaitFor([&] { return failures_heard.load() > 0; }));
   EXPECT_CODE(syncer.failure(), absl::StatusCode::kUnavailable);
   EXPECT_CODE(syncer.AwaitDurable(log.Write()), absl::StatusCode::kUnavailable);
 }
@@ -227,6 +234,8 @@ TEST(WalSyncerTest, AwaitDurableReturnsOnlyAfterEarlierCallbacks) {
     EXPECT_TRUE(first_done.load());
     awaited = true;
   });
+  // No signal tells that the waiter is blocked rather than slow to start:
+  // this gives a wrong implementation time to return early.
   absl::SleepFor(absl::Milliseconds(50));
   EXPECT_FALSE(awaited.load()) << "returned while an earlier callback was still running";
   let_go.Notify();
