@@ -14,6 +14,7 @@
 #include "rocksdb/env.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "storage/rocksdb_status.h"
+#include "storage/rocksdb_store.h"
 
 namespace dsr::storage {
 namespace {
@@ -82,7 +83,14 @@ absl::StatusOr<std::unique_ptr<Backups>> Backups::Open(const std::string& dir) {
   return std::unique_ptr<Backups>(new Backups(dir, std::unique_ptr<rocksdb::BackupEngine>(engine)));
 }
 
-absl::StatusOr<BackupInfo> Backups::Create(Store& store) {
+absl::StatusOr<BackupInfo> Backups::Create(Store& any_store) {
+  auto* rocks = dynamic_cast<RocksDbStore*>(&any_store);
+  if (rocks == nullptr) {
+    return absl::FailedPreconditionError(
+        "online backups are for the embedded RocksDB store; back this storage up with its own "
+        "tools");
+  }
+  RocksDbStore& store = *rocks;
   rocksdb::CreateBackupOptions options;
   // Memtables are flushed to table files first, so that the backup holds
   // every applied write, synced or not yet; the live write-ahead logs are

@@ -59,6 +59,8 @@ class Backups {
   // backup (memtables are flushed first), and of the writes applied during
   // it, a prefix in write order. UNAVAILABLE if the backup directory cannot
   // be written; a failed backup leaves the earlier ones intact.
+  // FAILED_PRECONDITION for a store of another engine than RocksDB, which
+  // backs itself up with its own tools.
   absl::StatusOr<BackupInfo> Create(Store& store);
 
   // Removes backup `id` (files it shares with other backups stay). NOT_FOUND

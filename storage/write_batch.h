@@ -1,28 +1,27 @@
 #ifndef DSR_STORAGE_WRITE_BATCH_H_
 #define DSR_STORAGE_WRITE_BATCH_H_
 
-#include <memory>
-#include <vector>
+// A set of puts and deletes that a Store applies atomically. Backend-neutral:
+// it records the operations in one buffer, and each store replays them
+// (ForEach) into its own write. Build keys with storage/keys.h. Not
+// thread-safe; use one batch per mutation.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message_lite.h"
 #include "storage/column_family.h"
 
-namespace rocksdb {
-class ColumnFamilyHandle;
-class WriteBatch;
-}  // namespace rocksdb
-
 namespace dsr::storage {
 
-// A set of puts and deletes that Store::Commit applies atomically and durably.
-// Made by Store::NewWriteBatch and valid while that store is open. Build keys
-// with storage/keys.h. Not thread-safe; use one batch per mutation.
 class WriteBatch {
  public:
-  ~WriteBatch();
-  WriteBatch(WriteBatch&&) noexcept;
-  WriteBatch& operator=(WriteBatch&&) noexcept;
+  WriteBatch() = default;
+  WriteBatch(WriteBatch&&) noexcept = default;
+  WriteBatch& operator=(WriteBatch&&) noexcept = default;
 
   // Stores `record` serialized under `key`, replacing any previous value.
   void Put(ColumnFamily cf, absl::string_view key, const google::protobuf::MessageLite& record);
@@ -32,15 +31,30 @@ class WriteBatch {
   void Delete(ColumnFamily cf, absl::string_view key);
 
   // Number of puts and deletes so far.
-  int Count() const;
+  int Count() const { return count_; }
+  // Bytes the operations take (keys, values and a few bytes each).
+  size_t ByteSize() const { return rep_.size(); }
+
+  // One operation, as a store applies it.
+  struct Op {
+    ColumnFamily cf;
+    bool is_delete;
+    absl::string_view key;
+    absl::string_view value;
+  };
+  // Calls `visit` with each operation, in the order they were added. The
+  // views are valid during the call.
+  void ForEach(const std::function<void(const Op&)>& visit) const;
 
  private:
-  friend class Store;
-  explicit WriteBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* handles);
+  // Per operation: the family (1 byte), 1 for a delete else 0 (1 byte), the
+  // key's length (4 bytes, little-endian), the key, the value's length, the
+  // value.
+  void AppendHeader(ColumnFamily cf, bool is_delete, absl::string_view key);
+  void AppendLength(size_t length);
 
-  const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
-  std::unique_ptr<rocksdb::WriteBatch> batch_;
-  std::string scratch_;
+  std::string rep_;
+  int count_ = 0;
 };
 
 }  // namespace dsr::storage

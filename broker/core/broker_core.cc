@@ -28,6 +28,7 @@
 #include "broker/requests/late_links.h"
 #include "broker/requests/requests.h"
 #include "common/status_macros.h"
+#include "storage/rocksdb_store.h"
 
 namespace dsr::broker {
 
@@ -204,7 +205,7 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
   DSR_ASSIGN_OR_RETURN(
       std::string pepper,
       LoadOrCreateKeyFile(in_data_dir(options.pepper_file, "pepper"), "pepper file", new_database));
-  DSR_ASSIGN_OR_RETURN(p->store, storage::Store::Open(store_options));
+  DSR_ASSIGN_OR_RETURN(p->store, storage::RocksDbStore::Open(store_options));
   p->pseudonyms = std::make_unique<Pseudonyms>(std::move(pepper));
   DSR_RETURN_IF_ERROR(VerifyOrRecordKeys(*p->store, master_key, *p->pseudonyms));
   p->vault = std::make_unique<RequestVault>(p->store.get(), std::move(master_key));

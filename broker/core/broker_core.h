@@ -23,7 +23,7 @@
 #include "broker/base/clock.h"
 #include "broker/base/limits.h"
 #include "broker/lifecycle/retention.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 
 namespace dsr::broker {
 

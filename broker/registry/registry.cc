@@ -7,6 +7,7 @@
 #include "broker/registry/registry_records.h"
 #include "common/status_macros.h"
 #include "storage/keys.h"
+#include "storage/typed_scan.h"
 
 namespace dsr::broker {
 
@@ -41,29 +42,20 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(const RegistryOptions
 }
 
 absl::Status Registry::LoadGraph() {
+  DSR_RETURN_IF_ERROR(
+      storage::ScanRecords<HoldingRecord>(*store_, ColumnFamily::kHoldings, "", "", "holding",
+                                          [&](absl::string_view, const HoldingRecord& record) {
+                                            graph_.PutHolding(GraphHoldingFromRecord(record));
+                                            CountHolding(record.actor_id());
+                                            return true;
+                                          }));
   absl::Status bad;
-  DSR_RETURN_IF_ERROR(store_->Scan(
-      ColumnFamily::kHoldings, "", "", [&](absl::string_view, absl::string_view value) {
-        HoldingRecord record;
-        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          bad = absl::DataLossError("a stored holding does not parse");
-          return false;
-        }
-        graph_.PutHolding(GraphHoldingFromRecord(record));
-        CountHolding(record.actor_id());
-        return true;
-      }));
-  DSR_RETURN_IF_ERROR(bad);
   // Links stored before ListLinks existed have no index entries: add them.
   storage::WriteBatch backfill = store_->NewWriteBatch();
   int missing = 0;
-  DSR_RETURN_IF_ERROR(
-      store_->Scan(ColumnFamily::kLinks, "", "", [&](absl::string_view, absl::string_view value) {
-        LinkRecord record;
-        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          bad = absl::DataLossError("a stored link does not parse");
-          return false;
-        }
+  DSR_RETURN_IF_ERROR(storage::ScanRecords<LinkRecord>(
+      *store_, ColumnFamily::kLinks, "", "", "link",
+      [&](absl::string_view, const LinkRecord& record) {
         if (!graph_.HasHolding(record.child()) || !graph_.HasHolding(record.parent())) {
           bad = absl::DataLossError(absl::StrCat("stored link ", record.link_id(),
                                                  " names a holding that is not stored"));

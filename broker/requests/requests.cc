@@ -14,6 +14,7 @@
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "dsr/v1/holding.pb.h"
 #include "storage/keys.h"
+#include "storage/typed_scan.h"
 
 namespace dsr::broker {
 
@@ -39,18 +40,12 @@ absl::Status Requests::Read(absl::string_view request_id, RequestRecord* request
   DSR_RETURN_IF_ERROR(read);
   tasks->clear();
   tasks->reserve(request->task_count());
-  absl::Status bad;
-  DSR_RETURN_IF_ERROR(options_.store->Scan(
-      ColumnFamily::kTasks, storage::keys::TasksOf(request_id), "",
-      [&](absl::string_view, absl::string_view value) {
-        TaskRecord& task = tasks->emplace_back();
-        if (!task.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          bad = absl::DataLossError("a stored task does not parse");
-          return false;
-        }
-        return true;
-      }));
-  return bad;
+  return storage::ScanRecords<TaskRecord>(*options_.store, ColumnFamily::kTasks,
+                                          storage::keys::TasksOf(request_id), "", "task",
+                                          [&](absl::string_view, TaskRecord& task) {
+                                            tasks->push_back(std::move(task));
+                                            return true;
+                                          });
 }
 
 absl::StatusOr<std::string> Requests::Authorize(const Principal& principal,

@@ -8,7 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "dsr/storage/v1/request_records.pb.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 
 namespace dsr::bench {
 
@@ -17,7 +17,7 @@ DurableWrites MeasureDurableWrites(const std::string& dir, int threads, int valu
   DurableWrites out;
   storage::StoreOptions options;
   options.path = dir;
-  absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::RocksDbStore::Open(options);
   if (!store.ok()) return out;
   dsr::storage::v1::SealedReportRecord value;
   value.set_sealed(std::string(value_bytes, 'v'));

@@ -313,13 +313,13 @@ class FloodTest(unittest.TestCase):
     def test_rapid_reset_turns_health_not_serving_then_back(self):
         broker = Broker(self.root, "--max_memory_mib", "128")
         self.processes.append(broker.process)
-        # Rounds of 50,000 reset streams on each of two connections at once
+        # Rounds of 25,000 reset streams on each of two connections at once
         # until gRPC falls behind and the heap passes its mark (the broker
         # says so and stops serving). One sender alone is often too slow for
         # that: the broker keeps up with it for rounds on end.
         for _ in range(8):
             with concurrent.futures.ProcessPoolExecutor(2) as senders:
-                list(senders.map(rapid_reset, [broker.port] * 2, [50000] * 2))
+                list(senders.map(rapid_reset, [broker.port] * 2, [25000] * 2))
             time.sleep(1.5)  # the watch looks every second
             if "the heap reached --max_memory_mib" in broker.log():
                 break

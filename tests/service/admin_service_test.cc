@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "dsr/v1/admin_service.grpc.pb.h"
 #include "dsr/v1/audit_service.grpc.pb.h"
+#include "storage/rocksdb_store.h"
 #include "tests/service/broker_fixture.h"
 #include "tests/support/full_disk_fs.h"
 

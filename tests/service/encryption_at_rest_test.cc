@@ -10,7 +10,7 @@
 #include "broker/base/log.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/service/broker_fixture.h"
 #include "tests/support/status_matchers.h"
 
@@ -97,7 +97,8 @@ TEST_F(EncryptionAtRestTest, CanaryIsInNoFileAndNoLogLine) {
   {
     storage::StoreOptions options;
     options.path = dir_.Sub("db");
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Store> store, storage::Store::Open(options));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::RocksDbStore> store,
+                         storage::RocksDbStore::Open(options));
     ASSERT_OK(store->CompactAll());
   }
   const std::string logged = ::testing::internal::GetCapturedStderr();

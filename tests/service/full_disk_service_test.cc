@@ -20,6 +20,7 @@
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "storage/rocksdb_store.h"
 #include "tests/service/broker_fixture.h"
 #include "tests/support/durability_checks.h"
 #include "tests/support/full_disk_fs.h"

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "storage/backups.h"
 #include "storage/keys.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -83,7 +83,7 @@ class RestoreFlagsTest : public ::testing::Test {
   // Backups 1 (one actor) and 2 (two actors) in dir_/backups.
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Store> store,
-                         storage::Store::Open(storage::StoreOptions{dir_.Sub("old/db")}));
+                         storage::RocksDbStore::Open(storage::StoreOptions{dir_.Sub("old/db")}));
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Backups> backups,
                          storage::Backups::Open(dir_.Sub("backups")));
     for (const char* id : {"first", "second"}) {
@@ -107,7 +107,7 @@ class RestoreFlagsTest : public ::testing::Test {
   // Whether the database restored into `data_dir` holds actor `id`.
   static bool Holds(const std::string& data_dir, const std::string& id) {
     absl::StatusOr<std::unique_ptr<storage::Store>> store =
-        storage::Store::Open(storage::StoreOptions{DatabaseDir(data_dir)});
+        storage::RocksDbStore::Open(storage::StoreOptions{DatabaseDir(data_dir)});
     EXPECT_OK(store);
     dsr::storage::v1::ActorRecord actor;
     return store.ok() &&

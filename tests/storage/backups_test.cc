@@ -17,7 +17,7 @@
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -73,7 +73,7 @@ int CountWholePrefix(const Store& store) {
 class BackupsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, Store::Open(StoreOptions{dir_.Sub("db")}));
+    ASSERT_OK_AND_ASSIGN(store_, RocksDbStore::Open(StoreOptions{dir_.Sub("db")}));
     ASSERT_OK_AND_ASSIGN(backups_, Backups::Open(dir_.Sub("backups")));
   }
 
@@ -94,7 +94,7 @@ class BackupsTest : public ::testing::Test {
     if (id.has_value()) {
       EXPECT_EQ(restored->id, *id);
     }
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreOptions{target});
+    absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(StoreOptions{target});
     EXPECT_OK(store);
     return store.ok() ? CountWholePrefix(**store) : -1;
   }
@@ -195,7 +195,7 @@ TEST_F(BackupsTest, RestoreRefusesADirectoryThatIsNotEmpty) {
   std::ofstream(empty + ".restoring/CURRENT") << "half";
   ASSERT_OK(Backups::Restore(backups_->dir(), std::nullopt, empty));
   EXPECT_FALSE(fs::exists(empty + ".restoring"));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> restored, Store::Open(StoreOptions{empty}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> restored, RocksDbStore::Open(StoreOptions{empty}));
   EXPECT_EQ(CountWholePrefix(*restored), 10);
 }
 

@@ -9,7 +9,7 @@
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,7 +25,7 @@ class DamagedWalTest : public ::testing::Test {
  protected:
   // A store whose records are only in its log (closing does not flush).
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreOptions{path_});
+    absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(StoreOptions{path_});
     ASSERT_OK(store);
     for (int i = 0; i < kRecords; ++i) {
       WriteBatch batch = (*store)->NewWriteBatch();
@@ -67,7 +67,7 @@ TEST_F(DamagedWalTest, ATailCutShortOpensWithEverythingBeforeIt) {
   const auto size = fs::file_size(log);
   ASSERT_GT(size, 1000u);
   fs::resize_file(log, size - 20);  // the last record torn
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreOptions{path_}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, RocksDbStore::Open(StoreOptions{path_}));
   EXPECT_EQ(Present(*store), kRecords - 1);
   ActorRecord record;
   EXPECT_OK(store->Get(ColumnFamily::kActors, keys::Actor(Id(kRecords - 2)), &record));
@@ -83,7 +83,7 @@ TEST_F(DamagedWalTest, DamageInTheMiddleIsReportedNotServed) {
                               '\x5a', '\x5a', '\x5a', '\x5a', '\x5a', '\x5a', '\x5a', '\x5a'};
     file.write(garbage, sizeof(garbage));
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreOptions{path_});
+  absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(StoreOptions{path_});
   EXPECT_CODE(store.status(), absl::StatusCode::kDataLoss);
 }
 

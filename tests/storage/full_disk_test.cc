@@ -22,7 +22,7 @@
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/full_disk_fs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -67,7 +67,7 @@ class FullDiskTest : public ::testing::Test {
     options.write_buffer_bytes = write_buffer_bytes;
     options.env = FullDiskFileSystem::EnvOver(fs_);
     options.retry_interval = absl::Milliseconds(20);
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+    absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(options);
     EXPECT_OK(store);
     if (!store.ok()) return nullptr;
     (*store)->AddHealthListener([this](const absl::Status& health) { health_.Heard(health); });

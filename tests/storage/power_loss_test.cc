@@ -18,7 +18,7 @@
 #include "dsr/storage/v1/registry_records.pb.h"
 #include "gtest/gtest.h"
 #include "storage/keys.h"
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/power_loss_fs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -43,7 +43,7 @@ class PowerLossTest : public ::testing::Test {
     StoreOptions options;
     options.path = dir_.Sub("db");
     options.env = PowerLossFileSystem::EnvOver(fs_);
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+    absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(options);
     EXPECT_OK(store);
     return store.ok() ? std::move(*store) : nullptr;
   }

@@ -1,5 +1,3 @@
-#include "storage/store.h"
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/keys.h"
+#include "storage/rocksdb_store.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,7 +24,7 @@ ActorRecord MakeActor(const std::string& id) {
 }
 
 std::unique_ptr<Store> OpenOrDie(const std::string& path) {
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreOptions{path});
+  absl::StatusOr<std::unique_ptr<Store>> store = RocksDbStore::Open(StoreOptions{path});
   EXPECT_OK(store);
   return store.ok() ? std::move(*store) : nullptr;
 }
@@ -189,7 +188,7 @@ TEST(StoreTest, SecondOpenOfSameDirectoryIsUnavailable) {
   testing::TempDir dir;
   std::unique_ptr<Store> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
-  EXPECT_CODE(Store::Open(StoreOptions{dir.path()}), absl::StatusCode::kUnavailable);
+  EXPECT_CODE(RocksDbStore::Open(StoreOptions{dir.path()}), absl::StatusCode::kUnavailable);
 }
 
 TEST(StoreTest, OpensDatabaseWithFamiliesItDoesNotKnow) {

@@ -1,4 +1,4 @@
-#include "storage/store.h"
+#include "storage/rocksdb_store.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -87,7 +87,7 @@ absl::Status Refusal(const rocksdb::Status& error) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const StoreOptions& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("store path is empty");
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
@@ -145,8 +145,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
 
-  std::unique_ptr<Store> store(new Store());
-  Store* const owner = store.get();
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
+  RocksDbStore* const owner = store.get();
   db_options.listeners.push_back(std::make_shared<BackgroundErrors>(
       [owner](const rocksdb::Status& error) { owner->Failed(Refusal(error)); }));
   store->base_env_ = options.env;
@@ -165,7 +165,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // the syncer below counts everything up to here as durable.
   rocksdb::Status synced = db->SyncWAL();
   if (!synced.ok()) return FromRocksDb(synced, "sync the write-ahead log at open");
-  Store* s = store.get();
+  RocksDbStore* s = store.get();
   store->syncer_ = std::make_unique<WalSyncer>(
       [db] { return db->GetLatestSequenceNumber(); }, [s] { return s->SyncLog(); },
       db->GetLatestSequenceNumber(), [s] { return s->Recover(); }, options.retry_interval);
@@ -173,7 +173,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   return store;
 }
 
-Store::~Store() {
+RocksDbStore::~RocksDbStore() {
   if (db_ == nullptr) return;
   // Make applied writes durable, and answer whoever still waits, before the
   // database closes. A failure was already reported to every waiter. (No
@@ -191,8 +191,8 @@ Store::~Store() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::Status Store::Get(ColumnFamily cf, absl::string_view key,
-                        google::protobuf::MessageLite* record) const {
+absl::Status RocksDbStore::Get(ColumnFamily cf, absl::string_view key,
+                               google::protobuf::MessageLite* record) const {
   rocksdb::PinnableSlice value;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)], ToSlice(key), &value);
@@ -205,7 +205,7 @@ absl::Status Store::Get(ColumnFamily cf, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status Store::GetLast(ColumnFamily cf, google::protobuf::MessageLite* record) const {
+absl::Status RocksDbStore::GetLast(ColumnFamily cf, google::protobuf::MessageLite* record) const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)]));
   it->SeekToLast();
@@ -220,7 +220,7 @@ absl::Status Store::GetLast(ColumnFamily cf, google::protobuf::MessageLite* reco
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Store::Contains(ColumnFamily cf, absl::string_view key) const {
+absl::StatusOr<bool> RocksDbStore::Contains(ColumnFamily cf, absl::string_view key) const {
   rocksdb::PinnableSlice value;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), handles_[static_cast<int>(cf)], ToSlice(key), &value);
@@ -229,8 +229,8 @@ absl::StatusOr<bool> Store::Contains(ColumnFamily cf, absl::string_view key) con
   return true;
 }
 
-absl::Status Store::Scan(ColumnFamily cf, absl::string_view prefix, absl::string_view start_after,
-                         const Visitor& visit) const {
+absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view prefix,
+                                absl::string_view start_after, const Visitor& visit) const {
   rocksdb::ReadOptions read_options;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(read_options, handles_[static_cast<int>(cf)]));
@@ -251,18 +251,27 @@ absl::Status Store::Scan(ColumnFamily cf, absl::string_view prefix, absl::string
   return FromRocksDb(it->status(), "scan");
 }
 
-WriteBatch Store::NewWriteBatch() const { return WriteBatch(&handles_); }
-
-absl::Status Store::Commit(WriteBatch& batch) {
+absl::Status RocksDbStore::Commit(WriteBatch& batch) {
   // Through the group syncer rather than a synced write: one syncing
   // thread is what keeps syncs away from a failed log (storage/write_fence.h).
   if (absl::Status applied = Apply(batch); !applied.ok()) return applied;
   return AwaitDurable();
 }
 
-absl::Status Store::Apply(WriteBatch& batch) {
+absl::Status RocksDbStore::Apply(WriteBatch& batch) {
   if (absl::Status health = syncer_->failure(); !health.ok()) return health;
-  rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), batch.batch_.get());
+  // The neutral batch replayed into RocksDB's own (rocksdb::WriteBatch::Put
+  // fails only past a maximum size, which the store never sets).
+  rocksdb::WriteBatch write(batch.ByteSize() + 16 * static_cast<size_t>(batch.Count()));
+  batch.ForEach([&](const WriteBatch::Op& op) {
+    rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(op.cf)];
+    if (op.is_delete) {
+      write.Delete(handle, ToSlice(op.key)).PermitUncheckedError();
+    } else {
+      write.Put(handle, ToSlice(op.key), ToSlice(op.value)).PermitUncheckedError();
+    }
+  });
+  rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &write);
   if (written.ok()) return absl::OkStatus();
   // The database refuses writes from now on (RocksDB stops on a failed
   // write) until recovered: so does the store, at once.
@@ -271,12 +280,12 @@ absl::Status Store::Apply(WriteBatch& batch) {
   return refused;
 }
 
-void Store::Failed(absl::Status failure) {
+void RocksDbStore::Failed(absl::Status failure) {
   // A background error during Open, before the syncer exists, fails Open.
   if (ready_.load(std::memory_order_acquire)) syncer_->Fail(std::move(failure));
 }
 
-absl::Status Store::SyncLog() {
+absl::Status RocksDbStore::SyncLog() {
   if (!fence_->BeginSync()) {
     return absl::UnavailableError("a write to the write-ahead log failed");
   }
@@ -291,7 +300,7 @@ absl::Status Store::SyncLog() {
   return absl::OkStatus();
 }
 
-absl::Status Store::Recover() {
+absl::Status RocksDbStore::Recover() {
   // After a failed log write RocksDB 7.8 refuses to resume (its Resume
   // reports a fatal error), and its recovery would write the failed write's
   // buffer again; after a failed sync it cannot sync that log again. Only
@@ -324,23 +333,23 @@ absl::Status Store::Recover() {
   return SyncLog();
 }
 
-void Store::WhenDurable(DurableCallback done) const {
+void RocksDbStore::WhenDurable(DurableCallback done) const {
   syncer_->WhenDurable(db_->GetLatestSequenceNumber(), std::move(done));
 }
 
-absl::Status Store::AwaitDurable() const {
+absl::Status RocksDbStore::AwaitDurable() const {
   return syncer_->AwaitDurable(db_->GetLatestSequenceNumber());
 }
 
-absl::Status Store::health() const { return syncer_->failure(); }
+absl::Status RocksDbStore::health() const { return syncer_->failure(); }
 
-bool Store::needs_reopen() const { return needs_reopen_; }
+bool RocksDbStore::needs_reopen() const { return needs_reopen_; }
 
-void Store::AddHealthListener(HealthListener listener) {
+void RocksDbStore::AddHealthListener(HealthListener listener) {
   syncer_->AddHealthListener(std::move(listener));
 }
 
-absl::Status Store::CompactAll() {
+absl::Status RocksDbStore::CompactAll() {
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     rocksdb::Status s = db_->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr);
     if (!s.ok()) return FromRocksDb(s, "compact");
@@ -348,7 +357,7 @@ absl::Status Store::CompactAll() {
   return absl::OkStatus();
 }
 
-absl::Status Store::Scrub(const std::vector<KeyRange>& ranges) {
+absl::Status RocksDbStore::Scrub(const std::vector<KeyRange>& ranges) {
   if (ranges.empty()) return absl::OkStatus();
   rocksdb::FlushOptions flush;
   flush.wait = true;
@@ -365,7 +374,7 @@ absl::Status Store::Scrub(const std::vector<KeyRange>& ranges) {
   return absl::OkStatus();
 }
 
-StoreStats Store::Stats() const {
+StoreStats RocksDbStore::Stats() const {
   StoreStats stats;
   stats.commits = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_SELF) +
                   statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_OTHER);
