@@ -11,6 +11,7 @@
 #include "broker/requests/route_paths.h"
 #include "common/status_macros.h"
 #include "storage/keys.h"
+#include "storage/typed_scan.h"
 
 namespace dsr::broker {
 
@@ -80,21 +81,14 @@ absl::StatusOr<std::vector<dsr::v1::InboxEvent>> Inbox::ReadEvents(const std::st
   std::vector<dsr::storage::v1::InboxEventRecord> records;
   DSR_ASSIGN_OR_RETURN(const uint64_t deliverable, options_.log->Deliverable(actor_id));
   if (after >= deliverable) return std::vector<dsr::v1::InboxEvent>();
-  absl::Status bad;
-  DSR_RETURN_IF_ERROR(options_.store->Scan(
-      ColumnFamily::kInbox, storage::keys::InboxOf(actor_id),
-      after == 0 ? "" : storage::keys::InboxEvent(actor_id, after),
-      [&](absl::string_view, absl::string_view value) {
-        dsr::storage::v1::InboxEventRecord record;
-        if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          bad = absl::DataLossError("an inbox event does not parse");
-          return false;
-        }
+  DSR_RETURN_IF_ERROR(storage::ScanRecords<dsr::storage::v1::InboxEventRecord>(
+      *options_.store, ColumnFamily::kInbox, storage::keys::InboxOf(actor_id),
+      after == 0 ? "" : storage::keys::InboxEvent(actor_id, after), "inbox event",
+      [&](absl::string_view, dsr::storage::v1::InboxEventRecord& record) {
         if (record.sequence() > deliverable) return false;  // not durable yet
         records.push_back(std::move(record));
         return static_cast<int>(records.size()) < limit;
       }));
-  DSR_RETURN_IF_ERROR(bad);
   const absl::Time now = options_.clock->Now();
   std::vector<dsr::v1::InboxEvent> events;
   events.reserve(records.size());

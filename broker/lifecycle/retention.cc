@@ -10,6 +10,7 @@
 #include "broker/requests/task_writes.h"
 #include "common/status_macros.h"
 #include "storage/keys.h"
+#include "storage/typed_scan.h"
 
 namespace dsr::broker {
 
@@ -140,19 +141,12 @@ absl::Status RetentionSweeper::WithdrawOpenTasks(RequestRecord& request, absl::T
                                                  storage::WriteBatch& batch,
                                                  InboxAppender& inbox) const {
   std::vector<TaskRecord> tasks;
-  absl::Status bad;
-  DSR_RETURN_IF_ERROR(
-      store_->Scan(ColumnFamily::kTasks, storage::keys::TasksOf(request.request_id()), "",
-                   [&](absl::string_view, absl::string_view value) {
-                     TaskRecord& task = tasks.emplace_back();
-                     if (!task.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                       bad = absl::DataLossError("a stored task does not parse");
-                       return false;
-                     }
-                     if (IsTerminal(task.state())) tasks.pop_back();
-                     return true;
-                   }));
-  DSR_RETURN_IF_ERROR(bad);
+  DSR_RETURN_IF_ERROR(storage::ScanRecords<TaskRecord>(
+      *store_, ColumnFamily::kTasks, storage::keys::TasksOf(request.request_id()), "", "task",
+      [&](absl::string_view, TaskRecord& task) {
+        if (!IsTerminal(task.state())) tasks.push_back(std::move(task));
+        return true;
+      }));
   for (TaskRecord& task : tasks) {
     const TaskRecord before = task;
     task.set_state(dsr::v1::Task::CANCELLED);

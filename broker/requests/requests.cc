@@ -86,21 +86,14 @@ absl::StatusOr<std::vector<std::string>> Requests::ExpandTarget(const std::strin
       bool exists, options_.store->Contains(ColumnFamily::kActors, storage::keys::Actor(*actor)));
   if (!exists) return absl::NotFoundError(absl::StrCat(field, " not found"));
   std::vector<std::string> holdings;
-  absl::Status bad;
-  DSR_RETURN_IF_ERROR(options_.store->Scan(
-      ColumnFamily::kHoldings, storage::keys::HoldingsOf(*actor), "",
-      [&](absl::string_view, absl::string_view value) {
-        dsr::storage::v1::HoldingRecord holding;
-        if (!holding.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          bad = absl::DataLossError("a stored holding does not parse");
-          return false;
-        }
+  DSR_RETURN_IF_ERROR(storage::ScanRecords<dsr::storage::v1::HoldingRecord>(
+      *options_.store, ColumnFamily::kHoldings, storage::keys::HoldingsOf(*actor), "", "holding",
+      [&](absl::string_view, const dsr::storage::v1::HoldingRecord& holding) {
         if (holding.state() == dsr::v1::Holding::ACTIVE) {
           holdings.push_back(FormatHoldingName(holding.actor_id(), holding.holding_id()));
         }
         return true;
       }));
-  DSR_RETURN_IF_ERROR(bad);
   return holdings;
 }
 
