@@ -95,12 +95,14 @@ struct BrokerCore::Parts {
   }
   std::unique_ptr<MemoryWatch> memory_watch;
 
-  bool started ABSL_GUARDED_BY(shutdown_mu) = false;
-  bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
   absl::Mutex shutdown_mu;
+  bool started ABSL_GUARDED_BY(shutdown_mu) = false;
+  bool stopped_serving ABSL_GUARDED_BY(shutdown_mu) = false;
+  bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 
   void SweepLoop();
   void ForwardLoop();
+  void StopServing() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shutdown_mu);
 };
 
 void BrokerCore::Parts::SweepLoop() {
@@ -152,12 +154,14 @@ BrokerCore::BrokerCore(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) 
 
 BrokerCore::~BrokerCore() {
   Shutdown(absl::ZeroDuration());
-  // No more writes come. Let the last syncs' callbacks (answers, inbox
-  // notifications, which hand work to the pools) run before those go away.
-  parts_->store->AwaitDurable().IgnoreError();
   parts_->memory_watch.reset();
-  parts_->read_pool.reset();
+  // The writes still queued run (their answers are refused or dropped by
+  // their transports); then no more writes come. The last syncs' callbacks
+  // (answers, inbox notifications, which hand work to the read pool) run
+  // before the read pool goes.
   parts_->write_pool.reset();
+  parts_->store->AwaitDurable().IgnoreError();
+  parts_->read_pool.reset();
 }
 
 absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreOptions& options) {
@@ -325,26 +329,37 @@ void BrokerCore::AddTokenRotatedListener(std::function<void(const std::string&)>
   parts_->token_rotated.push_back(std::move(listener));
 }
 
+void BrokerCore::StopServing() {
+  absl::MutexLock lock(&parts_->shutdown_mu);
+  parts_->StopServing();
+}
+
+void BrokerCore::Parts::StopServing() {
+  if (stopped_serving) return;
+  stopped_serving = true;
+  {
+    absl::MutexLock health_lock(&health_mu);
+    health_follows_store = false;
+    PublishHealth();
+    serving_listener = nullptr;
+  }
+  // A sweep under way (a retention scrub may compact for a while) finishes
+  // meanwhile, and no new one starts.
+  stop_sweeping.Notify();
+  {
+    absl::MutexLock forward_lock(&forward_mu);
+    forward_stopping = true;
+  }
+  // A backup can take minutes: stop it rather than wait (its call fails).
+  backups->Stop();
+}
+
 bool BrokerCore::Shutdown(absl::Duration grace) {
   Parts* p = parts_.get();
   absl::MutexLock lock(&p->shutdown_mu);
   if (p->shut_down) return true;
   p->shut_down = true;
-  {
-    absl::MutexLock health_lock(&p->health_mu);
-    p->health_follows_store = false;
-    p->PublishHealth();
-    p->serving_listener = nullptr;
-  }
-  // Refusing starts at once; a sweep under way (a retention scrub may
-  // compact for a while) finishes meanwhile, and no new one starts.
-  p->stop_sweeping.Notify();
-  {
-    absl::MutexLock forward_lock(&p->forward_mu);
-    p->forward_stopping = true;
-  }
-  // A backup can take minutes: stop it rather than wait (its call fails).
-  p->backups->Stop();
+  p->StopServing();
   const bool drained = p->runner->Drain(grace);
   if (p->sweep_thread.joinable()) p->sweep_thread.join();
   if (p->forward_thread.joinable()) p->forward_thread.join();

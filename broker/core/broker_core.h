@@ -168,19 +168,18 @@ class BrokerCore {
   // and retention sweeps; and late-link forwarding that a call left
   // pending, at once when kicked and at every interval (after a restart,
   // say). Idempotent.
-  void StartBackground() ABSL_LOCKS_EXCLUDED(mu_);
+  void StartBackground();
 
   // Whether the broker serves: the store can write and the heap is under
   // its high-water mark; false for good from Shutdown on. `listener` is
   // told every change (and the state now, at once), on any thread, never
   // concurrently; it must not call back into the core. One listener: a
   // second replaces the first.
-  void SetServingListener(std::function<void(bool serving)> listener) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetServingListener(std::function<void(bool serving)> listener);
   // Told the actor whose token was just rotated (the old one is dead from
   // then on), so that what it opened (streams) is closed. Add before
   // serving.
-  void AddTokenRotatedListener(std::function<void(const std::string& actor_id)> listener)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  void AddTokenRotatedListener(std::function<void(const std::string& actor_id)> listener);
 
   // Whether the store failed in a way only reopening it clears (its
   // write-ahead log could not be written or synced, on a full disk say):
@@ -188,18 +187,23 @@ class BrokerCore {
   // the same data.
   bool NeedsRestart() const;
 
-  // Stops serving for good: new calls are refused (UNAVAILABLE), a backup
-  // under way is stopped, the background work stops, and calls in flight get
-  // up to `grace` to be answered. Then the late refusals are answered at
-  // once. Returns whether every call was answered in time. The transports
-  // stop first what only they know (their streams). Idempotent.
-  bool Shutdown(absl::Duration grace) ABSL_LOCKS_EXCLUDED(mu_);
+  // The first step of shutting down: serving turns false for good, the
+  // background work is told to stop, and a backup under way is stopped.
+  // Calls are still admitted. Idempotent.
+  void StopServing();
+
+  // Stops serving (above) if not done yet, then refuses new calls
+  // (UNAVAILABLE) and gives the calls in flight up to `grace` to be
+  // answered; the background work ends, and the late refusals are answered
+  // at once. Returns whether every call was answered in time. Between the
+  // two steps the transports close what only they know (their streams).
+  // Idempotent.
+  bool Shutdown(absl::Duration grace);
 
  private:
   struct Parts;
   explicit BrokerCore(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
-  absl::Mutex mu_;
 };
 
 }  // namespace dsr::broker

@@ -33,11 +33,6 @@ void CallRunner::Done() {
   --in_flight_;
 }
 
-bool CallRunner::draining() const {
-  absl::MutexLock lock(&mu_);
-  return draining_;
-}
-
 bool CallRunner::Drain(absl::Duration grace) {
   absl::MutexLock lock(&mu_);
   draining_ = true;
@@ -102,15 +97,22 @@ void CallRunner::Run(Kind kind, Incoming incoming, Call call) {
 
 void CallRunner::Authenticate(absl::AnyInvocable<CallCredentials()> credentials,
                               Authenticated done) {
-  if (draining()) {
-    done(ShuttingDown("the broker is shutting down; reconnect and resume"));
+  // An opening counts as a call in flight until it is authenticated, so
+  // that a flood of openings cannot grow the pool's queue without end.
+  if (absl::Status admitted = Admit(); !admitted.ok()) {
+    if (IsShuttingDown(admitted)) {
+      admitted = ShuttingDown("the broker is shutting down; reconnect and resume");
+    }
+    done(std::move(admitted));
     return;
   }
-  reads_->Schedule([this, credentials = std::move(credentials), done = std::move(done)]() mutable {
+  reads_->Schedule([ticket = Ticket(this), this, credentials = std::move(credentials),
+                    done = std::move(done)]() mutable {
     std::string address;
     bool late = false;
     absl::StatusOr<Principal> principal = Check(credentials(), &address, &late);
     if (late) {
+      ticket = Ticket();
       delayer_->After(
           failed_auth_delay_, address,
           [done = std::move(done), status = principal.status()]() mutable { done(status); });

@@ -113,10 +113,12 @@ class CallRunner {
   // Serves one call (above). `finish` may run before Run returns.
   void Run(Kind kind, Incoming incoming, Call call) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // For a long-lived call (a stream), which is not counted in flight:
-  // authenticates on the read pool and calls `done` with the principal, on
-  // that pool; or with the refusal (a failed credential's after the delay,
-  // from the Delayer's thread; while draining, ShuttingDown at once).
+  // For a long-lived call (a stream): authenticates on the read pool and
+  // calls `done` with the principal, on that pool; or with the refusal (a
+  // failed credential's after the delay, from the Delayer's thread; while
+  // draining or at the bound, at once). The opening counts as a call in
+  // flight until `done` returns (the open stream does not: its limit is
+  // per actor).
   using Authenticated = absl::AnyInvocable<void(absl::StatusOr<Principal>)>;
   void Authenticate(absl::AnyInvocable<CallCredentials()> credentials, Authenticated done)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -132,7 +134,6 @@ class CallRunner {
   // Counts a new call in flight; else the refusal (draining, or full).
   absl::Status Admit() ABSL_LOCKS_EXCLUDED(mu_);
   void Done() ABSL_LOCKS_EXCLUDED(mu_);
-  bool draining() const ABSL_LOCKS_EXCLUDED(mu_);
   // The caller's principal, or the refusal to send; for a failed credential
   // `*late` is set: its refusal waits in the Delayer under `*address`.
   absl::StatusOr<Principal> Check(const CallCredentials& credentials, std::string* address,

@@ -215,6 +215,7 @@ void BrokerServer::Shutdown(absl::Duration grace) {
   // (the core refuses new ones with UNAVAILABLE and turns health
   // NOT_SERVING), then give the last refusals a moment to reach their
   // clients and close: a call still pending after that is cancelled.
+  parts_->core->StopServing();
   parts_->streams->CloseAll();
   parts_->core->Shutdown(grace);
   parts_->gate->Stop();

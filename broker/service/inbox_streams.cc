@@ -53,6 +53,16 @@ class InboxStreams::Stream final : public grpc::ServerWriteReactor<dsr::v1::Inbo
     WriteNextLocked();
   }
 
+  // Sends the initial metadata, unless the call is finished already (the
+  // client cancelled while the opening ran): then false, and the stream
+  // must not be registered.
+  bool Start() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return false;
+    StartSendInitialMetadata();
+    return true;
+  }
+
   void Close(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     FinishLocked(status);
@@ -149,7 +159,9 @@ grpc::ServerWriteReactor<dsr::v1::InboxEvent>* InboxStreams::Open(
     rotations_before = rotations_;
   }
   Stream* stream = new Stream(this);
-  runner_->Authenticate([context] { return CredentialsOf(*context); },
+  // Read now: once the client cancels, gRPC may free the context before the
+  // pool gets to the opening.
+  runner_->Authenticate([credentials = CredentialsOf(*context)] { return credentials; },
                         [this, stream, after = request->after_sequence(),
                          from_committed = request->from_committed_cursor(),
                          rotations_before](absl::StatusOr<Principal> principal) {
@@ -182,9 +194,6 @@ void InboxStreams::Opened(Stream* stream, absl::StatusOr<Principal> principal,
     cursor = state->committed();
   }
   stream->SetActor(*actor_id, cursor);
-  // Tell the client at once that the stream is open, before any event (and
-  // before any pump can start a write).
-  stream->StartSendInitialMetadata();
   {
     absl::MutexLock lock(&mu_);
     if (closing_) {
@@ -204,6 +213,10 @@ void InboxStreams::Opened(Stream* stream, absl::StatusOr<Principal> principal,
                                  "too many inbox streams open for this actor; close one first"));
       return;
     }
+    // Tell the client that the stream is open once it counts (so that its
+    // place is taken when the client sees it open), and before any pump can
+    // start a write; unless the client has gone meanwhile.
+    if (!stream->Start()) return;
     streams_[*actor_id].insert(stream);
     ++count_;
   }

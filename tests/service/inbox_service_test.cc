@@ -72,6 +72,27 @@ TEST_F(InboxServiceTest, BacklogThenLiveEventsInOneStreamWithoutGaps) {
   stream->Finish();
 }
 
+// A stream is authenticated on the broker's read pool: a client that cancels
+// while its stream opens must leave nothing behind that the opening still
+// touches (the call's context, a finished writer).
+TEST_F(InboxServiceTest, StreamsCancelledAsTheyOpenLeaveTheBrokerServing) {
+  for (int i = 0; i < 300; ++i) {
+    auto context = Context(beta_);
+    auto stream = inbox_->StreamInbox(context.get(), dsr::v1::StreamInboxRequest());
+    context->TryCancel();
+    stream->Finish().IgnoreError();
+  }
+  // Still serving streams, with every cancelled one gone.
+  SubmitErasure();
+  auto context = Context(beta_);
+  auto stream = inbox_->StreamInbox(context.get(), dsr::v1::StreamInboxRequest());
+  dsr::v1::InboxEvent event;
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.sequence(), 1u);
+  context->TryCancel();
+  stream->Finish().IgnoreError();
+}
+
 TEST_F(InboxServiceTest, RotatingTheTokenEndsTheStreamsOpenedWithTheOldOne) {
   auto context = Context(beta_);
   auto stream = inbox_->StreamInbox(context.get(), {});
