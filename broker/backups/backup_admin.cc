@@ -54,7 +54,6 @@ std::string PageKey(uint32_t id) { return absl::StrFormat("%010u", id); }
 BackupAdmin::BackupAdmin(const BackupAdminOptions& options,
                          std::unique_ptr<storage::Backups> backups)
     : store_(options.store),
-      clock_(options.clock),
       journal_(options.journal),
       limits_(options.limits),
       backups_(std::move(backups)) {}

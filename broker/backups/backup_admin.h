@@ -17,7 +17,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "broker/base/clock.h"
 #include "broker/base/limits.h"
 #include "broker/base/principal.h"
 #include "broker/journal/journal.h"
@@ -32,10 +31,8 @@ class IdempotentCall;
 struct BackupAdminOptions {
   // REQUIRED. The store to back up. Must outlive the object.
   storage::Store* store = nullptr;
-  // REQUIRED. Must outlive the object.
-  const Clock* clock = nullptr;
-  // REQUIRED. Records each backup in the audit chain. Must outlive the
-  // object.
+  // REQUIRED. Records each backup in the audit chain (at its clock's
+  // time). Must outlive the object.
   Journal* journal = nullptr;
   // Directory of the backups; created when missing. Default (empty):
   // backups are off and every call is FAILED_PRECONDITION.
@@ -85,7 +82,6 @@ class BackupAdmin {
                                 dsr::v1::Backup* backup) ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_);
 
   storage::Store* const store_;
-  const Clock* const clock_;
   Journal* const journal_;
   const Limits limits_;
   // Null when backups are off.

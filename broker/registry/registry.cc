@@ -18,7 +18,6 @@ using storage::ColumnFamily;
 
 Registry::Registry(const RegistryOptions& options)
     : store_(options.store),
-      clock_(options.clock),
       journal_(options.journal),
       inbox_(options.inbox),
       limits_(options.limits),

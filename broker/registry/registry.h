@@ -162,7 +162,6 @@ class Registry {
   void CountLink(const std::string& actor_id, int delta) ABSL_LOCKS_EXCLUDED(counts_mu_);
 
   storage::Store* const store_;
-  const Clock* const clock_;
   Journal* const journal_;
   InboxLog* const inbox_;
   const Limits limits_;
