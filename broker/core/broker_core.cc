@@ -235,9 +235,9 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
                                                             p->inbox_log.get(), p->vault.get(),
                                                             p->pseudonyms.get(), limits}));
   p->audit_log = std::make_unique<AuditLog>(p->store.get(), p->journal.get(), limits);
-  DSR_ASSIGN_OR_RETURN(
-      p->backups, BackupAdmin::Create(BackupAdminOptions{p->store.get(), p->journal.get(),
-                                                         options.backup_dir, limits}));
+  DSR_ASSIGN_OR_RETURN(p->backups,
+                       BackupAdmin::Create(BackupAdminOptions{p->store.get(), p->journal.get(),
+                                                              options.backup_dir, limits}));
   p->authenticator = std::make_unique<Authenticator>(
       p->store.get(), admin.digest, p->failed_authentications.get(), trusted_proxies);
   p->overdue = std::make_unique<OverdueSweeper>(p->store.get(), p->journal.get());

@@ -49,9 +49,12 @@ TEST(IdentifiersTest, NormalisesTestVectors) {
 // at submit as "unknown type"; this test names it first.
 TEST(IdentifiersTest, EveryTypeIsNormalised) {
   const std::map<int, std::string> sample = {
-      {Type::EMAIL, "a@example.com"}, {Type::URL, "https://example.com/"},
-      {Type::USERNAME, "github:a"},   {Type::PHONE, "+33612345678"},
-      {Type::NAME, "Ada"},            {Type::OTHER, "42"},
+      {Type::EMAIL, "a@example.com"},
+      {Type::URL, "https://example.com/"},
+      {Type::USERNAME, "github:a"},
+      {Type::PHONE, "+33612345678"},
+      {Type::NAME, "Ada"},
+      {Type::OTHER, "42"},
   };
   const google::protobuf::EnumDescriptor* types = dsr::v1::SubjectIdentifier::Type_descriptor();
   for (int i = 0; i < types->value_count(); ++i) {

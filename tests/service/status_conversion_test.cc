@@ -1,7 +1,6 @@
 #include "broker/service/status_conversion.h"
 
 #include "broker/core/client_status.h"
-
 #include "gtest/gtest.h"
 
 namespace dsr::broker {
