@@ -16,12 +16,14 @@ BUILD="$ROOT/build"
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  librocksdb-dev libabsl-dev libssl-dev libcli11-dev openssl
+  librocksdb-dev libabsl-dev libssl-dev libcli11-dev openssl libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf
   # Test tooling: an HTTP/2 client for the flood tests, the front proxy they
   # run, and prlimit (util-linux) to lower a test broker's file limit.
   python3-h2 haproxy util-linux
+  # A real SMTP server for the identity tests, and Ed25519 checks in Python.
+  python3-aiosmtpd python3-cryptography
   # clang's thread-safety analysis over the sources (tests/static).
   clang-14
 )

@@ -48,6 +48,10 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "forwarding";
     case ColumnFamily::kPendingScrubs:
       return "pending_scrubs";
+    case ColumnFamily::kVerifications:
+      return "verifications";
+    case ColumnFamily::kVerifiedTokens:
+      return "verified_tokens";
   }
   return "unknown";
 }

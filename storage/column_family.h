@@ -33,9 +33,11 @@ enum class ColumnFamily : int {
   kRouteNodes = 19,       // (request id, holding name) -> RouteNodeRecord: retired steps of paths
   kForwarding = 20,       // link id -> ForwardingRecord: late-link forwarding still to do
   kPendingScrubs = 21,    // request id -> empty: purged, its files not yet rewritten
+  kVerifications = 22,    // verification id -> VerificationRecord
+  kVerifiedTokens = 23,   // keyed token digest -> VerifiedTokenRecord
 };
 
-inline constexpr std::array<ColumnFamily, 22> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 24> kAllColumnFamilies = {
     ColumnFamily::kActors,        ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,         ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
     ColumnFamily::kAudit,         ColumnFamily::kRequests,    ColumnFamily::kReceipts,
@@ -43,7 +45,7 @@ inline constexpr std::array<ColumnFamily, 22> kAllColumnFamilies = {
     ColumnFamily::kInbox,         ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
     ColumnFamily::kReports,       ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
     ColumnFamily::kActorLinks,    ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
-    ColumnFamily::kPendingScrubs,
+    ColumnFamily::kPendingScrubs, ColumnFamily::kVerifications, ColumnFamily::kVerifiedTokens,
 };
 
 // The name RocksDB stores for `cf`.

@@ -154,6 +154,10 @@ std::string Request(absl::string_view request_id) { return Encode({request_id});
 
 std::string Receipt(absl::string_view receipt_digest) { return Encode({receipt_digest}); }
 
+std::string Verification(absl::string_view verification_id) { return Encode({verification_id}); }
+
+std::string VerifiedToken(absl::string_view token_digest) { return Encode({token_digest}); }
+
 std::string Task(absl::string_view request_id, uint64_t task_number) {
   return Encode({request_id, BigEndian(task_number)});
 }

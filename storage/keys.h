@@ -73,6 +73,12 @@ absl::StatusOr<uint64_t> ParseAuditEvent(absl::string_view key);
 std::string Request(absl::string_view request_id);
 std::string Receipt(absl::string_view receipt_digest);
 
+// ColumnFamily::kVerifications.
+std::string Verification(absl::string_view verification_id);
+
+// ColumnFamily::kVerifiedTokens.
+std::string VerifiedToken(absl::string_view token_digest);
+
 // ColumnFamily::kTasks. TasksOf(request) prefixes a request's tasks, in task
 // number order.
 std::string Task(absl::string_view request_id, uint64_t task_number);

@@ -3,6 +3,7 @@
 
 // Scans that hand out parsed records instead of bytes (Store::Scan).
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -33,6 +34,18 @@ absl::Status ScanRecords(const Store& store, ColumnFamily cf, absl::string_view 
       });
   if (!scanned.ok()) return scanned;
   return bad;
+}
+
+// The record under `key`, or nullopt if there is none; DATA_LOSS if it does
+// not parse.
+template <typename Record>
+absl::StatusOr<std::optional<Record>> GetIfPresent(const Store& store, ColumnFamily cf,
+                                                   absl::string_view key) {
+  Record record;
+  absl::Status s = store.Get(cf, key, &record);
+  if (absl::IsNotFound(s)) return std::nullopt;
+  if (!s.ok()) return s;
+  return record;
 }
 
 }  // namespace dsr::storage

@@ -14,6 +14,7 @@ namespace dsr::broker {
 inline constexpr absl::string_view kAdminTokenPrefix = "dsr_admin_";
 inline constexpr absl::string_view kActorTokenPrefix = "dsr_actor_";
 inline constexpr absl::string_view kReceiptTokenPrefix = "dsr_receipt_";
+inline constexpr absl::string_view kVerifiedTokenPrefix = "dsr_verified_";
 
 // A new bearer token: `prefix` followed by 256 random bits, base64url.
 std::string NewToken(absl::string_view prefix);

@@ -16,10 +16,12 @@
 #include "broker/base/log.h"
 #include "broker/base/memory_watch.h"
 #include "broker/core/call_runner.h"
+#include "broker/identity/attestor.h"
 #include "broker/inbox/inbox.h"
 #include "broker/journal/inbox_log.h"
 #include "broker/journal/journal.h"
 #include "broker/lifecycle/overdue.h"
+#include "broker/notify/command_sender.h"
 #include "broker/privacy/key_check.h"
 #include "broker/privacy/pseudonyms.h"
 #include "broker/privacy/request_vault.h"
@@ -44,6 +46,14 @@ struct BrokerCore::Parts {
   std::unique_ptr<RateLimiter> submits_per_address;
   std::unique_ptr<RateLimiter> submits_per_subject;
   std::unique_ptr<RateLimiter> failed_authentications;
+  std::unique_ptr<RateLimiter> verifications_per_address;
+  std::unique_ptr<RateLimiter> verifications_per_identifier;
+  std::unique_ptr<RateLimiter> confirmations_per_address;
+  std::shared_ptr<MessageSender> email_sender;
+  std::shared_ptr<MessageSender> phone_sender;
+  std::shared_ptr<ChallengeFetcher> web_fetcher;
+  std::unique_ptr<Attestor> attestor;
+  std::unique_ptr<Verifications> verifications;
 
   // Serving: while the store can write and the heap is under its mark,
   // until shutdown ends it for good. Before the store: its syncing thread,
@@ -100,10 +110,51 @@ struct BrokerCore::Parts {
   bool stopped_serving ABSL_GUARDED_BY(shutdown_mu) = false;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 
+  // The verification channels, the attestation key and Verifications.
+  absl::Status SetUpIdentity(const BrokerCoreOptions& options);
   void SweepLoop();
   void ForwardLoop();
   void StopServing() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shutdown_mu);
 };
+
+absl::Status BrokerCore::Parts::SetUpIdentity(const BrokerCoreOptions& options) {
+  const IdentityOptions& identity = options.identity;
+  email_sender = identity.email_sender;
+  if (email_sender == nullptr && !identity.smtp.url.empty()) {
+    DSR_ASSIGN_OR_RETURN(email_sender, NewSmtpMailer(identity.smtp));
+  }
+  phone_sender = identity.phone_sender;
+  if (phone_sender == nullptr && !identity.phone_command.empty()) {
+    phone_sender = NewCommandSender(identity.phone_command);
+  }
+  web_fetcher = identity.web_fetcher;
+  if (web_fetcher == nullptr && identity.verify_web_sites) {
+    web_fetcher = NewWebChallengeFetcher(identity.web);
+  }
+  const std::string key_file =
+      identity.attestation_key_file.empty()
+          ? (std::filesystem::path(options.data_dir) / "attestation_key").string()
+          : identity.attestation_key_file;
+  DSR_ASSIGN_OR_RETURN(std::string seed,
+                       LoadOrCreateKeyFile(key_file, "attestation key file", /*may_create=*/true));
+  DSR_ASSIGN_OR_RETURN(attestor, Attestor::Create(seed));
+  VerificationsOptions v;
+  v.store = store.get();
+  v.journal = journal.get();
+  v.pseudonyms = pseudonyms.get();
+  v.email = email_sender.get();
+  v.phone = phone_sender.get();
+  v.web = web_fetcher.get();
+  v.starts_per_address = verifications_per_address.get();
+  v.starts_per_identifier = verifications_per_identifier.get();
+  v.confirms_per_address = confirmations_per_address.get();
+  v.code_lifetime = identity.code_lifetime;
+  v.code_attempts = identity.code_attempts;
+  v.token_lifetime = identity.token_lifetime;
+  v.limits = options.limits;
+  DSR_ASSIGN_OR_RETURN(verifications, Verifications::Create(v));
+  return absl::OkStatus();
+}
 
 void BrokerCore::Parts::SweepLoop() {
   do {
@@ -118,6 +169,10 @@ void BrokerCore::Parts::SweepLoop() {
       LogError(absl::StrCat("retention sweep: ", purged.status().ToString()));
     } else if (*purged > 0) {
       LogInfo(absl::StrCat("purged the personal data of ", *purged, " requests"));
+    }
+    absl::StatusOr<int> expired = verifications->PurgeExpired(clock->Now(), 10000);
+    if (!expired.ok()) {
+      LogError(absl::StrCat("verification sweep: ", expired.status().ToString()));
     }
   } while (!stop_sweeping.WaitForNotificationWithTimeout(sweep_interval));
 }
@@ -178,6 +233,12 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
   p->submits_per_subject = std::make_unique<RateLimiter>(clock, rates.submits_per_subject);
   p->failed_authentications =
       std::make_unique<RateLimiter>(clock, rates.failed_authentications_per_address);
+  p->verifications_per_address =
+      std::make_unique<RateLimiter>(clock, rates.verifications_per_address);
+  p->verifications_per_identifier =
+      std::make_unique<RateLimiter>(clock, rates.verifications_per_identifier);
+  p->confirmations_per_address =
+      std::make_unique<RateLimiter>(clock, rates.confirmations_per_address);
 
   const auto in_data_dir = [&](const std::string& file, const char* name) {
     return file.empty() ? (std::filesystem::path(options.data_dir) / name).string() : file;
@@ -226,11 +287,22 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
                            }}));
   p->forwarder = std::make_unique<LateLinkForwarder>(p->store.get(), p->journal.get(),
                                                      &p->registry->graph(), limits);
-  DSR_ASSIGN_OR_RETURN(p->requests,
-                       Requests::Create(RequestsOptions{
-                           p->store.get(), clock, p->journal.get(), p->inbox_log.get(),
-                           &p->registry->graph(), p->vault.get(), p->pseudonyms.get(),
-                           p->submits_per_address.get(), p->submits_per_subject.get(), limits}));
+  DSR_RETURN_IF_ERROR(p->SetUpIdentity(options));
+  RequestsOptions requests;
+  requests.store = p->store.get();
+  requests.clock = clock;
+  requests.journal = p->journal.get();
+  requests.inbox = p->inbox_log.get();
+  requests.graph = &p->registry->graph();
+  requests.vault = p->vault.get();
+  requests.pseudonyms = p->pseudonyms.get();
+  requests.submits_per_address = p->submits_per_address.get();
+  requests.submits_per_subject = p->submits_per_subject.get();
+  requests.verifications = p->verifications.get();
+  requests.attestor = p->attestor.get();
+  requests.require_verification = options.identity.require_verification;
+  requests.limits = limits;
+  DSR_ASSIGN_OR_RETURN(p->requests, Requests::Create(requests));
   DSR_ASSIGN_OR_RETURN(p->inbox, Inbox::Create(InboxOptions{p->store.get(), clock, p->journal.get(),
                                                             p->inbox_log.get(), p->vault.get(),
                                                             p->pseudonyms.get(), limits}));
@@ -290,6 +362,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
 
 Registry& BrokerCore::registry() { return *parts_->registry; }
 Requests& BrokerCore::requests() { return *parts_->requests; }
+Verifications& BrokerCore::verifications() { return *parts_->verifications; }
+const Attestor& BrokerCore::attestor() const { return *parts_->attestor; }
 Inbox& BrokerCore::inbox() { return *parts_->inbox; }
 AuditLog& BrokerCore::audit() { return *parts_->audit_log; }
 BackupAdmin& BrokerCore::backups() { return *parts_->backups; }

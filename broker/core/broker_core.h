@@ -22,11 +22,15 @@
 #include "broker/access/rate_limiter.h"
 #include "broker/base/clock.h"
 #include "broker/base/limits.h"
+#include "broker/identity/verifications.h"
+#include "broker/identity/web_challenges.h"
 #include "broker/lifecycle/retention.h"
+#include "broker/notify/smtp_mailer.h"
 #include "storage/rocksdb_store.h"
 
 namespace dsr::broker {
 
+class Attestor;
 class AuditLog;
 class Authenticator;
 class BackupAdmin;
@@ -53,6 +57,12 @@ struct RateLimits {
   // RESOURCE_EXHAUSTED until the bucket refills (a valid credential always
   // passes it).
   RateLimit failed_authentications_per_address{/*per_second=*/0.2, /*burst=*/10};
+  // CreateVerification per client address (10 an hour), and per identifier
+  // whoever asks (5 an hour: the most codes one mailbox gets).
+  RateLimit verifications_per_address{/*per_second=*/10.0 / 3600, /*burst=*/10};
+  RateLimit verifications_per_identifier{/*per_second=*/5.0 / 3600, /*burst=*/5};
+  // ConfirmVerification per client address.
+  RateLimit confirmations_per_address{/*per_second=*/0.5, /*burst=*/30};
   // How long the answer to a failed authentication waits. Default: 1 s.
   absl::Duration failed_authentication_delay = absl::Seconds(1);
   // IP addresses of front proxies (deploy/haproxy.cfg) whose
@@ -60,6 +70,36 @@ struct RateLimits {
   // they are not held to the connections-per-address limit either.
   // Default: none (behind an untrusted peer, the header is ignored).
   std::vector<std::string> trusted_proxies;
+};
+
+// Proving who people are (docs/IDENTITY.md).
+struct IdentityOptions {
+  // Whether a request is filed only once the identity policy is met. Turn
+  // it off only for a broker behind an intake that verifies people itself:
+  // its requests then carry no attestation. Default: on.
+  bool require_verification = true;
+  // Email through SMTP; an empty url means the broker sends no email (and
+  // cannot verify email addresses).
+  SmtpOptions smtp;
+  // Text messages: a command run with the number as its argument and the
+  // message on standard input; empty means none.
+  std::string phone_command;
+  // Web-site challenges (URL identifiers). Default: on.
+  bool verify_web_sites = true;
+  WebChallengeOptions web;
+  // File of the Ed25519 key that signs attestations: 64 hexadecimal digits,
+  // mode 0600, created when missing. Default (empty): `attestation_key` in
+  // data_dir.
+  std::string attestation_key_file;
+  // How long a code may be confirmed, the wrong codes it takes, and how long
+  // the token it gives lasts. Defaults: 10 minutes, 5, 30 minutes.
+  absl::Duration code_lifetime = absl::Minutes(10);
+  int code_attempts = 5;
+  absl::Duration token_lifetime = absl::Minutes(30);
+  // For tests: senders and a fetcher used instead of the ones above.
+  std::shared_ptr<MessageSender> email_sender;
+  std::shared_ptr<MessageSender> phone_sender;
+  std::shared_ptr<ChallengeFetcher> web_fetcher;
 };
 
 struct BrokerCoreOptions {
@@ -114,6 +154,7 @@ struct BrokerCoreOptions {
   // largest message).
   Limits limits;
   RateLimits rate_limits;
+  IdentityOptions identity;
   // For tests: changes the store's options just before it opens (e.g. to
   // put it on a file system that simulates power loss). Default: none.
   std::function<void(storage::StoreOptions&)> configure_store;
@@ -140,6 +181,8 @@ class BrokerCore {
   // The domain services. Transports call them only through calls().
   Registry& registry();
   Requests& requests();
+  Verifications& verifications();
+  const Attestor& attestor() const;
   Inbox& inbox();
   AuditLog& audit();
   BackupAdmin& backups();

@@ -82,6 +82,12 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
       identifier->set_value(id.value());
     }
     out.set_details(subject->details());
+    if (subject->has_attestation()) {
+      dsr::v1::Attestation* attestation = out.mutable_attestation();
+      attestation->set_statement(subject->attestation().statement());
+      attestation->set_signature(subject->attestation().signature());
+      attestation->set_key_id(subject->attestation().key_id());
+    }
   }
   out.set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
   out.set_refusal_ground(static_cast<dsr::v1::RefusalGround>(task.refusal_ground()));

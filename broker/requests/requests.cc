@@ -25,9 +25,11 @@ using storage::ColumnFamily;
 absl::StatusOr<std::unique_ptr<Requests>> Requests::Create(const RequestsOptions& options) {
   if (options.store == nullptr || options.clock == nullptr || options.journal == nullptr ||
       options.inbox == nullptr || options.graph == nullptr || options.vault == nullptr ||
-      options.pseudonyms == nullptr) {
+      options.pseudonyms == nullptr || options.verifications == nullptr ||
+      options.attestor == nullptr) {
     return absl::InvalidArgumentError(
-        "requests need a store, clock, journal, inbox, graph, vault and pseudonyms");
+        "requests need a store, clock, journal, inbox, graph, vault, pseudonyms, verifications "
+        "and an attestor");
   }
   return std::unique_ptr<Requests>(new Requests(options));
 }

@@ -16,6 +16,8 @@
 #include "broker/base/clock.h"
 #include "broker/base/limits.h"
 #include "broker/base/principal.h"
+#include "broker/identity/attestor.h"
+#include "broker/identity/verifications.h"
 #include "broker/journal/inbox_log.h"
 #include "broker/journal/journal.h"
 #include "broker/privacy/pseudonyms.h"
@@ -44,6 +46,14 @@ struct RequestsOptions {
   // per subject pseudonym (new requests, each identifier).
   RateLimiter* submits_per_address = nullptr;
   RateLimiter* submits_per_subject = nullptr;
+  // REQUIRED: spends the submissions' verification tokens, and signs what
+  // they prove for the holders.
+  Verifications* verifications = nullptr;
+  const Attestor* attestor = nullptr;
+  // Whether a request is filed only once the identity policy
+  // (broker/requests/identity_policy.h) is met. Off only for a broker
+  // behind an intake that verifies people itself (docs/IDENTITY.md).
+  bool require_verification = true;
   Limits limits;
 };
 

@@ -10,12 +10,13 @@
 #include "broker/base/names.h"
 #include "broker/base/time_util.h"
 #include "broker/base/tokens.h"
+#include "broker/identity/identifiers.h"
 #include "broker/journal/idempotency.h"
 #include "broker/requests/deadlines.h"
-#include "broker/requests/identifiers.h"
+#include "broker/requests/identity_policy.h"
 #include "broker/requests/request_records.h"
-#include "broker/requests/requests.h"
 #include "broker/requests/request_types.h"
+#include "broker/requests/requests.h"
 #include "broker/requests/routing.h"
 #include "broker/requests/task_creation.h"
 #include "common/status_macros.h"
@@ -115,6 +116,30 @@ absl::Status Requests::Submit(const Principal& principal,
     DSR_RETURN_IF_ERROR(CheckClientReceipt(request.receipt_token()));
   DSR_ASSIGN_OR_RETURN(IdempotentCall call, IdempotentCall::Prepare(principal, "SubmitRequest",
                                                                     request, options_.pseudonyms));
+  if (request.verification_tokens_size() > options_.limits.max_identifiers) {
+    return absl::InvalidArgumentError(absl::StrCat("verification_tokens must have at most ",
+                                                   options_.limits.max_identifiers, " entries"));
+  }
+  // What the tokens prove, checked before the lock (and again under it,
+  // where they are spent): the policy and the attestation need it, and a
+  // refusal costs nothing. A retry finds its tokens spent by its first
+  // call: it replays that call instead.
+  absl::StatusOr<std::vector<std::optional<Proof>>> proofs =
+      options_.verifications->Peek(request.verification_tokens(), subject, options_.clock->Now());
+  absl::Status policy = proofs.status();
+  if (policy.ok() && options_.require_verification) {
+    policy = CheckIdentityPolicy(record.type(), subject, *proofs);
+  }
+  if (!policy.ok()) {
+    if (call.keyed()) {
+      Journal::Mutation mutation(options_.journal, &call);
+      DSR_ASSIGN_OR_RETURN(std::optional<std::string> earlier, mutation.Earlier());
+      if (earlier.has_value()) {
+        return ReissueReceipt(mutation, principal, *earlier, request.receipt_token(), response);
+      }
+    }
+    return policy;
+  }
 
   // What needs no lock is done before taking it, so that concurrent submits
   // overlap: the ids, the receipt, the pseudonyms, the sealed personal data.
@@ -136,7 +161,13 @@ absl::Status Requests::Submit(const Principal& principal,
   record.set_receipt_digest(Sha256(receipt));
   record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
-  // Sealing the personal data is the costly part: done before the lock.
+  // Signing and sealing the personal data are the costly part: done before
+  // the lock.
+  if (std::any_of(proofs->begin(), proofs->end(), [](const auto& p) { return p.has_value(); })) {
+    DSR_ASSIGN_OR_RETURN(
+        *subject.mutable_attestation(),
+        options_.attestor->Attest(name, record.type(), subject, *proofs, options_.clock->Now()));
+  }
   storage::WriteBatch prepared = options_.store->NewWriteBatch();
   DSR_RETURN_IF_ERROR(options_.vault->SealNew(prepared, subject, &record));
   dsr::storage::v1::ReceiptRecord opens;
@@ -159,6 +190,12 @@ absl::Status Requests::Submit(const Principal& principal,
         return absl::InvalidArgumentError("receipt_token is in use already; make a new random one");
       }
     }
+
+    // The tokens are spent with the request; one spent meanwhile (by a
+    // concurrent submission) refuses this one.
+    mutation.Adopt(std::move(prepared));
+    DSR_RETURN_IF_ERROR(
+        options_.verifications->Spend(mutation, request.verification_tokens(), subject).status());
 
     std::vector<std::string> roots;
     absl::flat_hash_set<std::string> seen;
@@ -184,7 +221,6 @@ absl::Status Requests::Submit(const Principal& principal,
     }
 
     const absl::Time now = mutation.now();
-    mutation.Adopt(std::move(prepared));
     storage::WriteBatch& batch = mutation.batch();
     *record.mutable_create_time() = ToProtoTime(now);
     record.set_task_count(plan.routes.size());

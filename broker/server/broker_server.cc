@@ -15,6 +15,7 @@
 #include "broker/service/registry_service.h"
 #include "broker/service/request_service.h"
 #include "broker/service/unary_call.h"
+#include "broker/service/verification_service.h"
 #include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -34,6 +35,7 @@ struct BrokerServer::Parts {
   std::unique_ptr<RequestGrpcService> request_service;
   std::unique_ptr<InboxStreams> streams;
   std::unique_ptr<InboxGrpcService> inbox_service;
+  std::unique_ptr<VerificationGrpcService> verification_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<ConnectionGate> gate;
   std::string host;
@@ -130,6 +132,8 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
                                      &core.calls(), options.max_inbox_streams_per_actor);
   parts->inbox_service =
       std::make_unique<InboxGrpcService>(&core.inbox(), parts->streams.get(), parts->calls.get());
+  parts->verification_service = std::make_unique<VerificationGrpcService>(
+      &core.verifications(), &core.attestor(), parts->calls.get());
   // A stream opened with a rotated token ends.
   InboxStreams* streams = parts->streams.get();
   core.AddTokenRotatedListener(
@@ -174,6 +178,7 @@ absl::StatusOr<std::unique_ptr<BrokerServer>> BrokerServer::Start(
   builder.RegisterService(parts->admin_service.get());
   builder.RegisterService(parts->request_service.get());
   builder.RegisterService(parts->inbox_service.get());
+  builder.RegisterService(parts->verification_service.get());
   if (options.configure_builder) options.configure_builder(builder);
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr) {

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "broker/server/backup_flags.h"
 #include "broker/server/broker_server.h"
+#include "broker/server/identity_flags.h"
 #include "broker/server/limit_flags.h"
 #include "broker/server/security_flags.h"
 
@@ -211,6 +212,8 @@ int main(int argc, char** argv) {
   dsr::broker::AddSecurityFlags(app, options, security);
   dsr::broker::BackupFlagValues backup;
   dsr::broker::AddBackupFlags(app, options, backup);
+  dsr::broker::IdentityFlagValues identity;
+  dsr::broker::AddIdentityFlags(app, options, identity);
   app.add_option("--shutdown_grace_seconds", grace_seconds,
                  "On SIGTERM or SIGINT, how long calls in flight may take to finish")
       ->capture_default_str()
@@ -222,6 +225,10 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   dsr::broker::ApplySecurityFlags(security, options);
+  if (absl::Status applied = dsr::broker::ApplyIdentityFlags(identity, options); !applied.ok()) {
+    std::cerr << "dsr-broker: " << applied.message() << "\n";
+    return 1;
+  }
   options.overdue_sweep_interval = absl::Seconds(sweep_seconds);
   limits.max_connection_idle = absl::Seconds(idle_seconds);
   limits.max_connection_age = absl::Seconds(age_seconds);

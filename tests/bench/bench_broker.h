@@ -13,6 +13,7 @@
 #include "client/connection.h"
 #include "grpcpp/grpcpp.h"
 #include "tests/bench/server_times.h"
+#include "tests/support/fake_sender.h"
 
 namespace dsr::bench {
 
@@ -24,6 +25,8 @@ class BenchBroker {
   ~BenchBroker();
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // The emails the broker sent (verification codes).
+  testing::FakeSender& mail() { return *mail_; }
   client::Connection& admin() { return *admin_; }
   storage::StoreStats store_stats() const { return server_->store_stats(); }
   // SubmitRequest's server-side times (Start's `submit_times`).
@@ -40,6 +43,7 @@ class BenchBroker {
   std::unique_ptr<broker::BrokerServer> server_;
   std::unique_ptr<client::Connection> admin_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<testing::FakeSender> mail_ = std::make_shared<testing::FakeSender>();
   ServerTimes* submit_times_ = nullptr;
 };
 

@@ -9,7 +9,7 @@
 #include "broker/privacy/aead.h"
 #include "broker/privacy/pseudonyms.h"
 #include "broker/privacy/secret_file.h"
-#include "broker/requests/identifiers.h"
+#include "broker/identity/identifiers.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"

@@ -1,4 +1,4 @@
-#include "broker/requests/identifiers.h"
+#include "broker/identity/identifiers.h"
 
 #include <map>
 #include <string>

@@ -328,8 +328,7 @@ TEST_F(SubmitTest, TasksComeInPages) {
   small.max_page_size = 3;
   ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<Requests> paged,
-      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
-                                       vault_, pseudonyms_, nullptr, nullptr, small}));
+      Requests::Create(OptionsLikeCore(small)));
   AddActor("many");
   const std::string root = AddHolding("many", "root");
   for (int i = 0; i < 6; ++i) {
@@ -390,9 +389,9 @@ namespace {
 // stranger's allowance from another address.
 TEST_F(SubmitTest, ThePerPersonLimitCountsOneAddressesRequests) {
   RateLimiter per_subject(&clock_, RateLimit{/*per_second=*/1.0 / 3600, /*burst=*/1});
-  absl::StatusOr<std::unique_ptr<Requests>> limited =
-      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
-                                       vault_, pseudonyms_, nullptr, &per_subject, limits_});
+  RequestsOptions options = OptionsLikeCore(limits_);
+  options.submits_per_subject = &per_subject;
+  absl::StatusOr<std::unique_ptr<Requests>> limited = Requests::Create(options);
   ASSERT_OK(limited);
   dsr::v1::SubmitRequestRequest request;
   request.mutable_request()->set_type(dsr::v1::ERASURE);

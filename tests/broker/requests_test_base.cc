@@ -31,6 +31,22 @@ dsr::v1::SubmitRequestResponse RequestsTest::Submit(const std::vector<std::strin
   return response;
 }
 
+RequestsOptions RequestsTest::OptionsLikeCore(const Limits& limits) {
+  RequestsOptions options;
+  options.store = store_;
+  options.clock = &clock_;
+  options.journal = journal_;
+  options.inbox = inbox_;
+  options.graph = &registry_->graph();
+  options.vault = vault_;
+  options.pseudonyms = pseudonyms_;
+  options.verifications = &core_->verifications();
+  options.attestor = &core_->attestor();
+  options.require_verification = false;
+  options.limits = limits;
+  return options;
+}
+
 Principal RequestsTest::ReceiptOf(const dsr::v1::SubmitRequestResponse& response) {
   Authenticator auth(store_, Sha256("admin"));
   absl::StatusOr<Principal> principal = auth.Authenticate(response.receipt_token());

@@ -30,6 +30,8 @@ class RequestsTest : public RegistryTest {
       dsr::v1::RequestType type = dsr::v1::ERASURE);
   // The principal the receipt token of `response` authenticates as.
   Principal ReceiptOf(const dsr::v1::SubmitRequestResponse& response);
+  // Options of a second Requests over the core's store, with `limits`.
+  RequestsOptions OptionsLikeCore(const Limits& limits);
   // The stored inbox events of `actor`, in order.
   std::vector<dsr::storage::v1::InboxEventRecord> InboxOf(const std::string& actor);
 

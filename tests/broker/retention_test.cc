@@ -208,10 +208,9 @@ TEST_F(RetentionTest, ReopenedRequestWaitsForItsNewAnswer) {
 TEST_F(RetentionTest, AnotherMasterKeyCannotReadAndSaysSo) {
   dsr::v1::SubmitRequestResponse submitted = Submit({source_});
   const RequestVault other_key(store_, std::string(32, 'w'));
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<Requests> wrong,
-      Requests::Create(RequestsOptions{store_, &clock_, journal_, inbox_, &registry_->graph(),
-                                       &other_key, pseudonyms_, nullptr, nullptr, Limits()}));
+  RequestsOptions options = OptionsLikeCore(Limits());
+  options.vault = &other_key;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> wrong, Requests::Create(options));
   dsr::v1::GetRequestRequest get;
   get.set_name(submitted.request().name());
   dsr::v1::GetRequestResponse read;

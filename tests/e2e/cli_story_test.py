@@ -20,7 +20,8 @@ class CliStoryTest(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="dsr-cli-", dir=os.environ.get("TEST_TMPDIR"))
         self.broker = subprocess.Popen(
-            [BROKER, "--listen", "127.0.0.1:0", "--data_dir", os.path.join(self.root, "var")],
+            [BROKER, "--listen", "127.0.0.1:0", "--data_dir", os.path.join(self.root, "var"),
+             "--no_identity_verification"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in self.broker.stdout:
             if line.startswith("listening on "):

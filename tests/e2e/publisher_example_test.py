@@ -24,7 +24,7 @@ class PublisherExampleTest(unittest.TestCase):
         self.root = tempfile.mkdtemp(prefix="dsr-pub-", dir=os.environ.get("TEST_TMPDIR"))
         self.broker = subprocess.Popen(
             [os.environ["DSR_BROKER_BINARY"], "--listen", "127.0.0.1:0", "--data_dir",
-             os.path.join(self.root, "var")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+             os.path.join(self.root, "var"), "--no_identity_verification"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True)
         for line in self.broker.stdout:
             if line.startswith("listening on "):

@@ -30,7 +30,8 @@ class PythonInteropTest(unittest.TestCase):
     def setUp(self):
         self.data = tempfile.mkdtemp(prefix="dsr-py-", dir=os.environ.get("TEST_TMPDIR"))
         self.broker = subprocess.Popen(
-            [os.environ["DSR_BROKER_BINARY"], "--listen", "127.0.0.1:0", "--data_dir", self.data],
+            [os.environ["DSR_BROKER_BINARY"], "--listen", "127.0.0.1:0", "--data_dir", self.data,
+             "--no_identity_verification"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         address = None
         for line in self.broker.stdout:

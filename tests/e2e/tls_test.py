@@ -42,6 +42,7 @@ class TlsTest(unittest.TestCase):
         self.data = os.path.join(self.dir, "data")
         self.broker = subprocess.Popen(
             [BROKER, "--listen", "127.0.0.1:0", "--data_dir", self.data, "--require_tls",
+             "--no_identity_verification",
              "--tls_cert", self.cert("server.pem"), "--tls_key", self.cert("server.key"),
              "--client_ca", self.cert("ca.pem")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

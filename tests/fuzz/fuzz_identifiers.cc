@@ -1,4 +1,4 @@
-// Fuzz target: the subject identifier normalisers (broker/requests/identifiers.h).
+// Fuzz target: the subject identifier normalisers (broker/identity/identifiers.h).
 //
 // Input: the first byte picks the type (its value modulo 8: 0 is
 // TYPE_UNSPECIFIED, 1-6 the types, 7 a value the enum does not know); the
@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "broker/base/limits.h"
-#include "broker/requests/identifiers.h"
+#include "broker/identity/identifiers.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace dsr::fuzz {

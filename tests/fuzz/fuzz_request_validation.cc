@@ -35,7 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/names.h"
 #include "broker/base/principal.h"
-#include "broker/requests/identifiers.h"
+#include "broker/identity/identifiers.h"
 #include "broker/requests/request_records.h"
 #include "google/protobuf/stubs/logging.h"
 #include "tests/fuzz/fuzz_support.h"

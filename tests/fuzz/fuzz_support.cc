@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/fake_sender.h"
 
 namespace dsr::fuzz {
 
@@ -60,6 +61,14 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   options.rate_limits.submits_per_subject.per_second = 0;
   options.rate_limits.failed_authentications_per_address.per_second = 0;
   options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
+  options.rate_limits.verifications_per_address.per_second = 0;
+  options.rate_limits.verifications_per_identifier.per_second = 0;
+  options.rate_limits.confirmations_per_address.per_second = 0;
+  // Requests are filed without verification, so that inputs reach routing;
+  // the verification calls are fuzzed beside them, their codes kept here.
+  options.identity.require_verification = false;
+  options.identity.verify_web_sites = false;
+  options.identity.email_sender = std::make_shared<testing::FakeSender>();
   // Small enough that the set-up's shapes (a deep chain, a wide star) reach
   // them, so that inputs meet the refusals and the page breaks.
   options.limits.max_tasks_per_request = 250;

@@ -35,6 +35,15 @@ void BrokerFixture::Start() {
   // Many cells of the tests fail authentication on purpose; the delay has a
   // test of its own.
   options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
+  options.rate_limits.verifications_per_address.per_second = 0;
+  options.rate_limits.verifications_per_identifier.per_second = 0;
+  options.rate_limits.confirmations_per_address.per_second = 0;
+  // Most tests file requests without verifying; the identity tests turn the
+  // policy on. Codes go to `mail_`.
+  options.identity.require_verification = false;
+  options.identity.verify_web_sites = false;
+  options.identity.email_sender = mail_;
+  options.identity.phone_sender = texts_;
   if (configure_) configure_(options);
   absl::StatusOr<std::unique_ptr<broker::BrokerServer>> server =
       broker::BrokerServer::Start(options);

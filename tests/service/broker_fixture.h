@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/fake_sender.h"
 #include "tests/support/temp_dir.h"
 
 namespace dsr::testing {
@@ -50,6 +51,9 @@ class BrokerFixture : public ::testing::Test {
   // The data directory of the next start. Default (empty): dir_.
   std::string data_dir_;
   FakeClock clock_;
+  // What the broker sends people by email and text message.
+  std::shared_ptr<FakeSender> mail_ = std::make_shared<FakeSender>();
+  std::shared_ptr<FakeSender> texts_ = std::make_shared<FakeSender>();
   std::unique_ptr<broker::BrokerServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<dsr::v1::RegistryService::Stub> registry_;

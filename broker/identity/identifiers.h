@@ -1,5 +1,5 @@
-#ifndef DSR_BROKER_REQUESTS_IDENTIFIERS_H_
-#define DSR_BROKER_REQUESTS_IDENTIFIERS_H_
+#ifndef DSR_BROKER_IDENTITY_IDENTIFIERS_H_
+#define DSR_BROKER_IDENTITY_IDENTIFIERS_H_
 
 // Normalisation of subject identifiers (SPEC §2), so that the same person is
 // recognised however they typed their address. Pure functions; thread-safe.
@@ -30,4 +30,4 @@ absl::StatusOr<std::string> NormalizeIdentifier(dsr::v1::SubjectIdentifier::Type
 
 }  // namespace dsr::broker
 
-#endif  // DSR_BROKER_REQUESTS_IDENTIFIERS_H_
+#endif  // DSR_BROKER_IDENTITY_IDENTIFIERS_H_
