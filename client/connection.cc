@@ -10,6 +10,7 @@
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
+#include "dsr/v1/verification_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace dsr::client {
@@ -31,6 +32,7 @@ class GrpcConnection final : public Connection {
         channel_(grpc::CreateChannel(options.broker, ChannelCredentials(options))),
         registry_(dsr::v1::RegistryService::NewStub(channel_)),
         requests_(dsr::v1::RequestService::NewStub(channel_)),
+        verifications_(dsr::v1::VerificationService::NewStub(channel_)),
         inbox_(dsr::v1::InboxService::NewStub(channel_)),
         audit_(dsr::v1::AuditService::NewStub(channel_)),
         admin_(dsr::v1::AdminService::NewStub(channel_)) {}
@@ -118,6 +120,21 @@ class GrpcConnection final : public Connection {
       const dsr::v1::GetAccessReportRequest& request) override {
     return Call<dsr::v1::GetAccessReportResponse>(&dsr::v1::RequestService::Stub::GetAccessReport,
                                                   requests_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::Verification> CreateVerification(
+      const dsr::v1::CreateVerificationRequest& request) override {
+    return Call<dsr::v1::Verification>(&dsr::v1::VerificationService::Stub::CreateVerification,
+                                       verifications_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::ConfirmVerificationResponse> ConfirmVerification(
+      const dsr::v1::ConfirmVerificationRequest& request) override {
+    return Call<dsr::v1::ConfirmVerificationResponse>(
+        &dsr::v1::VerificationService::Stub::ConfirmVerification, verifications_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::ListAttestationKeysResponse> ListAttestationKeys(
+      const dsr::v1::ListAttestationKeysRequest& request) override {
+    return Call<dsr::v1::ListAttestationKeysResponse>(
+        &dsr::v1::VerificationService::Stub::ListAttestationKeys, verifications_.get(), request);
   }
   absl::StatusOr<dsr::v1::CommitInboxResponse> CommitInbox(
       const dsr::v1::CommitInboxRequest& request) override {
@@ -216,6 +233,7 @@ class GrpcConnection final : public Connection {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<dsr::v1::RegistryService::Stub> registry_;
   std::unique_ptr<dsr::v1::RequestService::Stub> requests_;
+  std::unique_ptr<dsr::v1::VerificationService::Stub> verifications_;
   std::unique_ptr<dsr::v1::InboxService::Stub> inbox_;
   std::unique_ptr<dsr::v1::AuditService::Stub> audit_;
   std::unique_ptr<dsr::v1::AdminService::Stub> admin_;

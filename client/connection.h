@@ -19,6 +19,7 @@
 #include "dsr/v1/inbox_service.pb.h"
 #include "dsr/v1/registry_service.pb.h"
 #include "dsr/v1/request_service.pb.h"
+#include "dsr/v1/verification_service.pb.h"
 #include "google/protobuf/empty.pb.h"
 
 namespace dsr::client {
@@ -103,6 +104,14 @@ class Connection {
       const dsr::v1::CompleteTaskRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Task> RefuseTask(const dsr::v1::RefuseTaskRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Task> ExtendTask(const dsr::v1::ExtendTaskRequest& request) = 0;
+
+  // VerificationService.
+  virtual absl::StatusOr<dsr::v1::Verification> CreateVerification(
+      const dsr::v1::CreateVerificationRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::ConfirmVerificationResponse> ConfirmVerification(
+      const dsr::v1::ConfirmVerificationRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::ListAttestationKeysResponse> ListAttestationKeys(
+      const dsr::v1::ListAttestationKeysRequest& request) = 0;
 
   // AuditService.
   virtual absl::StatusOr<dsr::v1::ListAuditEventsResponse> ListAuditEvents(

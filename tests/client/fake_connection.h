@@ -38,6 +38,12 @@ class MockConnection : public Connection {
               (const dsr::v1::ListLinksRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::GetLineageResponse>, GetLineage,
               (const dsr::v1::GetLineageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::Verification>, CreateVerification,
+              (const dsr::v1::CreateVerificationRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::ConfirmVerificationResponse>, ConfirmVerification,
+              (const dsr::v1::ConfirmVerificationRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::ListAttestationKeysResponse>, ListAttestationKeys,
+              (const dsr::v1::ListAttestationKeysRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::SubmitRequestResponse>, SubmitRequest,
               (const dsr::v1::SubmitRequestRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::GetRequestResponse>, GetRequest,
