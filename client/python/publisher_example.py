@@ -26,6 +26,7 @@ import grpc
 from dsr.v1 import holding_pb2, link_pb2, request_pb2
 from dsr.v1 import inbox_pb2, inbox_service_pb2 as inbox, inbox_service_pb2_grpc
 from dsr.v1 import registry_service_pb2 as registry, registry_service_pb2_grpc
+from dsr.v1 import verification_service_pb2 as verification, verification_service_pb2_grpc
 
 
 def main():
@@ -49,6 +50,10 @@ def main():
     channel = connect(args)
     reg = registry_service_pb2_grpc.RegistryServiceStub(channel)
     box = inbox_service_pb2_grpc.InboxServiceStub(channel)
+    # The broker's public keys, to check that a task's person proved who
+    # they are (its attestation). Keep them: checking needs no call.
+    keys = verification_service_pb2_grpc.VerificationServiceStub(channel).ListAttestationKeys(
+        verification.ListAttestationKeysRequest(), timeout=30).keys
 
     # 1. Register the dataset (once: a second run finds it there).
     name = f"actors/{args.actor}/holdings/{args.holding}"
@@ -88,7 +93,7 @@ def main():
                                  metadata=auth)
         try:
             for event in stream:
-                answer(box, auth, event)
+                answer(box, auth, keys, event)
                 # 4. Commit the cursor: a restart resumes after this event.
                 box.CommitInbox(inbox.CommitInboxRequest(sequence=event.sequence),
                                 metadata=auth, timeout=30)
@@ -118,7 +123,45 @@ def connect(args):
     return grpc.secure_channel(args.broker, credentials)
 
 
-def answer(box, auth, event):
+def check_attestation(task, keys):
+    """What the broker attests the person proved, or why the attestation fails.
+
+    Returns (verified, words): verified is a list of (type, method) names,
+    or None when the task carries no valid attestation.
+    """
+    if not task.HasField("attestation"):
+        return None, "no attestation: the broker filed it without verifying the person"
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return None, "cannot check the attestation: install python3-cryptography"
+    attestation = task.attestation
+    key = next((k for k in keys if k.key_id == attestation.key_id), None)
+    if key is None or key.algorithm != "Ed25519":
+        return None, "the attestation is signed by a key the broker does not publish"
+    try:
+        # Check the bytes as received; parse them only once they check.
+        Ed25519PublicKey.from_public_bytes(key.public_key).verify(
+            attestation.signature, attestation.statement)
+    except InvalidSignature:
+        return None, "the attestation's signature does not check"
+    statement = request_pb2.AttestationStatement.FromString(attestation.statement)
+    if (statement.purpose != "dsr-broker attestation v1"
+            or statement.request != task.name.split("/tasks/")[0]
+            or statement.request_type != task.request_type):
+        return None, "the attestation is for another request"
+    held = {(i.type, i.value) for i in task.subject_identifiers}
+    verified = []
+    for v in statement.verified_identifiers:
+        if (v.identifier.type, v.identifier.value) not in held:
+            return None, "the attestation names an identifier the task does not carry"
+        verified.append((request_pb2.SubjectIdentifier.Type.Name(v.identifier.type),
+                         request_pb2.VerificationMethod.Name(v.method)))
+    return verified, "checked"
+
+
+def answer(box, auth, keys, event):
     """Erases what an erasure task asks for, then completes the task."""
     if event.kind in (inbox_pb2.InboxEvent.LINK_ACCEPTED, inbox_pb2.InboxEvent.LINK_REJECTED):
         decided = "accepted" if event.kind == inbox_pb2.InboxEvent.LINK_ACCEPTED else "rejected"
@@ -128,6 +171,20 @@ def answer(box, auth, event):
     if (event.kind != inbox_pb2.InboxEvent.TASK_CREATED
             or task.request_type != request_pb2.ERASURE
             or task.state not in (request_pb2.Task.OPEN, request_pb2.Task.ACKNOWLEDGED)):
+        return
+    verified, words = check_attestation(task, keys)
+    if verified is None:
+        print(f"{task.name}: {words}", flush=True)
+    else:
+        proved = ", ".join(f"{t} by {m}" for t, m in verified)
+        print(f"{task.name}: attestation checked, the person proved {proved}", flush=True)
+    # An attestation that is present but fails is a forgery or a mistake:
+    # refuse rather than act on it (a real integration may ask for proof).
+    if task.HasField("attestation") and verified is None:
+        box.RefuseTask(inbox.RefuseTaskRequest(
+            name=task.name, ground=request_pb2.IDENTITY_NOT_VERIFIED,
+            explanation="The broker's attestation of your identity did not check."),
+            metadata=auth, timeout=30)
         return
     # The identifiers are personal data: use them to find the records, never
     # print or log them.

@@ -84,6 +84,8 @@ class PublisherExampleTest(unittest.TestCase):
         self.assertEqual(example.returncode, 0, output)
         self.assertIn(f"accepted {proposed.links[0].name}", output)
         self.assertIn(f"completed {filed.request.name}/tasks/2", output)
+        # This broker files without verification: the example says so.
+        self.assertIn(f"{filed.request.name}/tasks/2: no attestation", output)
         # The example never prints the person's identifiers.
         self.assertNotIn("ivan", output)
         status = requests.GetRequest(

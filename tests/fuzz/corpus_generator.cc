@@ -19,6 +19,7 @@
 #include "dsr/v1/inbox_service.pb.h"
 #include "dsr/v1/registry_service.pb.h"
 #include "dsr/v1/request_service.pb.h"
+#include "dsr/v1/verification_service.pb.h"
 #include "tests/fuzz/fuzz_services_input.h"
 
 namespace dsr::fuzz {
@@ -355,6 +356,7 @@ void Services(Writer& w) {
     r.set_state(v1::Link::PROPOSED);
     seed("list-links-proposed", kListLinks, kBeta, r);
   }
+
   {
     // The shapes: a request past the depth limit, one past the holdings
     // limit, pages of a long request and of a wide lineage, and an access
@@ -414,6 +416,38 @@ void Services(Writer& w) {
     r.mutable_link()->set_parent("actors/beta/holdings/old-copy");
     r.mutable_link()->set_relation(v1::Link::TRAINED_ON);
     seed("propose-link", kCreateLink, kGamma, r);
+  }
+  // Identity verification (appended: earlier seeds keep their numbers).
+  {
+    v1::CreateVerificationRequest r;
+    r.mutable_identifier()->set_type(v1::SubjectIdentifier::EMAIL);
+    r.mutable_identifier()->set_value("Someone@Example.org");
+    r.set_language_code("fr");
+    seed("create-verification-email", kCreateVerification, kNone, r);
+    r.mutable_identifier()->set_type(v1::SubjectIdentifier::URL);
+    r.mutable_identifier()->set_value("https://blog.example/posts/");
+    seed("create-verification-url", kCreateVerification, kNone, r);
+    r.mutable_identifier()->set_type(v1::SubjectIdentifier::USERNAME);
+    r.mutable_identifier()->set_value("github:someone");
+    seed("create-verification-username", kCreateVerification, kNone, r);
+  }
+  {
+    v1::ConfirmVerificationRequest r;
+    r.set_name("verifications/nosuchverification");
+    r.set_code("12345678");
+    seed("confirm-verification-missing", kConfirmVerification, kNone, r);
+    r.mutable_identifier()->set_type(v1::SubjectIdentifier::URL);
+    r.mutable_identifier()->set_value("https://blog.example/");
+    r.set_code("dsr_challenge_abc");
+    seed("confirm-verification-challenge", kConfirmVerification, kNone, r);
+  }
+  seed("list-attestation-keys", kListAttestationKeys, kNone, v1::ListAttestationKeysRequest());
+  {
+    v1::SubmitRequestRequest r = Submit(v1::ACCESS, v1::Request::DOWNSTREAM);
+    AddId(&r, v1::SubjectIdentifier::EMAIL, "verified@example.org");
+    r.mutable_request()->add_targets("actors/acme/holdings/web-crawl");
+    r.add_verification_tokens("dsr_verified_not-a-token");
+    seed("submit-with-tokens", kSubmitRequest, kNone, r);
   }
 }
 

@@ -53,6 +53,7 @@
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/registry_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
+#include "dsr/v1/verification_service.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/stubs/logging.h"
@@ -101,6 +102,7 @@ class Harness {
     inbox = dsr::v1::InboxService::NewStub(channel_);
     audit = dsr::v1::AuditService::NewStub(channel_);
     admin = dsr::v1::AdminService::NewStub(channel_);
+    verify = dsr::v1::VerificationService::NewStub(channel_);
     tokens_[kAdmin] = kAdminToken;
     tokens_[kUnknownToken] = "dsr_actor_not-a-token-the-broker-made";
     SetUp();
@@ -165,6 +167,7 @@ class Harness {
   std::unique_ptr<dsr::v1::InboxService::Stub> inbox;
   std::unique_ptr<dsr::v1::AuditService::Stub> audit;
   std::unique_ptr<dsr::v1::AdminService::Stub> admin;
+  std::unique_ptr<dsr::v1::VerificationService::Stub> verify;
 
  private:
   static void Check(const grpc::Status& status, absl::string_view what) {
@@ -463,6 +466,12 @@ const Method kMethods[] = {
     DSR_FUZZ_UNARY(registry, AcceptLink, dsr::v1::AcceptLinkRequest, dsr::v1::Link),
     DSR_FUZZ_UNARY(registry, RejectLink, dsr::v1::RejectLinkRequest, dsr::v1::Link),
     DSR_FUZZ_UNARY(registry, ListLinks, dsr::v1::ListLinksRequest, dsr::v1::ListLinksResponse),
+    DSR_FUZZ_UNARY(verify, CreateVerification, dsr::v1::CreateVerificationRequest,
+                   dsr::v1::Verification),
+    DSR_FUZZ_UNARY(verify, ConfirmVerification, dsr::v1::ConfirmVerificationRequest,
+                   dsr::v1::ConfirmVerificationResponse),
+    DSR_FUZZ_UNARY(verify, ListAttestationKeys, dsr::v1::ListAttestationKeysRequest,
+                   dsr::v1::ListAttestationKeysResponse),
 };
 constexpr int kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 static_assert(kMethodCount == kServiceMethods, "a method is missing from kMethods");

@@ -50,6 +50,9 @@ enum ServiceMethod : uint8_t {
   // From here on, two bytes name the method.
   kRejectLink,
   kListLinks,
+  kCreateVerification,
+  kConfirmVerification,
+  kListAttestationKeys,
   kServiceMethods
 };
 

@@ -24,6 +24,7 @@
 #include "dsr/v1/audit_service.grpc.pb.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
+#include "dsr/v1/verification_service.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/empty.pb.h"
 #include "tests/service/broker_fixture.h"
@@ -66,6 +67,9 @@ enum class Method {
   kCreateBackup,
   kListBackups,
   kVerifyBackup,
+  kCreateVerification,
+  kConfirmVerification,
+  kListAttestationKeys,
 };
 
 struct MethodInfo {
@@ -107,6 +111,9 @@ constexpr MethodInfo kMethods[] = {
     {Method::kCreateBackup, "dsr.v1.AdminService", "CreateBackup"},
     {Method::kListBackups, "dsr.v1.AdminService", "ListBackups"},
     {Method::kVerifyBackup, "dsr.v1.AdminService", "VerifyBackup"},
+    {Method::kCreateVerification, "dsr.v1.VerificationService", "CreateVerification"},
+    {Method::kConfirmVerification, "dsr.v1.VerificationService", "ConfirmVerification"},
+    {Method::kListAttestationKeys, "dsr.v1.VerificationService", "ListAttestationKeys"},
 };
 
 std::string MethodName(Method method) {
@@ -271,6 +278,14 @@ const Row kMatrix[] = {
     // kOwn is the backup taken at set-up.
     {M::kVerifyBackup,     O::kOwn,           {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
     {M::kVerifyBackup,     O::kMissing,       {kUA, kPD, kPD, kPD, kPD, kNF, kUA}},
+
+    // Open to anyone: proving control of an identifier needs its code, not a
+    // credential. kOwn is a verification made for the cell, confirmed with
+    // its code.
+    {M::kCreateVerification,  O::kNone,       {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
+    {M::kConfirmVerification, O::kOwn,        {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
+    {M::kConfirmVerification, O::kMissing,    {kNF, kNF, kNF, kNF, kNF, kNF, kUA}},
+    {M::kListAttestationKeys, O::kNone,       {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
     // clang-format on
 };
 
@@ -314,6 +329,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
     inbox_ = dsr::v1::InboxService::NewStub(channel_);
     audit_ = dsr::v1::AuditService::NewStub(channel_);
     admin_ = dsr::v1::AdminService::NewStub(channel_);
+    verify_ = dsr::v1::VerificationService::NewStub(channel_);
     dsr::v1::Backup backup;
     ASSERT_TRUE(admin_->CreateBackup(AdminContext().get(), {}, &backup).ok());
     ASSERT_EQ(backup.name(), kBackup);
@@ -704,6 +720,34 @@ class AuthorizationMatrixTest : public BrokerFixture {
         dsr::v1::VerifyBackupResponse response;
         return ReplyOf(admin_->VerifyBackup(context.get(), request, &response), response);
       }
+      case Method::kCreateVerification: {
+        dsr::v1::CreateVerificationRequest request;
+        request.mutable_identifier()->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+        request.mutable_identifier()->set_value("someone-else@example.org");
+        dsr::v1::Verification response;
+        return ReplyOf(verify_->CreateVerification(context.get(), request, &response), response);
+      }
+      case Method::kConfirmVerification: {
+        dsr::v1::ConfirmVerificationRequest request;
+        request.set_name("verifications/nosuchverification");
+        request.set_code("12345678");
+        if (object == Object::kOwn) {
+          dsr::v1::CreateVerificationRequest start;
+          start.mutable_identifier()->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+          start.mutable_identifier()->set_value(UniqueId("cell") + "@example.org");
+          dsr::v1::Verification started;
+          const size_t index = mail_->sent().size();
+          EXPECT_TRUE(verify_->CreateVerification(Context().get(), start, &started).ok());
+          request.set_name(started.name());
+          request.set_code(mail_->CodeIn(index));
+        }
+        dsr::v1::ConfirmVerificationResponse response;
+        return ReplyOf(verify_->ConfirmVerification(context.get(), request, &response), response);
+      }
+      case Method::kListAttestationKeys: {
+        dsr::v1::ListAttestationKeysResponse response;
+        return ReplyOf(verify_->ListAttestationKeys(context.get(), {}, &response), response);
+      }
     }
     ADD_FAILURE() << "no call for this method";
     return Reply{};
@@ -741,6 +785,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
   std::unique_ptr<dsr::v1::InboxService::Stub> inbox_;
   std::unique_ptr<dsr::v1::AuditService::Stub> audit_;
   std::unique_ptr<dsr::v1::AdminService::Stub> admin_;
+  std::unique_ptr<dsr::v1::VerificationService::Stub> verify_;
   std::string alpha_token_, bravo_token_;
   std::string alpha_data_, bravo_data_, upstream_, bravo_upstream_;
   Scene base_;
@@ -757,7 +802,7 @@ TEST_F(AuthorizationMatrixTest, TheTableCoversEveryMethodOfEveryService) {
   std::set<std::string> served;
   for (const char* service :
        {"dsr.v1.RegistryService", "dsr.v1.RequestService", "dsr.v1.InboxService",
-        "dsr.v1.AuditService", "dsr.v1.AdminService"}) {
+        "dsr.v1.AuditService", "dsr.v1.AdminService", "dsr.v1.VerificationService"}) {
     const google::protobuf::ServiceDescriptor* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(descriptor, nullptr) << service;
@@ -795,7 +840,7 @@ TEST_F(AuthorizationMatrixTest, EveryMethodByEveryCallerOnEveryObject) {
       }
     }
   }
-  EXPECT_EQ(cells, 525);
+  EXPECT_EQ(cells, 553);
 
   for (const auto& [cell, messages] : not_found) {
     SCOPED_TRACE(absl::StrCat(MethodName(cell.first), " by ", CallerName(cell.second)));
