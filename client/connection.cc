@@ -121,6 +121,11 @@ class GrpcConnection final : public Connection {
     return Call<dsr::v1::GetAccessReportResponse>(&dsr::v1::RequestService::Stub::GetAccessReport,
                                                   requests_.get(), request);
   }
+  absl::StatusOr<dsr::v1::ListRequestsResponse> ListRequests(
+      const dsr::v1::ListRequestsRequest& request) override {
+    return Call<dsr::v1::ListRequestsResponse>(&dsr::v1::RequestService::Stub::ListRequests,
+                                               requests_.get(), request);
+  }
   absl::StatusOr<dsr::v1::Verification> CreateVerification(
       const dsr::v1::CreateVerificationRequest& request) override {
     return Call<dsr::v1::Verification>(&dsr::v1::VerificationService::Stub::CreateVerification,

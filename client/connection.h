@@ -105,6 +105,9 @@ class Connection {
   virtual absl::StatusOr<dsr::v1::Task> RefuseTask(const dsr::v1::RefuseTaskRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Task> ExtendTask(const dsr::v1::ExtendTaskRequest& request) = 0;
 
+  virtual absl::StatusOr<dsr::v1::ListRequestsResponse> ListRequests(
+      const dsr::v1::ListRequestsRequest& request) = 0;
+
   // VerificationService.
   virtual absl::StatusOr<dsr::v1::Verification> CreateVerification(
       const dsr::v1::CreateVerificationRequest& request) = 0;

@@ -52,6 +52,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "verifications";
     case ColumnFamily::kVerifiedTokens:
       return "verified_tokens";
+    case ColumnFamily::kSubjectRequests:
+      return "subject_requests";
   }
   return "unknown";
 }

@@ -35,9 +35,10 @@ enum class ColumnFamily : int {
   kPendingScrubs = 21,    // request id -> empty: purged, its files not yet rewritten
   kVerifications = 22,    // verification id -> VerificationRecord
   kVerifiedTokens = 23,   // keyed token digest -> VerifiedTokenRecord
+  kSubjectRequests = 24,  // (identifier pseudonym, request id) -> empty: verified on it
 };
 
-inline constexpr std::array<ColumnFamily, 24> kAllColumnFamilies = {
+inline constexpr std::array<ColumnFamily, 25> kAllColumnFamilies = {
     ColumnFamily::kActors,        ColumnFamily::kTokens,      ColumnFamily::kHoldings,
     ColumnFamily::kLinks,         ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
     ColumnFamily::kAudit,         ColumnFamily::kRequests,    ColumnFamily::kReceipts,
@@ -46,6 +47,7 @@ inline constexpr std::array<ColumnFamily, 24> kAllColumnFamilies = {
     ColumnFamily::kReports,       ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
     ColumnFamily::kActorLinks,    ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
     ColumnFamily::kPendingScrubs, ColumnFamily::kVerifications, ColumnFamily::kVerifiedTokens,
+    ColumnFamily::kSubjectRequests,
 };
 
 // The name RocksDB stores for `cf`.

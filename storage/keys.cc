@@ -158,6 +158,18 @@ std::string Verification(absl::string_view verification_id) { return Encode({ver
 
 std::string VerifiedToken(absl::string_view token_digest) { return Encode({token_digest}); }
 
+std::string SubjectRequest(absl::string_view pseudonym, absl::string_view request_id) {
+  return Encode({pseudonym, request_id});
+}
+
+std::string RequestsVerifiedFor(absl::string_view pseudonym) { return Encode({pseudonym}); }
+
+absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key) {
+  absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "subject request");
+  if (!parts.ok()) return parts.status();
+  return std::move((*parts)[1]);
+}
+
 std::string Task(absl::string_view request_id, uint64_t task_number) {
   return Encode({request_id, BigEndian(task_number)});
 }

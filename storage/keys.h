@@ -79,6 +79,12 @@ std::string Verification(absl::string_view verification_id);
 // ColumnFamily::kVerifiedTokens.
 std::string VerifiedToken(absl::string_view token_digest);
 
+// ColumnFamily::kSubjectRequests. RequestsVerifiedFor(pseudonym) prefixes
+// that identifier's entries, in request id order.
+std::string SubjectRequest(absl::string_view pseudonym, absl::string_view request_id);
+std::string RequestsVerifiedFor(absl::string_view pseudonym);
+absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key);
+
 // ColumnFamily::kTasks. TasksOf(request) prefixes a request's tasks, in task
 // number order.
 std::string Task(absl::string_view request_id, uint64_t task_number);

@@ -49,6 +49,8 @@ struct BrokerCore::Parts {
   std::unique_ptr<RateLimiter> verifications_per_address;
   std::unique_ptr<RateLimiter> verifications_per_identifier;
   std::unique_ptr<RateLimiter> confirmations_per_address;
+  std::unique_ptr<RateLimiter> lookups_per_address;
+  std::unique_ptr<RateLimiter> lookups_per_identifier;
   std::shared_ptr<MessageSender> email_sender;
   std::shared_ptr<MessageSender> phone_sender;
   std::shared_ptr<ChallengeFetcher> web_fetcher;
@@ -239,6 +241,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
       std::make_unique<RateLimiter>(clock, rates.verifications_per_identifier);
   p->confirmations_per_address =
       std::make_unique<RateLimiter>(clock, rates.confirmations_per_address);
+  p->lookups_per_address = std::make_unique<RateLimiter>(clock, rates.lookups_per_address);
+  p->lookups_per_identifier = std::make_unique<RateLimiter>(clock, rates.lookups_per_identifier);
 
   const auto in_data_dir = [&](const std::string& file, const char* name) {
     return file.empty() ? (std::filesystem::path(options.data_dir) / name).string() : file;
@@ -298,6 +302,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
   requests.pseudonyms = p->pseudonyms.get();
   requests.submits_per_address = p->submits_per_address.get();
   requests.submits_per_subject = p->submits_per_subject.get();
+  requests.lookups_per_address = p->lookups_per_address.get();
+  requests.lookups_per_identifier = p->lookups_per_identifier.get();
   requests.verifications = p->verifications.get();
   requests.attestor = p->attestor.get();
   requests.require_verification = options.identity.require_verification;

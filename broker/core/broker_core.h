@@ -61,6 +61,9 @@ struct RateLimits {
   // whoever asks (5 an hour: the most codes one mailbox gets).
   RateLimit verifications_per_address{/*per_second=*/10.0 / 3600, /*burst=*/10};
   RateLimit verifications_per_identifier{/*per_second=*/5.0 / 3600, /*burst=*/5};
+  // ListRequests per client address, and per verified identifier.
+  RateLimit lookups_per_address{/*per_second=*/10.0 / 3600, /*burst=*/10};
+  RateLimit lookups_per_identifier{/*per_second=*/10.0 / 3600, /*burst=*/10};
   // ConfirmVerification per client address.
   RateLimit confirmations_per_address{/*per_second=*/0.5, /*burst=*/30};
   // How long the answer to a failed authentication waits. Default: 1 s.

@@ -165,6 +165,10 @@ absl::Status RequestVault::Purge(storage::WriteBatch& batch, absl::Time now,
     batch.Delete(ColumnFamily::kIdempotency, request->submit_idempotency_key());
     request->clear_submit_idempotency_key();
   }
+  for (const std::string& key : request->subject_index_keys()) {
+    batch.Delete(ColumnFamily::kSubjectRequests, key);
+  }
+  request->clear_subject_index_keys();
   request->clear_sealed_subject();
   *request->mutable_purge_time() = ToProtoTime(now);
   return absl::OkStatus();

@@ -56,9 +56,9 @@ class RequestVault {
   // copy of its record).
   bool PurgedSince(absl::string_view request_id) const;
 
-  // Destroys the request's personal data: deletes its data key, its reports
-  // and the idempotency record of its submission (whose fingerprint covers
-  // the identifiers), clears sealed_subject and sets purge_time to `now`. The
+  // Destroys the request's personal data: deletes its data key, its reports,
+  // the idempotency record of its submission (whose fingerprint covers
+  // the identifiers) and its entries in `subject_requests`, clears sealed_subject and sets purge_time to `now`. The
   // caller writes the changed record.
   absl::Status Purge(storage::WriteBatch& batch, absl::Time now,
                      dsr::storage::v1::RequestRecord* request) const;

@@ -46,6 +46,10 @@ struct RequestsOptions {
   // per subject pseudonym (new requests, each identifier).
   RateLimiter* submits_per_address = nullptr;
   RateLimiter* submits_per_subject = nullptr;
+  // Optional: limits on ListRequests per client address and per verified
+  // identifier.
+  RateLimiter* lookups_per_address = nullptr;
+  RateLimiter* lookups_per_identifier = nullptr;
   // REQUIRED: spends the submissions' verification tokens, and signs what
   // they prove for the holders.
   Verifications* verifications = nullptr;
@@ -79,6 +83,11 @@ class Requests {
   absl::Status GetAccessReport(const Principal& principal,
                                const dsr::v1::GetAccessReportRequest& request,
                                dsr::v1::GetAccessReportResponse* response) const;
+
+  // Open to anyone with a verification token: the requests on which its
+  // identifier was verified, each with a new receipt.
+  absl::Status List(const Principal& principal, const dsr::v1::ListRequestsRequest& request,
+                    dsr::v1::ListRequestsResponse* response);
 
  private:
   explicit Requests(const RequestsOptions& options) : options_(options) {}

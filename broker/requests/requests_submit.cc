@@ -169,6 +169,15 @@ absl::Status Requests::Submit(const Principal& principal,
         options_.attestor->Attest(name, record.type(), subject, *proofs, options_.clock->Now()));
   }
   storage::WriteBatch prepared = options_.store->NewWriteBatch();
+  // The verified identifiers index the request, for ListRequests.
+  for (int i = 0; i < subject.identifiers_size(); ++i) {
+    if (!(*proofs)[i].has_value()) continue;
+    const auto& id = subject.identifiers(i);
+    std::string key = storage::keys::SubjectRequest(options_.pseudonyms->Of(id.type(), id.value()),
+                                                    record.request_id());
+    prepared.PutEmpty(ColumnFamily::kSubjectRequests, key);
+    record.add_subject_index_keys(std::move(key));
+  }
   DSR_RETURN_IF_ERROR(options_.vault->SealNew(prepared, subject, &record));
   dsr::storage::v1::ReceiptRecord opens;
   opens.set_request_id(record.request_id());

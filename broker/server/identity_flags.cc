@@ -70,6 +70,14 @@ void AddIdentityFlags(CLI::App& app, BrokerServerOptions& options, IdentityFlagV
                  options.rate_limits.verifications_per_identifier.burst, "... and at once")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e6));
+  app.add_option("--lookups_per_address_per_hour", values.lookups_per_address_per_hour,
+                 "ListRequests calls one client address may make an hour (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--lookups_per_identifier_per_hour", values.lookups_per_identifier_per_hour,
+                 "ListRequests calls for one verified identifier an hour (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--confirmations_per_address_per_minute",
                  values.confirmations_per_address_per_minute,
                  "ConfirmVerification calls one client address may make a minute (0: no limit)")
@@ -87,6 +95,8 @@ absl::Status ApplyIdentityFlags(const IdentityFlagValues& values, BrokerServerOp
   rates.verifications_per_identifier.per_second =
       values.verifications_per_identifier_per_hour / 3600;
   rates.confirmations_per_address.per_second = values.confirmations_per_address_per_minute / 60;
+  rates.lookups_per_address.per_second = values.lookups_per_address_per_hour / 3600;
+  rates.lookups_per_identifier.per_second = values.lookups_per_identifier_per_hour / 3600;
   if (!values.smtp_password_file.empty()) {
     DSR_ASSIGN_OR_RETURN(std::optional<std::string> password,
                          ReadSecretFile(values.smtp_password_file, "SMTP password file"));

@@ -22,6 +22,8 @@ struct IdentityFlagValues {
   double verifications_per_address_per_hour = 10;
   double verifications_per_identifier_per_hour = 5;
   double confirmations_per_address_per_minute = 30;
+  double lookups_per_address_per_hour = 10;
+  double lookups_per_identifier_per_hour = 10;
 };
 
 void AddIdentityFlags(CLI::App& app, BrokerServerOptions& options, IdentityFlagValues& values);

@@ -34,4 +34,12 @@ grpc::ServerUnaryReactor* RequestGrpcService::GetAccessReport(
   });
 }
 
+grpc::ServerUnaryReactor* RequestGrpcService::ListRequests(
+    grpc::CallbackServerContext* context, const dsr::v1::ListRequestsRequest* request,
+    dsr::v1::ListRequestsResponse* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return requests_->List(principal, *request, response);
+  });
+}
+
 }  // namespace dsr::broker

@@ -18,6 +18,8 @@ absl::StatusOr<std::unique_ptr<BenchBroker>> BenchBroker::Start(const std::strin
   options.rate_limits.verifications_per_address.per_second = 0;
   options.rate_limits.verifications_per_identifier.per_second = 0;
   options.rate_limits.confirmations_per_address.per_second = 0;
+  options.rate_limits.lookups_per_address.per_second = 0;
+  options.rate_limits.lookups_per_identifier.per_second = 0;
   // The workloads file unverified requests, as before identity checks, so
   // that their figures compare across rounds; the verified submission has
   // its own row (codes read from `mail_`).

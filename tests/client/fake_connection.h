@@ -38,6 +38,8 @@ class MockConnection : public Connection {
               (const dsr::v1::ListLinksRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::GetLineageResponse>, GetLineage,
               (const dsr::v1::GetLineageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::ListRequestsResponse>, ListRequests,
+              (const dsr::v1::ListRequestsRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::Verification>, CreateVerification,
               (const dsr::v1::CreateVerificationRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::ConfirmVerificationResponse>, ConfirmVerification,

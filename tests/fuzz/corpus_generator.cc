@@ -449,6 +449,12 @@ void Services(Writer& w) {
     r.add_verification_tokens("dsr_verified_not-a-token");
     seed("submit-with-tokens", kSubmitRequest, kNone, r);
   }
+  {
+    v1::ListRequestsRequest r;
+    r.set_verification_token("dsr_verified_not-a-token");
+    r.set_page_size(5);
+    seed("list-requests", kListRequests, kNone, r);
+  }
 }
 
 }  // namespace

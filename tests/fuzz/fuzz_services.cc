@@ -472,6 +472,8 @@ const Method kMethods[] = {
                    dsr::v1::ConfirmVerificationResponse),
     DSR_FUZZ_UNARY(verify, ListAttestationKeys, dsr::v1::ListAttestationKeysRequest,
                    dsr::v1::ListAttestationKeysResponse),
+    DSR_FUZZ_UNARY(requests, ListRequests, dsr::v1::ListRequestsRequest,
+                   dsr::v1::ListRequestsResponse),
 };
 constexpr int kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 static_assert(kMethodCount == kServiceMethods, "a method is missing from kMethods");

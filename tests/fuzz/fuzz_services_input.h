@@ -53,6 +53,7 @@ enum ServiceMethod : uint8_t {
   kCreateVerification,
   kConfirmVerification,
   kListAttestationKeys,
+  kListRequests,
   kServiceMethods
 };
 

@@ -64,6 +64,8 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   options.rate_limits.verifications_per_address.per_second = 0;
   options.rate_limits.verifications_per_identifier.per_second = 0;
   options.rate_limits.confirmations_per_address.per_second = 0;
+  options.rate_limits.lookups_per_address.per_second = 0;
+  options.rate_limits.lookups_per_identifier.per_second = 0;
   // Requests are filed without verification, so that inputs reach routing;
   // the verification calls are fuzzed beside them, their codes kept here.
   options.identity.require_verification = false;

@@ -54,6 +54,7 @@ enum class Method {
   kGetRequest,
   kCancelRequest,
   kGetAccessReport,
+  kListRequests,
   kStreamInbox,
   kCommitInbox,
   kListTasks,
@@ -98,6 +99,7 @@ constexpr MethodInfo kMethods[] = {
     {Method::kGetRequest, "dsr.v1.RequestService", "GetRequest"},
     {Method::kCancelRequest, "dsr.v1.RequestService", "CancelRequest"},
     {Method::kGetAccessReport, "dsr.v1.RequestService", "GetAccessReport"},
+    {Method::kListRequests, "dsr.v1.RequestService", "ListRequests"},
     {Method::kStreamInbox, "dsr.v1.InboxService", "StreamInbox"},
     {Method::kCommitInbox, "dsr.v1.InboxService", "CommitInbox"},
     {Method::kListTasks, "dsr.v1.InboxService", "ListTasks"},
@@ -170,6 +172,7 @@ constexpr StatusCode kOk = StatusCode::OK;
 constexpr StatusCode kUA = StatusCode::UNAUTHENTICATED;
 constexpr StatusCode kPD = StatusCode::PERMISSION_DENIED;
 constexpr StatusCode kNF = StatusCode::NOT_FOUND;
+constexpr StatusCode kFP = StatusCode::FAILED_PRECONDITION;
 
 struct Row {
   Method method;
@@ -248,6 +251,10 @@ const Row kMatrix[] = {
     {M::kGetAccessReport,  O::kOwn,           {kUA, kOk, kNF, kPD, kPD, kOk, kUA}},
     {M::kGetAccessReport,  O::kForeign,       {kUA, kNF, kOk, kPD, kPD, kOk, kUA}},
     {M::kGetAccessReport,  O::kMissing,       {kUA, kNF, kNF, kPD, kPD, kNF, kUA}},
+    // The credential is the verification token in the request: kOwn is a
+    // fresh one, kMissing one the broker never made.
+    {M::kListRequests,     O::kOwn,           {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
+    {M::kListRequests,     O::kMissing,       {kFP, kFP, kFP, kFP, kFP, kFP, kUA}},
 
     // The inbox, cursor and task list are the caller's own.
     {M::kStreamInbox,      O::kNone,          {kUA, kPD, kPD, kOk, kOk, kPD, kUA}},
@@ -516,6 +523,22 @@ class AuthorizationMatrixTest : public BrokerFixture {
     }
   }
 
+  // A verification token of an address made for the cell.
+  std::string FreshVerificationToken() {
+    dsr::v1::CreateVerificationRequest start;
+    start.mutable_identifier()->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+    start.mutable_identifier()->set_value(UniqueId("lookup") + "@example.org");
+    dsr::v1::Verification started;
+    const size_t index = mail_->sent().size();
+    EXPECT_TRUE(verify_->CreateVerification(Context().get(), start, &started).ok());
+    dsr::v1::ConfirmVerificationRequest confirm;
+    confirm.set_name(started.name());
+    confirm.set_code(mail_->CodeIn(index));
+    dsr::v1::ConfirmVerificationResponse confirmed;
+    EXPECT_TRUE(verify_->ConfirmVerification(Context().get(), confirm, &confirmed).ok());
+    return confirmed.verification_token();
+  }
+
   // Calls `method` with `token` on `object`. Needed objects that the call
   // would use up are made here, for this call alone.
   Reply Call(Method method, Object object, const std::string& token, const Scene& scene) {
@@ -720,6 +743,13 @@ class AuthorizationMatrixTest : public BrokerFixture {
         dsr::v1::VerifyBackupResponse response;
         return ReplyOf(admin_->VerifyBackup(context.get(), request, &response), response);
       }
+      case Method::kListRequests: {
+        dsr::v1::ListRequestsRequest request;
+        request.set_verification_token("dsr_verified_never-made");
+        if (object == Object::kOwn) request.set_verification_token(FreshVerificationToken());
+        dsr::v1::ListRequestsResponse response;
+        return ReplyOf(requests_->ListRequests(context.get(), request, &response), response);
+      }
       case Method::kCreateVerification: {
         dsr::v1::CreateVerificationRequest request;
         request.mutable_identifier()->set_type(dsr::v1::SubjectIdentifier::EMAIL);
@@ -840,7 +870,7 @@ TEST_F(AuthorizationMatrixTest, EveryMethodByEveryCallerOnEveryObject) {
       }
     }
   }
-  EXPECT_EQ(cells, 553);
+  EXPECT_EQ(cells, 567);
 
   for (const auto& [cell, messages] : not_found) {
     SCOPED_TRACE(absl::StrCat(MethodName(cell.first), " by ", CallerName(cell.second)));

@@ -38,6 +38,8 @@ void BrokerFixture::Start() {
   options.rate_limits.verifications_per_address.per_second = 0;
   options.rate_limits.verifications_per_identifier.per_second = 0;
   options.rate_limits.confirmations_per_address.per_second = 0;
+  options.rate_limits.lookups_per_address.per_second = 0;
+  options.rate_limits.lookups_per_identifier.per_second = 0;
   // Most tests file requests without verifying; the identity tests turn the
   // policy on. Codes go to `mail_`.
   options.identity.require_verification = false;

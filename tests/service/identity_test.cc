@@ -4,9 +4,12 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "broker/core/broker_core.h"
+#include "broker/lifecycle/retention.h"
 #include "client/attestation.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
 #include "dsr/v1/request_service.grpc.pb.h"
@@ -389,6 +392,67 @@ TEST_F(IdentityTest, UnverifiableTypesAreRefusedWithWhatToDo) {
   EXPECT_NE(status.error_message().find("unverified hints"), std::string::npos);
   EXPECT_EQ(Start(Id(SubjectIdentifier::EMAIL, "not an address"), &started).error_code(),
             StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(IdentityTest, AProvedEmailFindsItsRequestsWithNewReceipts) {
+  dsr::v1::SubmitRequestResponse first, second, other;
+  ASSERT_TRUE(Submit(Access("alice@example.org", {VerifyEmail("alice@example.org")}), &first).ok());
+  dsr::v1::SubmitRequestRequest erasure = Access("alice@example.org", {});
+  erasure.mutable_request()->set_type(dsr::v1::ERASURE);
+  erasure.add_verification_tokens(VerifyEmail("alice@example.org"));
+  ASSERT_TRUE(Submit(erasure, &second).ok());
+  ASSERT_TRUE(Submit(Access("bob@example.org", {VerifyEmail("bob@example.org")}), &other).ok());
+
+  // Alice lost her receipts: she proves her address again and lists.
+  dsr::v1::ListRequestsRequest list;
+  list.set_verification_token(VerifyEmail("Alice@example.org"));
+  list.set_page_size(1);
+  std::set<std::string> found;
+  dsr::v1::ListRequestsResponse page;
+  do {
+    page.Clear();
+    grpc::Status status = requests_->ListRequests(Context().get(), list, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const dsr::v1::FoundRequest& f : page.requests()) {
+      found.insert(f.request().name());
+      EXPECT_EQ(f.request().subject_identifiers_size(), 0);
+      // The new receipt opens the request.
+      dsr::v1::GetRequestRequest get;
+      get.set_name(f.request().name());
+      dsr::v1::GetRequestResponse read;
+      ASSERT_TRUE(requests_->GetRequest(Context(f.receipt_token()).get(), get, &read).ok());
+      EXPECT_EQ(read.request().subject_identifiers(0).value(), "alice@example.org");
+    }
+    list.set_page_token(page.next_page_token());
+  } while (!page.next_page_token().empty());
+  EXPECT_EQ(found, (std::set<std::string>{first.request().name(), second.request().name()}));
+  // The old receipt still opens its request; the token is not spent.
+  dsr::v1::GetRequestRequest get;
+  get.set_name(first.request().name());
+  dsr::v1::GetRequestResponse read;
+  EXPECT_TRUE(requests_->GetRequest(Context(first.receipt_token()).get(), get, &read).ok());
+  // A forged or expired token lists nothing.
+  list.set_page_token("");
+  list.set_verification_token("dsr_verified_forged");
+  EXPECT_EQ(requests_->ListRequests(Context().get(), list, &page).error_code(),
+            StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(IdentityTest, APurgedRequestIsNoLongerFound) {
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_TRUE(Submit(Access("alice@example.org", {VerifyEmail("alice@example.org")}), &filed).ok());
+  dsr::v1::CancelRequestRequest cancel;
+  cancel.set_name(filed.request().name());
+  dsr::v1::GetRequestResponse cancelled;
+  ASSERT_TRUE(
+      requests_->CancelRequest(Context(filed.receipt_token()).get(), cancel, &cancelled).ok());
+  clock_.Advance(absl::Hours(24 * 181));
+  ASSERT_TRUE(server_->core().retention().Sweep().ok());
+  dsr::v1::ListRequestsRequest list;
+  list.set_verification_token(VerifyEmail("alice@example.org"));
+  dsr::v1::ListRequestsResponse page;
+  ASSERT_TRUE(requests_->ListRequests(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.requests_size(), 0);
 }
 
 class LimitedIdentityTest : public IdentityTest {
