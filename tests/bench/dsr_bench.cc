@@ -70,6 +70,7 @@ int Main(const Settings& settings) {
   if (ran.ok() && settings.Runs("w2")) ran = RunW2(**broker, settings, table);
   if (ran.ok() && settings.Runs("w3")) ran = RunW3(**broker, settings, table);
   if (ran.ok() && settings.Runs("w4")) ran = RunW4(**broker, settings, table);
+  if (ran.ok() && settings.Runs("v1")) ran = RunIdentity(**broker, settings, table);
   broker = nullptr;
   Print(table);
   if (!ran.ok()) {
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
   app.add_flag("--smoke", smoke, "A quick run that only checks every workload works");
   std::string only;
   app.add_option("--only", only,
-                 "Run only these rows, comma-separated: echo, disk, w1, w2, w3, w4, memory "
+                 "Run only these rows, comma-separated: echo, disk, w1, w2, w3, w4, v1, memory "
                  "(for profiling one)");
   CLI11_PARSE(app, argc, argv);
   // Debian builds Abseil with its debug-build mutex deadlock detector on,

@@ -74,6 +74,10 @@ absl::Status Parallel(int n, int threads, const std::function<absl::Status(int)>
 void RunEcho(const Settings& settings, Table& table);
 void RunDurableWrites(const Settings& settings, Table& table);
 
+// V1: a submission without and with a verification token, and the
+// verification itself, one call at a time.
+absl::Status RunIdentity(BenchBroker& broker, const Settings& settings, Table& table);
+
 // W1: durable SubmitRequest to a holding with no descendants and to one
 // with 10, closed loop at each number of calls in flight.
 absl::Status RunW1(BenchBroker& broker, const Settings& settings, Table& table);
