@@ -47,6 +47,7 @@ void Cli::Print(const google::protobuf::Message& message, const std::function<vo
 int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
   if (env.out == nullptr) env.out = &std::cout;
   if (env.err == nullptr) env.err = &std::cerr;
+  if (env.in == nullptr) env.in = &std::cin;
   std::ostream& err = *env.err;
   Cli cli(env);
 
@@ -84,6 +85,7 @@ int RunDsr(const std::vector<std::string>& args, CliEnvironment env) {
   AddPersonCommands(app, cli);
   AddOrganisationCommands(app, cli);
   AddAdminCommands(app, cli);
+  AddIdentityCommands(app, cli);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

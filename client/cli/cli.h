@@ -25,6 +25,10 @@ struct CliEnvironment {
   std::ostream* err = nullptr;
   // Whether `err` is a terminal (progress bars are drawn only there).
   bool err_is_terminal = false;
+  // Where a code typed by the person is read from, when `in_is_terminal`
+  // (`dsr verify` asks for it there); default: standard input.
+  std::istream* in = nullptr;
+  bool in_is_terminal = false;
   // Where receipts are kept. Default (empty): $XDG_DATA_HOME/dsr, else
   // ~/.local/share/dsr.
   std::string data_dir;
@@ -75,6 +79,8 @@ bool IsUsageError(const absl::Status& status);
 void AddPersonCommands(CLI::App& app, Cli& cli);
 void AddOrganisationCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
+// `verify` and `requests`: proving identifiers, finding one's requests.
+void AddIdentityCommands(CLI::App& app, Cli& cli);
 // Adds `backup` and its subcommands to the `admin` command.
 void AddBackupCommands(CLI::App& admin, Cli& cli);
 

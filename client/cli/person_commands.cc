@@ -7,10 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "client/cli/cli.h"
 #include "client/cli/enums.h"
 #include "client/cli/format.h"
 #include "client/cli/receipts.h"
+#include "client/cli/verified.h"
 
 namespace dsr::client {
 namespace {
@@ -186,6 +188,15 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       r->set_lineage_scope(*scope);
       r->set_details(args->details);
       request.set_request_id(args->request_id);
+      // Fresh verifications (`dsr verify`) prove the identifiers they cover.
+      VerificationStore verified(cli.env().data_dir);
+      std::vector<dsr::v1::SubjectIdentifier> proved;
+      for (const dsr::v1::SubjectIdentifier& id : r->subject_identifiers()) {
+        if (std::optional<std::string> token = verified.Token(id, absl::Now())) {
+          request.add_verification_tokens(*token);
+          proved.push_back(id);
+        }
+      }
       // The receipt is made here, so that a retry (same --request-id) sends
       // the same one and nobody else can get one by replaying the key.
       ReceiptStore receipts(cli.env().data_dir);
@@ -195,6 +206,7 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       absl::StatusOr<dsr::v1::SubmitRequestResponse> filed =
           cli.connection().SubmitRequest(request);
       if (!filed.ok()) return filed.status();
+      for (const dsr::v1::SubjectIdentifier& id : proved) verified.Spent(id);
       absl::Status kept = receipts.Save(filed->request().name(), filed->receipt_token());
       if (kept.ok()) receipts.Filed(args->request_id);
       cli.Print(*filed, [&] {

@@ -11,18 +11,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client/cli/private_files.h"
 #include "openssl/rand.h"
 
 namespace dsr::client {
 namespace {
-
-std::string DefaultDataDir() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
-    return absl::StrCat(xdg, "/dsr");
-  }
-  const char* home = std::getenv("HOME");
-  return absl::StrCat(home != nullptr ? home : ".", "/.local/share/dsr");
-}
 
 // `requests/abc` -> `abc`, the file's name; anything else is refused so that
 // a name can never point outside the directory.
@@ -35,28 +28,6 @@ absl::StatusOr<std::string> FileName(const std::string& request_name) {
     return absl::InvalidArgumentError("a request is named requests/{request}");
   }
   return id;
-}
-
-absl::Status WritePrivate(const std::string& path, const std::string& content) {
-  // A name of its own, so that two runs writing at once do not collide.
-  const std::string temp = absl::StrCat(path, ".", ::getpid(), ".tmp");
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
-  const bool ok =
-      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-      ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return absl::NotFoundError("not kept");
-  return std::string(absl::StripAsciiWhitespace(line));
 }
 
 // `dsr_receipt_` and 256 random bits in base64url, as the broker makes them.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +41,8 @@ class CliTest : public ::testing::Test {
     env.out = &out_;
     env.err = &err_;
     env.data_dir = dir_.Sub("data");
+    env.in = &in_;
+    env.in_is_terminal = terminal_;
     env.connect = [this](const ConnectionOptions& options) -> std::unique_ptr<Connection> {
       seen_ = options;
       return std::move(mock_);
@@ -72,7 +75,121 @@ class CliTest : public ::testing::Test {
   MockConnection* mock_raw_ = nullptr;
   ConnectionOptions seen_;
   std::ostringstream out_, err_;
+  // What the person types, when the run is on a terminal.
+  std::istringstream in_;
+  bool terminal_ = false;
 };
+
+dsr::v1::Verification Started(const std::string& value) {
+  dsr::v1::Verification started;
+  started.set_name("verifications/abc");
+  started.mutable_identifier()->set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  started.mutable_identifier()->set_value(value);
+  started.mutable_expire_time()->set_seconds(4102444800);  // 2100
+  return started;
+}
+
+dsr::v1::ConfirmVerificationResponse Confirmed(const std::string& token) {
+  dsr::v1::ConfirmVerificationResponse confirmed;
+  confirmed.set_verification_token(token);
+  confirmed.mutable_expire_time()->set_seconds(4102444800);
+  return confirmed;
+}
+
+TEST_F(CliTest, VerifyThenSubmitSpendsTheKeptProofOnce) {
+  // Off a terminal, the code comes in a second run.
+  EXPECT_CALL(*mock_raw_, CreateVerification(_))
+      .WillOnce(Invoke([](const dsr::v1::CreateVerificationRequest& r) {
+        EXPECT_EQ(r.identifier().type(), dsr::v1::SubjectIdentifier::EMAIL);
+        return Started("alice@example.org");
+      }));
+  ASSERT_EQ(Run({"verify", "email", "Alice@Example.org"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("A code was sent to alice@example.org"));
+  EXPECT_THAT(out_.str(), HasSubstr("--code CODE"));
+  EXPECT_CALL(Fresh(), ConfirmVerification(_))
+      .WillOnce(Invoke([](const dsr::v1::ConfirmVerificationRequest& r) {
+        EXPECT_EQ(r.name(), "verifications/abc");
+        EXPECT_EQ(r.code(), "12345678");
+        return Confirmed("dsr_verified_one");
+      }));
+  ASSERT_EQ(Run({"verify", "email", "Alice@Example.org", "--code", "12345678"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("Verified until"));
+  // The token file holds the token, privately.
+  struct stat info;
+  bool found = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("data") + "/verified")) {
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0077, 0u) << entry.path();
+    found = true;
+  }
+  EXPECT_TRUE(found);
+
+  dsr::v1::SubmitRequestRequest sent;
+  EXPECT_CALL(Fresh(), SubmitRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+        sent = r;
+        return Filed();
+      }));
+  ASSERT_EQ(Run({"submit", "access", "--email", "alice@example.org ", "--holding",
+                 "actors/acme/holdings/crawl"}),
+            0)
+      << err_.str();
+  ASSERT_EQ(sent.verification_tokens_size(), 1);
+  EXPECT_EQ(sent.verification_tokens(0), "dsr_verified_one");
+  // Spent: the next submission sends none.
+  EXPECT_CALL(Fresh(), SubmitRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+        sent = r;
+        return Filed();
+      }));
+  ASSERT_EQ(Run({"submit", "access", "--email", "alice@example.org", "--holding",
+                 "actors/acme/holdings/crawl"}),
+            0);
+  EXPECT_EQ(sent.verification_tokens_size(), 0);
+}
+
+TEST_F(CliTest, VerifyAsksForTheCodeOnATerminal) {
+  terminal_ = true;
+  in_.str("87654321\n");
+  EXPECT_CALL(*mock_raw_, CreateVerification(_)).WillOnce(Return(Started("alice@example.org")));
+  EXPECT_CALL(*mock_raw_, ConfirmVerification(_))
+      .WillOnce(Invoke([](const dsr::v1::ConfirmVerificationRequest& r) {
+        EXPECT_EQ(r.code(), "87654321");
+        return Confirmed("dsr_verified_two");
+      }));
+  ASSERT_EQ(Run({"verify", "email", "alice@example.org"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("Code: "));
+  EXPECT_THAT(out_.str(), HasSubstr("Verified until"));
+}
+
+TEST_F(CliTest, RequestsNeedsAProofThenKeepsEveryNewReceipt) {
+  EXPECT_EQ(Run({"requests", "--email", "alice@example.org"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("prove it first: dsr verify email alice@example.org"));
+  terminal_ = true;
+  in_.str("11112222\n");
+  EXPECT_CALL(Fresh(), CreateVerification(_)).WillOnce(Return(Started("alice@example.org")));
+  EXPECT_CALL(*mock_raw_, ConfirmVerification(_)).WillOnce(Return(Confirmed("dsr_verified_3")));
+  ASSERT_EQ(Run({"verify", "email", "alice@example.org"}), 0) << err_.str();
+
+  int calls = 0;
+  EXPECT_CALL(Fresh(), ListRequests(_))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](const dsr::v1::ListRequestsRequest& r) {
+        EXPECT_EQ(r.verification_token(), "dsr_verified_3");
+        dsr::v1::ListRequestsResponse page;
+        dsr::v1::FoundRequest* found = page.add_requests();
+        found->mutable_request()->set_name(calls == 0 ? "requests/first" : "requests/second");
+        found->mutable_request()->set_type(dsr::v1::ACCESS);
+        found->set_receipt_token(calls == 0 ? "dsr_receipt_first" : "dsr_receipt_second");
+        if (calls++ == 0) page.set_next_page_token("more");
+        return page;
+      }));
+  ASSERT_EQ(Run({"requests", "--email", "alice@example.org"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("requests/first"));
+  EXPECT_THAT(out_.str(), HasSubstr("requests/second"));
+  EXPECT_EQ(*ReceiptStore(dir_.Sub("data")).Load("requests/second"), "dsr_receipt_second");
+  EXPECT_EQ(*ReceiptStore(dir_.Sub("data")).Load("requests/first"), "dsr_receipt_first");
+}
 
 TEST_F(CliTest, SubmitSendsTypedIdentifiersAndKeepsThePrivateReceipt) {
   dsr::v1::SubmitRequestRequest sent;

@@ -304,6 +304,41 @@ class IdentityEndToEndTest(unittest.TestCase):
                       "URL by HTTP_CHALLENGE, EMAIL by EMAIL_CODE", output)
         self.assertIn(f"completed {filed.request.name}/tasks/1", output)
 
+    def test_the_command_line_verifies_files_and_finds_requests_again(self):
+        acme = self.actor("acme")
+        source = self.holding(acme, "acme", "source")
+        env = dict(os.environ, DSR_BROKER=self.address,
+                   XDG_DATA_HOME=os.path.join(self.root, "cli"))
+        env.pop("DSR_TOKEN", None)
+
+        def dsr(*args, stdin=None):
+            return subprocess.run([os.environ["DSR_BINARY"], *args], env=env, input=stdin,
+                                  capture_output=True, text=True, timeout=60)
+
+        refused = dsr("submit", "access", "--email", ALICE, "--holding", source)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("is not verified", refused.stderr)
+        self.assertIn("dsr verify", refused.stderr)
+        started = dsr("verify", "email", ALICE)
+        self.assertEqual(started.returncode, 0, started.stderr)
+        self.assertIn("--code CODE", started.stdout)
+        code = self.code_from(1, ALICE)
+        confirmed = dsr("verify", "email", ALICE, "--code", code)
+        self.assertEqual(confirmed.returncode, 0, confirmed.stderr)
+        filed = dsr("submit", "access", "--email", ALICE, "--holding", source)
+        self.assertEqual(filed.returncode, 0, filed.stderr)
+        name = re.search(r"Filed (requests/\S+)", filed.stdout).group(1)
+        # The receipts are lost; proving the address again finds the request.
+        shutil.rmtree(os.path.join(self.root, "cli", "dsr", "receipts"))
+        dsr("verify", "email", ALICE)
+        dsr("verify", "email", ALICE, "--code", self.code_from(2, ALICE))
+        found = dsr("requests", "--email", ALICE)
+        self.assertEqual(found.returncode, 0, found.stderr)
+        self.assertIn(name, found.stdout)
+        status = dsr("status", name)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertIn("ACCESS", status.stdout.upper())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
