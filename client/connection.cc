@@ -121,6 +121,16 @@ class GrpcConnection final : public Connection {
     return Call<dsr::v1::GetAccessReportResponse>(&dsr::v1::RequestService::Stub::GetAccessReport,
                                                   requests_.get(), request);
   }
+  absl::StatusOr<dsr::v1::GetRequestResponse> ConfirmIdentity(
+      const dsr::v1::ConfirmIdentityRequest& request) override {
+    return Call<dsr::v1::GetRequestResponse>(&dsr::v1::RequestService::Stub::ConfirmIdentity,
+                                             requests_.get(), request);
+  }
+  absl::StatusOr<dsr::v1::Task> RequestIdentity(
+      const dsr::v1::RequestIdentityRequest& request) override {
+    return Call<dsr::v1::Task>(&dsr::v1::InboxService::Stub::RequestIdentity, inbox_.get(),
+                               request);
+  }
   absl::StatusOr<dsr::v1::ListRequestsResponse> ListRequests(
       const dsr::v1::ListRequestsRequest& request) override {
     return Call<dsr::v1::ListRequestsResponse>(&dsr::v1::RequestService::Stub::ListRequests,

@@ -104,9 +104,13 @@ class Connection {
       const dsr::v1::CompleteTaskRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Task> RefuseTask(const dsr::v1::RefuseTaskRequest& request) = 0;
   virtual absl::StatusOr<dsr::v1::Task> ExtendTask(const dsr::v1::ExtendTaskRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::Task> RequestIdentity(
+      const dsr::v1::RequestIdentityRequest& request) = 0;
 
   virtual absl::StatusOr<dsr::v1::ListRequestsResponse> ListRequests(
       const dsr::v1::ListRequestsRequest& request) = 0;
+  virtual absl::StatusOr<dsr::v1::GetRequestResponse> ConfirmIdentity(
+      const dsr::v1::ConfirmIdentityRequest& request) = 0;
 
   // VerificationService.
   virtual absl::StatusOr<dsr::v1::Verification> CreateVerification(

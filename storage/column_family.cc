@@ -54,6 +54,8 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
       return "verified_tokens";
     case ColumnFamily::kSubjectRequests:
       return "subject_requests";
+    case ColumnFamily::kOutbox:
+      return "outbox";
   }
   return "unknown";
 }

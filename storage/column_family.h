@@ -36,18 +36,19 @@ enum class ColumnFamily : int {
   kVerifications = 22,    // verification id -> VerificationRecord
   kVerifiedTokens = 23,   // keyed token digest -> VerifiedTokenRecord
   kSubjectRequests = 24,  // (identifier pseudonym, request id) -> empty: verified on it
+  kOutbox = 25,           // (queued time, request id, task, kind) -> OutboxRecord
 };
 
-inline constexpr std::array<ColumnFamily, 25> kAllColumnFamilies = {
-    ColumnFamily::kActors,        ColumnFamily::kTokens,      ColumnFamily::kHoldings,
-    ColumnFamily::kLinks,         ColumnFamily::kExternalIds, ColumnFamily::kIdempotency,
-    ColumnFamily::kAudit,         ColumnFamily::kRequests,    ColumnFamily::kReceipts,
-    ColumnFamily::kTasks,         ColumnFamily::kActorTasks,  ColumnFamily::kHoldingRequests,
-    ColumnFamily::kInbox,         ColumnFamily::kInboxState,  ColumnFamily::kDueTasks,
-    ColumnFamily::kReports,       ColumnFamily::kDataKeys,    ColumnFamily::kFinalRequests,
-    ColumnFamily::kActorLinks,    ColumnFamily::kRouteNodes,  ColumnFamily::kForwarding,
-    ColumnFamily::kPendingScrubs, ColumnFamily::kVerifications, ColumnFamily::kVerifiedTokens,
-    ColumnFamily::kSubjectRequests,
+inline constexpr std::array<ColumnFamily, 26> kAllColumnFamilies = {
+    ColumnFamily::kActors,          ColumnFamily::kTokens,        ColumnFamily::kHoldings,
+    ColumnFamily::kLinks,           ColumnFamily::kExternalIds,   ColumnFamily::kIdempotency,
+    ColumnFamily::kAudit,           ColumnFamily::kRequests,      ColumnFamily::kReceipts,
+    ColumnFamily::kTasks,           ColumnFamily::kActorTasks,    ColumnFamily::kHoldingRequests,
+    ColumnFamily::kInbox,           ColumnFamily::kInboxState,    ColumnFamily::kDueTasks,
+    ColumnFamily::kReports,         ColumnFamily::kDataKeys,      ColumnFamily::kFinalRequests,
+    ColumnFamily::kActorLinks,      ColumnFamily::kRouteNodes,    ColumnFamily::kForwarding,
+    ColumnFamily::kPendingScrubs,   ColumnFamily::kVerifications, ColumnFamily::kVerifiedTokens,
+    ColumnFamily::kSubjectRequests, ColumnFamily::kOutbox,
 };
 
 // The name RocksDB stores for `cf`.

@@ -164,6 +164,12 @@ std::string SubjectRequest(absl::string_view pseudonym, absl::string_view reques
 
 std::string RequestsVerifiedFor(absl::string_view pseudonym) { return Encode({pseudonym}); }
 
+std::string Outbox(int64_t queued_unix_micros, uint64_t order, absl::string_view request_id,
+                   uint64_t task_number, int kind) {
+  return Encode({BigEndian(static_cast<uint64_t>(queued_unix_micros)), BigEndian(order), request_id,
+                 BigEndian(task_number), BigEndian(static_cast<uint64_t>(kind))});
+}
+
 absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key) {
   absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "subject request");
   if (!parts.ok()) return parts.status();

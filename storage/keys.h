@@ -85,6 +85,10 @@ std::string SubjectRequest(absl::string_view pseudonym, absl::string_view reques
 std::string RequestsVerifiedFor(absl::string_view pseudonym);
 absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key);
 
+// ColumnFamily::kOutbox, in the order the messages were queued.
+std::string Outbox(int64_t queued_unix_micros, uint64_t order, absl::string_view request_id,
+                   uint64_t task_number, int kind);
+
 // ColumnFamily::kTasks. TasksOf(request) prefixes a request's tasks, in task
 // number order.
 std::string Task(absl::string_view request_id, uint64_t task_number);

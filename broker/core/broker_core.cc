@@ -20,6 +20,7 @@
 #include "broker/inbox/inbox.h"
 #include "broker/journal/inbox_log.h"
 #include "broker/journal/journal.h"
+#include "broker/lifecycle/notifier.h"
 #include "broker/lifecycle/overdue.h"
 #include "broker/notify/command_sender.h"
 #include "broker/privacy/key_check.h"
@@ -56,6 +57,7 @@ struct BrokerCore::Parts {
   std::shared_ptr<ChallengeFetcher> web_fetcher;
   std::unique_ptr<Attestor> attestor;
   std::unique_ptr<Verifications> verifications;
+  std::unique_ptr<Notifier> notifier;
 
   // Serving: while the store can write and the heap is under its mark,
   // until shutdown ends it for good. Before the store: its syncing thread,
@@ -172,6 +174,8 @@ void BrokerCore::Parts::SweepLoop() {
     } else if (*purged > 0) {
       LogInfo(absl::StrCat("purged the personal data of ", *purged, " requests"));
     }
+    absl::StatusOr<int> told = notifier->DeliverDue();
+    if (!told.ok()) LogError(absl::StrCat("notifier: ", told.status().ToString()));
     absl::StatusOr<int> expired = verifications->PurgeExpired(clock->Now(), 10000);
     if (!expired.ok()) {
       LogError(absl::StrCat("verification sweep: ", expired.status().ToString()));
@@ -321,6 +325,8 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
   p->overdue = std::make_unique<OverdueSweeper>(p->store.get(), p->journal.get());
   p->retention = std::make_unique<RetentionSweeper>(p->store.get(), p->journal.get(),
                                                     p->vault.get(), options.retention);
+  p->notifier = std::make_unique<Notifier>(p->store.get(), p->journal.get(), p->vault.get(),
+                                           p->email_sender.get(), clock);
   p->delayer = std::make_unique<Delayer>();
   p->read_pool = std::make_unique<Executor>(options.read_threads);
   p->write_pool = std::make_unique<Executor>(options.write_threads);
@@ -369,6 +375,7 @@ absl::StatusOr<std::unique_ptr<BrokerCore>> BrokerCore::Create(const BrokerCoreO
 Registry& BrokerCore::registry() { return *parts_->registry; }
 Requests& BrokerCore::requests() { return *parts_->requests; }
 Verifications& BrokerCore::verifications() { return *parts_->verifications; }
+Notifier& BrokerCore::notifier() { return *parts_->notifier; }
 const Attestor& BrokerCore::attestor() const { return *parts_->attestor; }
 Inbox& BrokerCore::inbox() { return *parts_->inbox; }
 AuditLog& BrokerCore::audit() { return *parts_->audit_log; }

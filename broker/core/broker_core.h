@@ -41,6 +41,7 @@ class Inbox;
 class InboxLog;
 class Journal;
 class LateLinkForwarder;
+class Notifier;
 class OverdueSweeper;
 class Pseudonyms;
 class Registry;
@@ -185,6 +186,8 @@ class BrokerCore {
   Registry& registry();
   Requests& requests();
   Verifications& verifications();
+  // Sends the person's queued messages (the sweep runs it; tests too).
+  Notifier& notifier();
   const Attestor& attestor() const;
   Inbox& inbox();
   AuditLog& audit();

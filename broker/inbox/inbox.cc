@@ -171,8 +171,7 @@ absl::Status Inbox::ListTasks(const Principal& principal, const dsr::v1::ListTas
                      task.state() != request.state()) {
                    return size_t{0};
                  }
-                 if (request.overdue() &&
-                     (IsTerminal(task.state()) || now <= FromProtoTime(task.due_time()))) {
+                 if (request.overdue() && !IsOverdue(task, now)) {
                    return size_t{0};
                  }
                  dsr::v1::Task* shown = response->add_tasks();

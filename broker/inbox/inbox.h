@@ -70,6 +70,10 @@ class Inbox {
                       dsr::v1::Task* task);
   absl::Status Extend(const Principal& principal, const dsr::v1::ExtendTaskRequest& request,
                       dsr::v1::Task* task);
+  // The holder doubts the person's identity (docs/IDENTITY.md): the task
+  // waits, its clock stopped, until the person proves it again.
+  absl::Status RequestIdentity(const Principal& principal,
+                               const dsr::v1::RequestIdentityRequest& request, dsr::v1::Task* task);
 
   const InboxLog& log() const { return *options_.log; }
 

@@ -3,10 +3,11 @@
 #include "absl/strings/str_cat.h"
 #include "broker/base/time_util.h"
 #include "broker/inbox/inbox.h"
-#include "broker/requests/request_types.h"
 #include "broker/journal/idempotency.h"
 #include "broker/requests/access_reports.h"
 #include "broker/requests/deadlines.h"
+#include "broker/requests/milestones.h"
+#include "broker/requests/request_types.h"
 #include "broker/requests/task_writes.h"
 #include "common/status_macros.h"
 #include "storage/keys.h"
@@ -37,6 +38,30 @@ absl::Status CheckText(absl::string_view field, absl::string_view text, bool req
   return absl::OkStatus();
 }
 
+// The person's messages about a change of `task` (milestones.h); whether
+// `owner` changed.
+bool QueueMilestones(const TaskRecord& before, const TaskRecord& task, absl::Time now,
+                     storage::WriteBatch& batch, RequestRecord* owner) {
+  using dsr::storage::v1::OutboxRecord;
+  bool changed = false;
+  if (task.state() == dsr::v1::Task::REFUSED && before.state() != dsr::v1::Task::REFUSED) {
+    changed |= QueueMilestone(batch, owner, OutboxRecord::REFUSED, task.task_number(), now);
+  }
+  if (task.extension_months() > before.extension_months()) {
+    changed |= QueueMilestone(batch, owner, OutboxRecord::EXTENDED, task.task_number(), now);
+  }
+  if (task.state() == dsr::v1::Task::WAITING_FOR_IDENTITY &&
+      before.state() != dsr::v1::Task::WAITING_FOR_IDENTITY) {
+    changed |=
+        QueueMilestone(batch, owner, OutboxRecord::IDENTITY_REQUESTED, task.task_number(), now);
+  }
+  if (IsTerminal(task.state()) && !IsTerminal(before.state()) && !owner->cancelled() &&
+      owner->open_task_count() == 0) {
+    changed |= QueueMilestone(batch, owner, OutboxRecord::ALL_ANSWERED, 0, now);
+  }
+  return changed;
+}
+
 }  // namespace
 
 absl::Status Inbox::Transition(const Principal& principal, absl::string_view method,
@@ -59,7 +84,9 @@ absl::Status Inbox::Transition(const Principal& principal, absl::string_view met
     DSR_RETURN_IF_ERROR(change(task, owner, now, batch));
     *task.mutable_update_time() = ToProtoTime(now);
     PutChangedTask(batch, before, task);
-    if (CountTaskChange(before.state(), task.state(), now, batch, &owner)) {
+    bool owner_changed = CountTaskChange(before.state(), task.state(), now, batch, &owner);
+    owner_changed |= QueueMilestones(before, task, now, batch, &owner);
+    if (owner_changed) {
       batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(ref.request_id), owner);
     }
     mutation.RecordCall(name);
@@ -140,6 +167,28 @@ absl::Status Inbox::Refuse(const Principal& principal, const dsr::v1::RefuseTask
         t.set_state(dsr::v1::Task::REFUSED);
         t.set_refusal_ground(request.ground());
         t.set_explanation(request.explanation());
+        return absl::OkStatus();
+      },
+      task);
+}
+
+absl::Status Inbox::RequestIdentity(const Principal& principal,
+                                    const dsr::v1::RequestIdentityRequest& request,
+                                    dsr::v1::Task* task) {
+  // Who is calling comes before what the call says.
+  DSR_RETURN_IF_ERROR(RequireActor(principal).status());
+  DSR_RETURN_IF_ERROR(CheckText("message", request.message(), true, options_.limits));
+  return Transition(
+      principal, "RequestIdentity", request.name(), request,
+      [&request](TaskRecord& t, const RequestRecord&, absl::Time now, storage::WriteBatch&) {
+        if (t.state() != dsr::v1::Task::OPEN && t.state() != dsr::v1::Task::ACKNOWLEDGED) {
+          return absl::FailedPreconditionError(
+              "only an OPEN or ACKNOWLEDGED task can wait for the person's identity");
+        }
+        t.set_state_before_waiting(t.state());
+        t.set_state(dsr::v1::Task::WAITING_FOR_IDENTITY);
+        t.set_identity_request(request.message());
+        *t.mutable_waiting_since() = ToProtoTime(now);
         return absl::OkStatus();
       },
       task);

@@ -2,12 +2,15 @@
 
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "broker/base/principal.h"
 #include "broker/base/time_util.h"
+#include "broker/requests/milestones.h"
 #include "broker/requests/request_records.h"
 #include "broker/requests/task_writes.h"
 #include "common/status_macros.h"
 #include "storage/keys.h"
+#include "storage/typed_scan.h"
 
 namespace dsr::broker {
 
@@ -39,6 +42,7 @@ absl::StatusOr<int> OverdueSweeper::Sweep(int batch_size) {
 
     storage::WriteBatch& batch = mutation.batch();
     InboxAppender& inbox = mutation.inbox();
+    absl::flat_hash_map<std::string, std::optional<dsr::storage::v1::RequestRecord>> told_now;
     for (const storage::keys::DueTaskKey& entry : due) {
       TaskRecord task;
       DSR_RETURN_IF_ERROR(store_->Get(
@@ -49,6 +53,20 @@ absl::StatusOr<int> OverdueSweeper::Sweep(int batch_size) {
       const std::string name = TaskName(entry.request_id, entry.task_number);
       DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::TASK_OVERDUE, name));
       mutation.Audit("AnnounceOverdue", name);
+      // The person hears of the first overdue task of their request once.
+      auto& told = told_now[entry.request_id];
+      if (!told.has_value()) {
+        DSR_ASSIGN_OR_RETURN(
+            std::optional<dsr::storage::v1::RequestRecord> request,
+            storage::GetIfPresent<dsr::storage::v1::RequestRecord>(
+                *store_, ColumnFamily::kRequests, storage::keys::Request(entry.request_id)));
+        told = request.value_or(dsr::storage::v1::RequestRecord());
+        if (request.has_value() && !told->overdue_told() && told->email_updates()) {
+          told->set_overdue_told(true);
+          QueueMilestone(batch, &*told, dsr::storage::v1::OutboxRecord::OVERDUE, 0, now);
+          batch.Put(ColumnFamily::kRequests, storage::keys::Request(entry.request_id), *told);
+        }
+      }
     }
     DSR_RETURN_IF_ERROR(mutation.Commit(Principal::Broker()));
     announced += static_cast<int>(due.size());

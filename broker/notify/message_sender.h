@@ -28,6 +28,10 @@ class MessageSender {
   // Queues `message`. RESOURCE_EXHAUSTED when the queue is full (the message
   // is dropped); never waits for the network.
   virtual absl::Status Send(OutgoingMessage message) = 0;
+  // Delivers `message` now, on the caller's thread, and says whether it was
+  // delivered: for callers that keep their own durable queue (the outbox).
+  // Default: queues it (Send), for senders without a synchronous path.
+  virtual absl::Status DeliverNow(const OutgoingMessage& message) { return Send(message); }
 };
 
 }  // namespace dsr::broker

@@ -41,6 +41,7 @@ class SendQueue : public MessageSender {
   SendQueue& operator=(const SendQueue&) = delete;
 
   absl::Status Send(OutgoingMessage message) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status DeliverNow(const OutgoingMessage& message) override { return deliver_(message); }
 
   // Messages delivered, and given up after every attempt failed.
   int delivered() const ABSL_LOCKS_EXCLUDED(mu_);

@@ -54,6 +54,14 @@ absl::Status RequestVault::SealNew(storage::WriteBatch& batch, const SubjectReco
   return absl::OkStatus();
 }
 
+absl::Status RequestVault::Reseal(const SubjectRecord& subject, RequestRecord* request) const {
+  DSR_ASSIGN_OR_RETURN(std::string key, DataKey(request->request_id()));
+  DSR_ASSIGN_OR_RETURN(
+      *request->mutable_sealed_subject(),
+      Seal(key, subject.SerializeAsString(), SubjectContext(request->request_id())));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> RequestVault::DataKey(absl::string_view request_id) const {
   DataKeyRecord wrapped;
   absl::Status read =

@@ -32,6 +32,10 @@ class RequestVault {
   absl::Status SealNew(storage::WriteBatch& batch, const dsr::storage::v1::SubjectRecord& subject,
                        dsr::storage::v1::RequestRecord* request) const;
 
+  // Seals `subject` anew with the request's existing data key (a changed
+  // attestation, say) into request->sealed_subject. DATA_LOSS as OpenSubject.
+  absl::Status Reseal(const dsr::storage::v1::SubjectRecord& subject,
+                      dsr::storage::v1::RequestRecord* request) const;
   // The request's personal data, or nullopt once purged (also when the purge
   // happened after `request` was read). DATA_LOSS if the key or the
   // ciphertext is missing or does not authenticate.
@@ -58,8 +62,8 @@ class RequestVault {
 
   // Destroys the request's personal data: deletes its data key, its reports,
   // the idempotency record of its submission (whose fingerprint covers
-  // the identifiers) and its entries in `subject_requests`, clears sealed_subject and sets purge_time to `now`. The
-  // caller writes the changed record.
+  // the identifiers) and its entries in `subject_requests`, clears sealed_subject and sets
+  // purge_time to `now`. The caller writes the changed record.
   absl::Status Purge(storage::WriteBatch& batch, absl::Time now,
                      dsr::storage::v1::RequestRecord* request) const;
 

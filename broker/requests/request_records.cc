@@ -52,6 +52,11 @@ absl::StatusOr<TaskRef> ParseTaskName(absl::string_view name, absl::string_view 
   return ref;
 }
 
+bool IsOverdue(const dsr::storage::v1::TaskRecord& task, absl::Time now) {
+  return !IsTerminal(task.state()) && task.state() != dsr::v1::Task::WAITING_FOR_IDENTITY &&
+         now > FromProtoTime(task.due_time());
+}
+
 bool IsTerminal(int task_state) {
   return task_state == dsr::v1::Task::COMPLETED || task_state == dsr::v1::Task::REFUSED ||
          task_state == dsr::v1::Task::CANCELLED;
@@ -71,7 +76,7 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
   *out.mutable_due_time() = task.due_time();
   out.set_extension_months(task.extension_months());
   out.set_extension_reason(task.extension_reason());
-  out.set_overdue(!IsTerminal(task.state()) && now > FromProtoTime(task.due_time()));
+  out.set_overdue(IsOverdue(task, now));
   *out.mutable_create_time() = task.create_time();
   *out.mutable_update_time() = task.update_time();
   out.set_request_type(static_cast<dsr::v1::RequestType>(request.type()));
@@ -92,6 +97,7 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
   out.set_outcome(static_cast<dsr::v1::Outcome>(task.outcome()));
   out.set_refusal_ground(static_cast<dsr::v1::RefusalGround>(task.refusal_ground()));
   out.set_explanation(task.explanation());
+  out.set_identity_request(task.identity_request());
   return out;
 }
 
@@ -133,13 +139,14 @@ dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& reques
       case dsr::v1::Task::CANCELLED:
         counts->set_cancelled(counts->cancelled() + 1);
         break;
+      case dsr::v1::Task::WAITING_FOR_IDENTITY:
+        counts->set_waiting_for_identity(counts->waiting_for_identity() + 1);
+        break;
       default:
         break;
     }
-    if (!IsTerminal(task.state())) {
-      all_terminal = false;
-      if (now > FromProtoTime(task.due_time())) counts->set_overdue(counts->overdue() + 1);
-    }
+    if (!IsTerminal(task.state())) all_terminal = false;
+    if (IsOverdue(task, now)) counts->set_overdue(counts->overdue() + 1);
   }
   if (request.cancelled()) {
     out.set_state(dsr::v1::Request::CANCELLED);

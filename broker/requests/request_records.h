@@ -28,6 +28,9 @@ struct TaskRef {
 absl::StatusOr<TaskRef> ParseTaskName(absl::string_view name, absl::string_view field);
 
 bool IsTerminal(int task_state);
+// Whether `task` is past its due time at `now` without an answer. A task
+// waiting for the person's identity has its clock stopped: never overdue.
+bool IsOverdue(const dsr::storage::v1::TaskRecord& task, absl::Time now);
 
 // Whose view of a task: the holder's carries the request's identifiers and
 // details (it must find the person); the person's does not repeat them in

@@ -88,6 +88,10 @@ class Requests {
   // identifier was verified, each with a new receipt.
   absl::Status List(const Principal& principal, const dsr::v1::ListRequestsRequest& request,
                     dsr::v1::ListRequestsResponse* response);
+  // Same callers as Get: fresh proof for the holders that asked for it.
+  absl::Status ConfirmIdentity(const Principal& principal,
+                               const dsr::v1::ConfirmIdentityRequest& request,
+                               dsr::v1::GetRequestResponse* response);
 
  private:
   explicit Requests(const RequestsOptions& options) : options_(options) {}

@@ -14,6 +14,7 @@
 #include "broker/journal/idempotency.h"
 #include "broker/requests/deadlines.h"
 #include "broker/requests/identity_policy.h"
+#include "broker/requests/milestones.h"
 #include "broker/requests/request_records.h"
 #include "broker/requests/request_types.h"
 #include "broker/requests/requests.h"
@@ -161,6 +162,26 @@ absl::Status Requests::Submit(const Principal& principal,
   record.set_receipt_digest(Sha256(receipt));
   record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
+  // The person's address for the broker's messages: the first verified
+  // email.
+  for (int i = 0; i < subject.identifiers_size(); ++i) {
+    if ((*proofs)[i].has_value() &&
+        subject.identifiers(i).type() == dsr::v1::SubjectIdentifier::EMAIL) {
+      subject.set_contact_email(subject.identifiers(i).value());
+      break;
+    }
+  }
+  if (request.email_updates() && subject.contact_email().empty()) {
+    return absl::InvalidArgumentError(
+        "email_updates needs a verified email address on the request: verify one and pass its "
+        "token in verification_tokens");
+  }
+  if (!request.language_code().empty() && request.language_code() != "en" &&
+      request.language_code() != "fr") {
+    return absl::InvalidArgumentError("language_code must be en or fr");
+  }
+  subject.set_language_code(request.language_code());
+  record.set_email_updates(request.email_updates());
   // Signing and sealing the personal data are the costly part: done before
   // the lock.
   if (std::any_of(proofs->begin(), proofs->end(), [](const auto& p) { return p.has_value(); })) {
@@ -238,6 +259,7 @@ absl::Status Requests::Submit(const Principal& principal,
     absl::flat_hash_map<std::string, uint64_t> numbers;
     DSR_ASSIGN_OR_RETURN(tasks,
                          CreateTasks(record.request_id(), 1, plan, numbers, now, batch, inbox));
+    QueueMilestone(batch, &record, dsr::storage::v1::OutboxRecord::FILED, 0, now);
     batch.Put(ColumnFamily::kRequests, storage::keys::Request(record.request_id()), record);
     mutation.RecordCall(name);
     mutation.Audit("SubmitRequest", name);

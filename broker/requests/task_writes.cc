@@ -11,7 +11,9 @@ using storage::ColumnFamily;
 namespace {
 
 bool AwaitsAnswer(const dsr::storage::v1::TaskRecord& task) {
-  return !IsTerminal(task.state()) && !task.overdue_announced();
+  // A task waiting for identity has no clock running (docs/IDENTITY.md).
+  return !IsTerminal(task.state()) && !task.overdue_announced() &&
+         task.state() != dsr::v1::Task::WAITING_FOR_IDENTITY;
 }
 
 std::string DueKey(const dsr::storage::v1::TaskRecord& task) {

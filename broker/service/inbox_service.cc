@@ -63,4 +63,12 @@ grpc::ServerUnaryReactor* InboxGrpcService::ExtendTask(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* InboxGrpcService::RequestIdentity(
+    grpc::CallbackServerContext* context, const dsr::v1::RequestIdentityRequest* request,
+    dsr::v1::Task* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return inbox_->RequestIdentity(principal, *request, response);
+  });
+}
+
 }  // namespace dsr::broker

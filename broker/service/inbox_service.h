@@ -35,6 +35,9 @@ class InboxGrpcService final : public dsr::v1::InboxService::CallbackService {
   grpc::ServerUnaryReactor* RefuseTask(grpc::CallbackServerContext* context,
                                        const dsr::v1::RefuseTaskRequest* request,
                                        dsr::v1::Task* response) override;
+  grpc::ServerUnaryReactor* RequestIdentity(grpc::CallbackServerContext* context,
+                                            const dsr::v1::RequestIdentityRequest* request,
+                                            dsr::v1::Task* response) override;
   grpc::ServerUnaryReactor* ExtendTask(grpc::CallbackServerContext* context,
                                        const dsr::v1::ExtendTaskRequest* request,
                                        dsr::v1::Task* response) override;

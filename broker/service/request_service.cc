@@ -34,6 +34,14 @@ grpc::ServerUnaryReactor* RequestGrpcService::GetAccessReport(
   });
 }
 
+grpc::ServerUnaryReactor* RequestGrpcService::ConfirmIdentity(
+    grpc::CallbackServerContext* context, const dsr::v1::ConfirmIdentityRequest* request,
+    dsr::v1::GetRequestResponse* response) {
+  return calls_->RunWrite(context, [this, request, response](const Principal& principal) {
+    return requests_->ConfirmIdentity(principal, *request, response);
+  });
+}
+
 grpc::ServerUnaryReactor* RequestGrpcService::ListRequests(
     grpc::CallbackServerContext* context, const dsr::v1::ListRequestsRequest* request,
     dsr::v1::ListRequestsResponse* response) {

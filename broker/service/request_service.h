@@ -26,6 +26,9 @@ class RequestGrpcService final : public dsr::v1::RequestService::CallbackService
                                             const dsr::v1::GetAccessReportRequest* request,
                                             dsr::v1::GetAccessReportResponse* response) override;
 
+  grpc::ServerUnaryReactor* ConfirmIdentity(grpc::CallbackServerContext* context,
+                                            const dsr::v1::ConfirmIdentityRequest* request,
+                                            dsr::v1::GetRequestResponse* response) override;
   grpc::ServerUnaryReactor* ListRequests(grpc::CallbackServerContext* context,
                                          const dsr::v1::ListRequestsRequest* request,
                                          dsr::v1::ListRequestsResponse* response) override;

@@ -540,6 +540,25 @@ void AddOrganisationCommands(CLI::App& app, Cli& cli) {
       &Connection::ExtendTask);
   extend->add_option("--months", *months, "1 or 2")->required()->check(CLI::Range(1, 2));
   extend->add_option("--reason", *reason, "Shown to the person")->required();
+
+  auto message = std::make_shared<std::string>();
+  CLI::App* ask = AddTaskVerb<dsr::v1::RequestIdentityRequest>(
+      task, cli, "ask-identity",
+      "With a real doubt about who the person is, ask them to prove it again: the task waits, "
+      "its clock stopped, until they do (then it comes back with a new attestation) or you "
+      "refuse on IDENTITY_NOT_VERIFIED.\n"
+      "Example: dsr task ask-identity requests/ab12/tasks/3 --message \"two people share this "
+      "address in our data\"",
+      name,
+      [message](const std::string& n) -> absl::StatusOr<dsr::v1::RequestIdentityRequest> {
+        dsr::v1::RequestIdentityRequest r;
+        r.set_name(n);
+        r.set_message(*message);
+        return r;
+      },
+      &Connection::RequestIdentity);
+  ask->add_option("--message", *message, "What you doubt and need; shown to the person")
+      ->required();
 }
 
 }  // namespace dsr::client

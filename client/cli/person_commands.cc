@@ -24,6 +24,8 @@ struct SubmitArgs {
   std::string scope = "downstream";
   std::string details;
   std::string request_id;
+  bool email_updates = false;
+  std::string language;
 };
 
 absl::StatusOr<dsr::v1::Request::LineageScope> ParseScope(const std::string& word) {
@@ -92,7 +94,14 @@ void PrintRequest(std::ostream& out, const dsr::v1::GetRequestResponse& r) {
   }
   out << "tasks: " << r.tasks_size() << " (open " << c.open() << ", acknowledged "
       << c.acknowledged() << ", completed " << c.completed() << ", refused " << c.refused()
-      << ", cancelled " << c.cancelled() << ", overdue " << c.overdue() << ")\n\n";
+      << ", cancelled " << c.cancelled() << ", overdue " << c.overdue() << ")\n";
+  if (c.waiting_for_identity() > 0) {
+    out << c.waiting_for_identity()
+        << " holder(s) ask you to prove your identity again (below); verify with dsr verify, "
+           "then run: dsr reverify "
+        << q.name() << "\n";
+  }
+  out << "\n";
   std::vector<std::vector<std::string>> rows;
   for (const dsr::v1::Task& t : r.tasks()) {
     std::string due = FormatTime(t.due_time());
@@ -105,6 +114,11 @@ void PrintRequest(std::ostream& out, const dsr::v1::GetRequestResponse& r) {
                     t.overdue() ? "OVERDUE" : ""});
   }
   PrintTable(out, {"HOLDER", "HOLDING", "PATH", "STATE", "ANSWER", "DUE", ""}, rows);
+  for (const dsr::v1::Task& t : r.tasks()) {
+    if (t.state() == dsr::v1::Task::WAITING_FOR_IDENTITY) {
+      out << "\n" << t.actor() << " asks: " << HolderWords(t.identity_request()) << "\n";
+    }
+  }
 }
 
 // The token that opens `request`: --token, else the kept receipt.
@@ -155,6 +169,9 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
   submit->add_option("--scope", args->scope, "downstream (default), target or lineage");
   submit->add_option("--details", args->details, "What to rectify, grounds of an objection");
   submit->add_option("--request-id", args->request_id, "Idempotency key for a safe retry");
+  submit->add_flag("--email-updates", args->email_updates,
+                   "Email me at each milestone (to my verified email address)");
+  submit->add_option("--language", args->language, "Language of the broker's emails: en or fr");
   submit->callback([&cli, args] {
     cli.Run([&cli, args]() -> absl::Status {
       dsr::v1::SubmitRequestRequest request;
@@ -188,6 +205,8 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
       r->set_lineage_scope(*scope);
       r->set_details(args->details);
       request.set_request_id(args->request_id);
+      request.set_email_updates(args->email_updates);
+      request.set_language_code(args->language);
       // Fresh verifications (`dsr verify`) prove the identifiers they cover.
       VerificationStore verified(cli.env().data_dir);
       std::vector<dsr::v1::SubjectIdentifier> proved;
@@ -265,6 +284,45 @@ void AddPersonCommands(CLI::App& app, Cli& cli) {
         request.set_name(name);
         absl::StatusOr<dsr::v1::GetRequestResponse> done = cli.connection().CancelRequest(request);
         if (!done.ok()) return done.status();
+        cli.Print(*done, [&] { PrintRequest(cli.out(), *done); });
+        return absl::OkStatus();
+      });
+    });
+  });
+
+  auto reverify_arg = std::make_shared<std::string>();
+  CLI::App* reverify = app.add_subcommand(
+      "reverify",
+      "Answer a holder that asks you to prove your identity again, with your fresh "
+      "verifications (dsr verify first).\nExample: dsr reverify requests/ab12");
+  reverify->add_option("request", *reverify_arg, "requests/ID (default: the last one you filed)");
+  reverify->callback([&cli, reverify_arg] {
+    cli.Run([&cli, reverify_arg] {
+      return WithReceipt(cli, *reverify_arg, [&cli](const std::string& name) -> absl::Status {
+        dsr::v1::GetRequestRequest get;
+        get.set_name(name);
+        get.set_page_size(1);
+        absl::StatusOr<dsr::v1::GetRequestResponse> read = cli.connection().GetRequest(get);
+        if (!read.ok()) return read.status();
+        VerificationStore verified(cli.env().data_dir);
+        dsr::v1::ConfirmIdentityRequest request;
+        request.set_name(name);
+        std::vector<dsr::v1::SubjectIdentifier> proved;
+        for (const dsr::v1::SubjectIdentifier& id : read->request().subject_identifiers()) {
+          if (std::optional<std::string> token = verified.Token(id, absl::Now())) {
+            request.add_verification_tokens(*token);
+            proved.push_back(id);
+          }
+        }
+        if (proved.empty()) {
+          return UsageError(
+              "no fresh verification of this request's identifiers is kept: run dsr verify "
+              "email ADDRESS (or phone, url) first");
+        }
+        absl::StatusOr<dsr::v1::GetRequestResponse> done =
+            cli.connection().ConfirmIdentity(request);
+        if (!done.ok()) return done.status();
+        for (const dsr::v1::SubjectIdentifier& id : proved) verified.Spent(id);
         cli.Print(*done, [&] { PrintRequest(cli.out(), *done); });
         return absl::OkStatus();
       });

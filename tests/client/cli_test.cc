@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/time/clock.h"
 #include "client/cli/format.h"
 #include "client/cli/receipts.h"
+#include "client/cli/verified.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_connection.h"
@@ -146,6 +148,74 @@ TEST_F(CliTest, VerifyThenSubmitSpendsTheKeptProofOnce) {
                  "actors/acme/holdings/crawl"}),
             0);
   EXPECT_EQ(sent.verification_tokens_size(), 0);
+}
+
+TEST_F(CliTest, ReverifyAnswersAHolderWithTheKeptProof) {
+  ASSERT_TRUE(ReceiptStore(dir_.Sub("data")).Save("requests/abc123", "dsr_receipt_kept").ok());
+  dsr::v1::SubjectIdentifier alice;
+  alice.set_type(dsr::v1::SubjectIdentifier::EMAIL);
+  alice.set_value("alice@example.org");
+  ASSERT_TRUE(VerificationStore(dir_.Sub("data"))
+                  .SaveToken(alice, "dsr_verified_fresh", absl::Now() + absl::Minutes(30))
+                  .ok());
+  EXPECT_CALL(*mock_raw_, GetRequest(_)).WillOnce(Invoke([&](const dsr::v1::GetRequestRequest&) {
+    dsr::v1::GetRequestResponse read;
+    read.mutable_request()->set_name("requests/abc123");
+    *read.mutable_request()->add_subject_identifiers() = alice;
+    return read;
+  }));
+  EXPECT_CALL(*mock_raw_, ConfirmIdentity(_))
+      .WillOnce(Invoke([](const dsr::v1::ConfirmIdentityRequest& r) {
+        EXPECT_EQ(r.name(), "requests/abc123");
+        EXPECT_THAT(r.verification_tokens(), ::testing::ElementsAre("dsr_verified_fresh"));
+        dsr::v1::GetRequestResponse done;
+        done.mutable_request()->set_name("requests/abc123");
+        dsr::v1::Task* waiting = done.add_tasks();
+        waiting->set_actor("actors/acme");
+        waiting->set_state(dsr::v1::Task::WAITING_FOR_IDENTITY);
+        waiting->set_identity_request("two of you");
+        done.mutable_request()->mutable_task_counts()->set_waiting_for_identity(1);
+        return done;
+      }));
+  ASSERT_EQ(Run({"reverify", "requests/abc123"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("actors/acme asks: "));
+  EXPECT_THAT(out_.str(), HasSubstr("two of you"));
+  // Spent: a second run has nothing to send.
+  EXPECT_CALL(Fresh(), GetRequest(_)).WillOnce(Invoke([&](const dsr::v1::GetRequestRequest&) {
+    dsr::v1::GetRequestResponse read;
+    *read.mutable_request()->add_subject_identifiers() = alice;
+    return read;
+  }));
+  EXPECT_EQ(Run({"reverify", "requests/abc123"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("dsr verify email"));
+}
+
+TEST_F(CliTest, SubmitAsksForUpdatesAndAHolderAsksForIdentity) {
+  dsr::v1::SubmitRequestRequest sent;
+  EXPECT_CALL(*mock_raw_, SubmitRequest(_))
+      .WillOnce(Invoke([&](const dsr::v1::SubmitRequestRequest& r) {
+        sent = r;
+        return Filed();
+      }));
+  ASSERT_EQ(Run({"submit", "erasure", "--email", "alice@example.org", "--holding",
+                 "actors/acme/holdings/crawl", "--email-updates", "--language", "fr"}),
+            0)
+      << err_.str();
+  EXPECT_TRUE(sent.email_updates());
+  EXPECT_EQ(sent.language_code(), "fr");
+  EXPECT_CALL(Fresh(), RequestIdentity(_))
+      .WillOnce(Invoke([](const dsr::v1::RequestIdentityRequest& r) {
+        EXPECT_EQ(r.name(), "requests/abc123/tasks/1");
+        EXPECT_EQ(r.message(), "two of you");
+        dsr::v1::Task task;
+        task.set_name(r.name());
+        task.set_state(dsr::v1::Task::WAITING_FOR_IDENTITY);
+        return task;
+      }));
+  ASSERT_EQ(Run({"--token", "dsr_actor_x", "task", "ask-identity", "requests/abc123/tasks/1",
+                 "--message", "two of you"}),
+            0)
+      << err_.str();
 }
 
 TEST_F(CliTest, VerifyAsksForTheCodeOnATerminal) {

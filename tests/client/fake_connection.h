@@ -38,6 +38,10 @@ class MockConnection : public Connection {
               (const dsr::v1::ListLinksRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::GetLineageResponse>, GetLineage,
               (const dsr::v1::GetLineageRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::GetRequestResponse>, ConfirmIdentity,
+              (const dsr::v1::ConfirmIdentityRequest&), (override));
+  MOCK_METHOD(absl::StatusOr<dsr::v1::Task>, RequestIdentity,
+              (const dsr::v1::RequestIdentityRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::ListRequestsResponse>, ListRequests,
               (const dsr::v1::ListRequestsRequest&), (override));
   MOCK_METHOD(absl::StatusOr<dsr::v1::Verification>, CreateVerification,

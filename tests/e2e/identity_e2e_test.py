@@ -119,7 +119,9 @@ class IdentityEndToEndTest(unittest.TestCase):
              "--smtp_url", f"smtp://127.0.0.1:{smtp_port}", "--smtp_from", "broker@dsr.example",
              "--smtp_ca_file", os.path.join(self.root, "ca.pem"), "--smtp_require_tls",
              "--challenge_connect_to", f"myblog.example:443:127.0.0.1:{web_port}",
-             "--challenge_ca_file", os.path.join(self.root, "ca.pem")],
+             "--challenge_ca_file", os.path.join(self.root, "ca.pem"),
+             # The sweep sends the milestone emails: often, for the test.
+             "--overdue_sweep_seconds", "0.2"],
             stdout=self.log, stderr=subprocess.STDOUT, text=True)
         self.address = None
         while self.address is None:
@@ -231,8 +233,17 @@ class IdentityEndToEndTest(unittest.TestCase):
 
         # Alice reads her code and files; every holder gets a valid attestation.
         alice_code, token = self.verify_email(ALICE, 3)
-        filed = self.requests.SubmitRequest(self.access(ALICE, [source], [token]), timeout=10)
+        access = self.access(ALICE, [source], [token])
+        access.email_updates = True
+        filed = self.requests.SubmitRequest(access, timeout=10)
         self.assertEqual(len(filed.tasks), 2)
+        # The milestone email comes through the same SMTP server.
+        envelope, over_tls = self.mailbox.wait_for(4)
+        self.assertEqual(envelope.rcpt_tos, [ALICE])
+        self.assertTrue(over_tls)
+        filed_mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.assertEqual(filed_mail["Subject"], "Your request is filed")
+        self.assertIn(filed.request.name, filed_mail.get_content())
         keys = self.verify.ListAttestationKeys(ver.ListAttestationKeysRequest(), timeout=10).keys
         listed = self.inbox.ListTasks(inbox_service.ListTasksRequest(), metadata=acme, timeout=10)
         self.assertEqual(len(listed.tasks), 2)

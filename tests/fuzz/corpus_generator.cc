@@ -455,6 +455,18 @@ void Services(Writer& w) {
     r.set_page_size(5);
     seed("list-requests", kListRequests, kNone, r);
   }
+  {
+    v1::RequestIdentityRequest r;
+    r.set_name("requests/@R1/tasks/1");
+    r.set_message("Please prove your address again.");
+    seed("request-identity", kRequestIdentity, kAcme, r);
+  }
+  {
+    v1::ConfirmIdentityRequest r;
+    r.set_name("requests/@R1");
+    r.add_verification_tokens("dsr_verified_not-a-token");
+    seed("confirm-identity", kConfirmIdentity, kReceiptR1, r);
+  }
 }
 
 }  // namespace

@@ -474,6 +474,9 @@ const Method kMethods[] = {
                    dsr::v1::ListAttestationKeysResponse),
     DSR_FUZZ_UNARY(requests, ListRequests, dsr::v1::ListRequestsRequest,
                    dsr::v1::ListRequestsResponse),
+    DSR_FUZZ_UNARY(inbox, RequestIdentity, dsr::v1::RequestIdentityRequest, dsr::v1::Task),
+    DSR_FUZZ_UNARY(requests, ConfirmIdentity, dsr::v1::ConfirmIdentityRequest,
+                   dsr::v1::GetRequestResponse),
 };
 constexpr int kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 static_assert(kMethodCount == kServiceMethods, "a method is missing from kMethods");

@@ -54,6 +54,8 @@ enum ServiceMethod : uint8_t {
   kConfirmVerification,
   kListAttestationKeys,
   kListRequests,
+  kRequestIdentity,
+  kConfirmIdentity,
   kServiceMethods
 };
 

@@ -55,6 +55,7 @@ enum class Method {
   kCancelRequest,
   kGetAccessReport,
   kListRequests,
+  kConfirmIdentity,
   kStreamInbox,
   kCommitInbox,
   kListTasks,
@@ -63,6 +64,7 @@ enum class Method {
   kCompleteTask,
   kRefuseTask,
   kExtendTask,
+  kRequestIdentity,
   kListAuditEvents,
   kVerifyAuditLog,
   kCreateBackup,
@@ -100,6 +102,7 @@ constexpr MethodInfo kMethods[] = {
     {Method::kCancelRequest, "dsr.v1.RequestService", "CancelRequest"},
     {Method::kGetAccessReport, "dsr.v1.RequestService", "GetAccessReport"},
     {Method::kListRequests, "dsr.v1.RequestService", "ListRequests"},
+    {Method::kConfirmIdentity, "dsr.v1.RequestService", "ConfirmIdentity"},
     {Method::kStreamInbox, "dsr.v1.InboxService", "StreamInbox"},
     {Method::kCommitInbox, "dsr.v1.InboxService", "CommitInbox"},
     {Method::kListTasks, "dsr.v1.InboxService", "ListTasks"},
@@ -108,6 +111,7 @@ constexpr MethodInfo kMethods[] = {
     {Method::kCompleteTask, "dsr.v1.InboxService", "CompleteTask"},
     {Method::kRefuseTask, "dsr.v1.InboxService", "RefuseTask"},
     {Method::kExtendTask, "dsr.v1.InboxService", "ExtendTask"},
+    {Method::kRequestIdentity, "dsr.v1.InboxService", "RequestIdentity"},
     {Method::kListAuditEvents, "dsr.v1.AuditService", "ListAuditEvents"},
     {Method::kVerifyAuditLog, "dsr.v1.AuditService", "VerifyAuditLog"},
     {Method::kCreateBackup, "dsr.v1.AdminService", "CreateBackup"},
@@ -255,6 +259,11 @@ const Row kMatrix[] = {
     // fresh one, kMissing one the broker never made.
     {M::kListRequests,     O::kOwn,           {kOk, kOk, kOk, kOk, kOk, kOk, kUA}},
     {M::kListRequests,     O::kMissing,       {kFP, kFP, kFP, kFP, kFP, kFP, kUA}},
+    // As CancelRequest; a caller who may open it is then refused (no holder
+    // waits, and the token is not one the broker made).
+    {M::kConfirmIdentity,  O::kOwn,           {kUA, kFP, kNF, kPD, kPD, kFP, kUA}},
+    {M::kConfirmIdentity,  O::kForeign,       {kUA, kNF, kFP, kPD, kPD, kFP, kUA}},
+    {M::kConfirmIdentity,  O::kMissing,       {kUA, kNF, kNF, kPD, kPD, kNF, kUA}},
 
     // The inbox, cursor and task list are the caller's own.
     {M::kStreamInbox,      O::kNone,          {kUA, kPD, kPD, kOk, kOk, kPD, kUA}},
@@ -276,6 +285,9 @@ const Row kMatrix[] = {
     {M::kExtendTask,       O::kOwn,           {kUA, kPD, kPD, kOk, kNF, kPD, kUA}},
     {M::kExtendTask,       O::kForeign,       {kUA, kPD, kPD, kNF, kOk, kPD, kUA}},
     {M::kExtendTask,       O::kMissing,       {kUA, kPD, kPD, kNF, kNF, kPD, kUA}},
+    {M::kRequestIdentity,  O::kOwn,           {kUA, kPD, kPD, kOk, kNF, kPD, kUA}},
+    {M::kRequestIdentity,  O::kForeign,       {kUA, kPD, kPD, kNF, kOk, kPD, kUA}},
+    {M::kRequestIdentity,  O::kMissing,       {kUA, kPD, kPD, kNF, kNF, kPD, kUA}},
 
     {M::kListAuditEvents,  O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
     {M::kVerifyAuditLog,   O::kNone,          {kUA, kPD, kPD, kPD, kPD, kOk, kUA}},
@@ -393,6 +405,7 @@ class AuthorizationMatrixTest : public BrokerFixture {
       case Method::kCompleteTask:
       case Method::kRefuseTask:
       case Method::kExtendTask:
+      case Method::kRequestIdentity:
         return NewScene();
       default:
         return base_;
@@ -743,6 +756,20 @@ class AuthorizationMatrixTest : public BrokerFixture {
         dsr::v1::VerifyBackupResponse response;
         return ReplyOf(admin_->VerifyBackup(context.get(), request, &response), response);
       }
+      case Method::kConfirmIdentity: {
+        dsr::v1::ConfirmIdentityRequest request;
+        request.set_name(RequestOf(object, scene));
+        request.add_verification_tokens("dsr_verified_never-made");
+        dsr::v1::GetRequestResponse response;
+        return ReplyOf(requests_->ConfirmIdentity(context.get(), request, &response), response);
+      }
+      case Method::kRequestIdentity: {
+        dsr::v1::RequestIdentityRequest request;
+        request.set_name(TaskOf(object, scene));
+        request.set_message("Please prove your address again.");
+        dsr::v1::Task response;
+        return ReplyOf(inbox_->RequestIdentity(context.get(), request, &response), response);
+      }
       case Method::kListRequests: {
         dsr::v1::ListRequestsRequest request;
         request.set_verification_token("dsr_verified_never-made");
@@ -870,7 +897,7 @@ TEST_F(AuthorizationMatrixTest, EveryMethodByEveryCallerOnEveryObject) {
       }
     }
   }
-  EXPECT_EQ(cells, 567);
+  EXPECT_EQ(cells, 609);
 
   for (const auto& [cell, messages] : not_found) {
     SCOPED_TRACE(absl::StrCat(MethodName(cell.first), " by ", CallerName(cell.second)));

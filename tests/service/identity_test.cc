@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "broker/core/broker_core.h"
+#include "broker/lifecycle/notifier.h"
+#include "broker/lifecycle/overdue.h"
 #include "broker/lifecycle/retention.h"
 #include "client/attestation.h"
 #include "dsr/v1/inbox_service.grpc.pb.h"
@@ -107,6 +109,12 @@ class IdentityTest : protected IdentitySetup, public BrokerFixture {
     return confirmed.verification_token();
   }
   size_t Sent() { return mail_->sent().size(); }
+  // The messages the notifier sends now, as the sweep would.
+  int DeliverDue() {
+    absl::StatusOr<int> sent = server_->core().notifier().DeliverDue();
+    EXPECT_TRUE(sent.ok()) << sent.status();
+    return sent.value_or(-1);
+  }
 
   dsr::v1::SubmitRequestRequest Access(const std::string& address,
                                        const std::vector<std::string>& tokens) {
@@ -453,6 +461,179 @@ TEST_F(IdentityTest, APurgedRequestIsNoLongerFound) {
   dsr::v1::ListRequestsResponse page;
   ASSERT_TRUE(requests_->ListRequests(Context().get(), list, &page).ok());
   EXPECT_EQ(page.requests_size(), 0);
+}
+
+TEST_F(IdentityTest, MilestonesAreEmailedToThePersonWhoAskedForThem) {
+  dsr::v1::SubmitRequestRequest erasure = Access("alice@example.org", {});
+  erasure.mutable_request()->set_type(dsr::v1::ERASURE);
+  erasure.add_verification_tokens(VerifyEmail("alice@example.org"));
+  erasure.set_email_updates(true);
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_TRUE(Submit(erasure, &filed).ok());
+  const size_t codes = Sent();
+  EXPECT_EQ(DeliverDue(), 1);
+  std::vector<broker::OutgoingMessage> mail = mail_->sent();
+  ASSERT_EQ(mail.size(), codes + 1);
+  EXPECT_EQ(mail.back().to, "alice@example.org");
+  EXPECT_EQ(mail.back().subject, "Your request is filed");
+  EXPECT_NE(mail.back().body.find(filed.request().name()), std::string::npos);
+  EXPECT_EQ(DeliverDue(), 0);  // sent once
+
+  auto task = [&](int i) { return filed.tasks(i).name(); };
+  dsr::v1::ExtendTaskRequest extend;
+  extend.set_name(task(0));
+  extend.set_months(1);
+  extend.set_reason("Our archive is offline.\nCall +1 555 0100 now");
+  dsr::v1::Task answered;
+  ASSERT_TRUE(inbox_->ExtendTask(Context(actor_token_).get(), extend, &answered).ok());
+  dsr::v1::RefuseTaskRequest refuse;
+  refuse.set_name(task(0));
+  refuse.set_ground(dsr::v1::LEGAL_CLAIMS);
+  refuse.set_explanation("Kept for a court case.");
+  ASSERT_TRUE(inbox_->RefuseTask(Context(actor_token_).get(), refuse, &answered).ok());
+  dsr::v1::CompleteTaskRequest complete;
+  complete.set_name(task(1));
+  complete.set_outcome(dsr::v1::ERASED);
+  ASSERT_TRUE(inbox_->CompleteTask(Context(actor_token_).get(), complete, &answered).ok());
+  EXPECT_EQ(DeliverDue(), 3);
+  mail = mail_->sent();
+  ASSERT_EQ(mail.size(), codes + 4);
+  EXPECT_EQ(mail[codes + 1].subject, "A holder extended its deadline");
+  // The holder's words, quoted on one line.
+  EXPECT_NE(mail[codes + 1].body.find("\"Our archive is offline. Call +1 555 0100 now\""),
+            std::string::npos)
+      << mail[codes + 1].body;
+  EXPECT_EQ(mail[codes + 2].subject, "A holder refused your request");
+  EXPECT_NE(mail[codes + 2].body.find("LEGAL_CLAIMS"), std::string::npos);
+  EXPECT_EQ(mail[codes + 2].body.find("court case"), std::string::npos);
+  EXPECT_EQ(mail[codes + 3].subject, "Every holder has answered");
+
+  // Without email_updates, nothing but the code.
+  dsr::v1::SubmitRequestRequest quiet = Access("bob@example.org", {VerifyEmail("bob@example.org")});
+  ASSERT_TRUE(Submit(quiet).ok());
+  const size_t before = Sent();
+  EXPECT_EQ(DeliverDue(), 0);
+  EXPECT_EQ(Sent(), before);
+}
+
+TEST_F(IdentityTest, OverdueIsToldOncePerRequestInFrench) {
+  dsr::v1::SubmitRequestRequest access =
+      Access("alice@example.org", {VerifyEmail("alice@example.org")});
+  access.set_email_updates(true);
+  access.set_language_code("fr");
+  ASSERT_TRUE(Submit(access).ok());
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(mail_->sent().back().subject, "Votre demande est déposée");
+  clock_.Advance(absl::Hours(24 * 40));
+  ASSERT_TRUE(server_->core().overdue().Sweep().ok());
+  EXPECT_EQ(DeliverDue(), 1);  // two tasks overdue, one message
+  EXPECT_EQ(mail_->sent().back().subject, "Une réponse est en retard");
+}
+
+TEST_F(IdentityTest, UpdatesNeedAVerifiedEmail) {
+  dsr::v1::Verification started;
+  ASSERT_TRUE(Start(Id(SubjectIdentifier::PHONE, "+44 20 7946 0958"), &started).ok());
+  dsr::v1::ConfirmVerificationResponse confirmed;
+  ASSERT_TRUE(Confirm(started.name(), texts_->CodeIn(0), &confirmed).ok());
+  dsr::v1::SubmitRequestRequest erasure;
+  erasure.mutable_request()->set_type(dsr::v1::ERASURE);
+  *erasure.mutable_request()->add_subject_identifiers() =
+      Id(SubjectIdentifier::PHONE, "+44 20 7946 0958");
+  erasure.mutable_request()->add_targets(source_);
+  erasure.add_verification_tokens(confirmed.verification_token());
+  erasure.set_email_updates(true);
+  grpc::Status status = Submit(erasure);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("email_updates needs a verified email"), std::string::npos);
+  // The refusal spent nothing: without updates it files.
+  erasure.set_email_updates(false);
+  EXPECT_TRUE(Submit(erasure).ok());
+}
+
+TEST_F(IdentityTest, AFailedSendIsRetriedLaterAndNeverHoldsTheRequest) {
+  dsr::v1::SubmitRequestRequest access =
+      Access("alice@example.org", {VerifyEmail("alice@example.org")});
+  access.set_email_updates(true);
+  mail_->FailNext(2);
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_TRUE(Submit(access, &filed).ok());  // the request does not wait for mail
+  const size_t before = Sent();
+  EXPECT_EQ(DeliverDue(), 0);
+  EXPECT_EQ(DeliverDue(), 0);  // not due again yet
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(DeliverDue(), 0);  // the second failure
+  clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(Sent(), before + 1);
+  EXPECT_EQ(HolderTasks().size(), 2u);
+}
+
+TEST_F(IdentityTest, AHolderMayAskForProofAgainAndTheClockWaits) {
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_TRUE(Submit(Access("alice@example.org", {VerifyEmail("alice@example.org")}), &filed).ok());
+  const std::string waiting = filed.tasks(0).name();
+  const int64_t due = filed.tasks(0).due_time().seconds();
+  dsr::v1::RequestIdentityRequest ask;
+  ask.set_name(waiting);
+  ask.set_message("Two people share this address in our data; please prove it again.");
+  dsr::v1::Task task;
+  grpc::Status status = inbox_->RequestIdentity(Context(actor_token_).get(), ask, &task);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(task.state(), dsr::v1::Task::WAITING_FOR_IDENTITY);
+  // The person is told by email (without having asked for updates), and in
+  // GetRequest.
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(mail_->sent().back().subject, "A holder asks you to verify again");
+  EXPECT_NE(mail_->sent().back().body.find("Two people share this address"), std::string::npos);
+  dsr::v1::GetRequestRequest get;
+  get.set_name(filed.request().name());
+  dsr::v1::GetRequestResponse read;
+  ASSERT_TRUE(requests_->GetRequest(Context(filed.receipt_token()).get(), get, &read).ok());
+  EXPECT_EQ(read.tasks(0).state(), dsr::v1::Task::WAITING_FOR_IDENTITY);
+  EXPECT_NE(read.tasks(0).identity_request().find("prove it again"), std::string::npos);
+  EXPECT_EQ(read.request().task_counts().waiting_for_identity(), 1);
+
+  // 40 days on, the other task is overdue; the waiting one is not.
+  clock_.Advance(absl::Hours(24 * 40));
+  ASSERT_TRUE(server_->core().overdue().Sweep().ok());
+  ASSERT_TRUE(requests_->GetRequest(Context(filed.receipt_token()).get(), get, &read).ok());
+  EXPECT_FALSE(read.tasks(0).overdue());
+  EXPECT_TRUE(read.tasks(1).overdue());
+
+  // A stale token does not do; a fresh one brings the task back, its due
+  // time 40 days later, with a new attestation.
+  dsr::v1::ConfirmIdentityRequest confirm;
+  confirm.set_name(filed.request().name());
+  confirm.add_verification_tokens("dsr_verified_stale");
+  EXPECT_EQ(
+      requests_->ConfirmIdentity(Context(filed.receipt_token()).get(), confirm, &read).error_code(),
+      StatusCode::FAILED_PRECONDITION);
+  confirm.set_verification_tokens(0, VerifyEmail("alice@example.org"));
+  status = requests_->ConfirmIdentity(Context(filed.receipt_token()).get(), confirm, &read);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(read.tasks(0).state(), dsr::v1::Task::OPEN);
+  EXPECT_EQ(read.tasks(0).due_time().seconds(), due + 40 * 86400);
+  dsr::v1::GetTaskRequest get_task;
+  get_task.set_name(waiting);
+  ASSERT_TRUE(inbox_->GetTask(Context(actor_token_).get(), get_task, &task).ok());
+  dsr::v1::AttestationStatement statement;
+  ASSERT_TRUE(client::CheckAttestation(task, Keys(), &statement).ok());
+  EXPECT_GE(statement.verified_identifiers(0).verify_time().seconds(),
+            filed.request().create_time().seconds() + 40 * 86400);
+  // Nobody waits any more.
+  confirm.set_verification_tokens(0, VerifyEmail("alice@example.org"));
+  EXPECT_EQ(
+      requests_->ConfirmIdentity(Context(filed.receipt_token()).get(), confirm, &read).error_code(),
+      StatusCode::FAILED_PRECONDITION);
+
+  // Asked again, the holder may instead refuse on Art. 12(6).
+  ASSERT_TRUE(inbox_->RequestIdentity(Context(actor_token_).get(), ask, &task).ok());
+  dsr::v1::RefuseTaskRequest refuse;
+  refuse.set_name(waiting);
+  refuse.set_ground(dsr::v1::IDENTITY_NOT_VERIFIED);
+  refuse.set_explanation("You did not prove your address.");
+  ASSERT_TRUE(inbox_->RefuseTask(Context(actor_token_).get(), refuse, &task).ok());
+  EXPECT_EQ(task.state(), dsr::v1::Task::REFUSED);
 }
 
 class LimitedIdentityTest : public IdentityTest {

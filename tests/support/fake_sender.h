@@ -19,8 +19,17 @@ class FakeSender : public broker::MessageSender {
  public:
   absl::Status Send(broker::OutgoingMessage message) override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
+    if (failures_ > 0) {
+      --failures_;
+      return absl::UnavailableError("the fake server refused the message");
+    }
     sent_.push_back(std::move(message));
     return absl::OkStatus();
+  }
+  // The next `n` sends fail, as a server that is down.
+  void FailNext(int n) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    failures_ = n;
   }
   std::vector<broker::OutgoingMessage> sent() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
@@ -53,6 +62,7 @@ class FakeSender : public broker::MessageSender {
  private:
   mutable absl::Mutex mu_;
   std::vector<broker::OutgoingMessage> sent_ ABSL_GUARDED_BY(mu_);
+  int failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace dsr::testing
