@@ -79,10 +79,17 @@ case "${1:-}" in
     build
     mkdir -p "$ROOT/var/dsr"
     make_keys "$ROOT/var/keys" "$ROOT/var/dsr"
-    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/, keys in var/keys/, backups in var/backups/ (Ctrl-C stops it)"
-    exec "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" \
+    # A catch-all SMTP server for local use: the emails the broker sends
+    # (one-time codes included) land in var/mail.log instead of a mailbox.
+    /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Debugging \
+      >>"$ROOT/var/mail.log" 2>&1 &
+    mail_pid=$!
+    trap 'kill "$mail_pid" 2>/dev/null' EXIT
+    say "starting dsr-broker on 127.0.0.1:50051 with data in var/dsr/, keys in var/keys/, backups in var/backups/, emails in var/mail.log (Ctrl-C stops it)"
+    "$BUILD/broker/server/dsr-broker" --listen 127.0.0.1:50051 --data_dir "$ROOT/var/dsr" \
       --master_key_file "$ROOT/var/keys/master_key" --pepper_file "$ROOT/var/keys/pepper" \
-      --backup_dir "$ROOT/var/backups" "$@"
+      --backup_dir "$ROOT/var/backups" --smtp_url smtp://127.0.0.1:2525 \
+      --smtp_from dsr-broker@localhost "$@"
     ;;
   test)
     install_missing
