@@ -170,10 +170,10 @@ std::string Outbox(int64_t queued_unix_micros, uint64_t order, absl::string_view
                  BigEndian(task_number), BigEndian(static_cast<uint64_t>(kind))});
 }
 
-absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key) {
+absl::StatusOr<SubjectRequestKey> ParseSubjectRequest(absl::string_view key) {
   absl::StatusOr<std::vector<std::string>> parts = DecodeExactly(key, 2, "subject request");
   if (!parts.ok()) return parts.status();
-  return std::move((*parts)[1]);
+  return SubjectRequestKey{std::move((*parts)[0]), std::move((*parts)[1])};
 }
 
 std::string Task(absl::string_view request_id, uint64_t task_number) {

@@ -83,7 +83,11 @@ std::string VerifiedToken(absl::string_view token_digest);
 // that identifier's entries, in request id order.
 std::string SubjectRequest(absl::string_view pseudonym, absl::string_view request_id);
 std::string RequestsVerifiedFor(absl::string_view pseudonym);
-absl::StatusOr<std::string> ParseSubjectRequest(absl::string_view key);
+struct SubjectRequestKey {
+  std::string pseudonym;
+  std::string request_id;
+};
+absl::StatusOr<SubjectRequestKey> ParseSubjectRequest(absl::string_view key);
 
 // ColumnFamily::kOutbox, in the order the messages were queued.
 std::string Outbox(int64_t queued_unix_micros, uint64_t order, absl::string_view request_id,

@@ -85,8 +85,8 @@ struct IdentityOptions {
   // Email through SMTP; an empty url means the broker sends no email (and
   // cannot verify email addresses).
   SmtpOptions smtp;
-  // Text messages: a command run with the number as its argument and the
-  // message on standard input; empty means none.
+  // Text messages: a command given the number and the message on standard
+  // input (broker/notify/command_sender.h); empty means none.
   std::string phone_command;
   // Web-site challenges (URL identifiers). Default: on.
   bool verify_web_sites = true;

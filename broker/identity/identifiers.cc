@@ -35,10 +35,11 @@ std::string CollapseWhitespace(absl::string_view s) {
 absl::StatusOr<std::string> Email(absl::string_view value, absl::string_view field) {
   std::string email = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
   const size_t at = email.find('@');
-  const bool ok = at != std::string::npos && at > 0 &&
-                  email.find('@', at + 1) == std::string::npos &&
-                  email.find('.', at) != std::string::npos && email.back() != '.' &&
-                  email[at + 1] != '.' && email.find_first_of(" \t") == std::string::npos;
+  const bool ok =
+      at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
+      email.find('.', at) != std::string::npos && email.back() != '.' && email[at + 1] != '.' &&
+      // Nothing that could split a header or an SMTP command.
+      email.find_first_of(" \t<>,;:\"()[]\\") == std::string::npos;
   if (!ok) return Invalid(field, "email address");
   return email;
 }

@@ -187,6 +187,11 @@ absl::Status Verifications::StartCode(const SubjectIdentifier& identifier, int m
                                       MessageSender* channel, const std::string& pseudonym,
                                       absl::string_view language, const Principal& principal,
                                       dsr::v1::Verification* response) {
+  // A code that could not be queued would be lost after the answer: refuse
+  // now instead, with nothing stored.
+  if (!channel->HasRoom()) {
+    return absl::ResourceExhaustedError("the broker cannot send codes now; retry in a minute");
+  }
   const std::string id = NewRandomId(kVerificationIdBits);
   const std::string code = NewCode();
   VerificationRecord record;
@@ -217,10 +222,15 @@ absl::Status Verifications::StartCode(const SubjectIdentifier& identifier, int m
 absl::Status Verifications::StartChallenge(const SubjectIdentifier& identifier,
                                            const std::string& pseudonym, const Principal& principal,
                                            dsr::v1::Verification* response) {
+  // What a served challenge proves is control of https://HOST/: so only such
+  // an origin is verified (not a path on a shared host, another scheme or
+  // port, or a URL with a user part).
   const std::string host = HostOf(identifier.value());
-  if (host.empty() || IsAddressLiteral(host)) {
+  if (host.empty() || IsAddressLiteral(host) ||
+      identifier.value() != absl::StrCat("https://", host, "/")) {
     return absl::InvalidArgumentError(
-        "identifier.value must be a URL with a host name (not an IP address) to verify it");
+        "to verify a web site, give its origin, https://HOST/ with a host name: the broker proves "
+        "control of the host, not of a path, a port or an IP address");
   }
   const std::string id = NewRandomId(kVerificationIdBits);
   // Base64url, so that it fits a path segment as it is.
@@ -257,6 +267,7 @@ absl::Status Verifications::Confirm(const Principal& principal,
   // The challenge is fetched before the lock (it may take seconds); what it
   // proves is checked under it.
   SubjectIdentifier url;
+  bool challenge_matches = false;
   {
     DSR_ASSIGN_OR_RETURN(std::optional<VerificationRecord> record,
                          storage::GetIfPresent<VerificationRecord>(
@@ -277,6 +288,9 @@ absl::Status Verifications::Confirm(const Principal& principal,
       }
       url.set_type(SubjectIdentifier::URL);
       url.set_value(value);
+      // Only the challenge this verification issued is ever fetched: the
+      // caller chooses nothing of the URL the broker opens.
+      challenge_matches = DigestsEqual(SecretDigest(id, request.code()), record->secret_digest());
     }
   }
   // A challenge: the broker keeps only its digest, so the person sends it
@@ -290,7 +304,10 @@ absl::Status Verifications::Confirm(const Principal& principal,
           "code must be the challenge CreateVerification returned, to confirm a web site");
     }
     absl::StatusOr<std::string> body =
-        options_.web->Fetch(ChallengeUrl(HostOf(url.value()), challenge), kMaxChallengeBody);
+        challenge_matches
+            ? options_.web->Fetch(ChallengeUrl(HostOf(url.value()), challenge), kMaxChallengeBody)
+            : absl::InvalidArgumentError(
+                  "code is not the challenge CreateVerification returned for this verification");
     if (!body.ok()) {
       fetch_status = body.status();
     } else {

@@ -1,7 +1,12 @@
 #include "broker/identity/web_challenges.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <atomic>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -17,6 +22,40 @@ struct Body {
   size_t max_bytes = 0;
   bool too_long = false;
 };
+
+// Whether `address` is one the broker may fetch a challenge from: a global
+// unicast address, not the broker's own network (loopback, private,
+// link-local, shared, unspecified, multicast).
+bool IsGlobal(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const uint32_t a = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
+    const auto in = [a](uint32_t net, int bits) {
+      return (a >> (32 - bits)) == (net >> (32 - bits));
+    };
+    return !(in(0x00000000, 8) || in(0x0A000000, 8) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
+             in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0x64400000, 10) || in(0xC0000000, 24) ||
+             in(0xE0000000, 4) || in(0xF0000000, 4));
+  }
+  if (address->sa_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {
+      sockaddr_in v4{};
+      v4.sin_family = AF_INET;
+      std::memcpy(&v4.sin_addr, &a.s6_addr[12], 4);
+      return IsGlobal(reinterpret_cast<const sockaddr*>(&v4));
+    }
+    return !(IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
+             IN6_IS_ADDR_SITELOCAL(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+             (a.s6_addr[0] & 0xFE) == 0xFC);
+  }
+  return false;
+}
+
+// Opens the socket curl asks for only toward a global address.
+curl_socket_t OpenGlobalSocket(void*, curlsocktype, curl_sockaddr* address) {
+  if (!IsGlobal(&address->addr)) return CURL_SOCKET_BAD;
+  return ::socket(address->family, address->socktype, address->protocol);
+}
 
 size_t Collect(char* data, size_t size, size_t count, void* user) {
   Body* body = static_cast<Body*>(user);
@@ -37,6 +76,21 @@ class WebChallengeFetcher final : public ChallengeFetcher {
     if (!absl::StartsWith(url, "https://")) {
       return absl::InvalidArgumentError("challenges are fetched over https only");
     }
+    // Fetches run on the write pool: a few at a time, so that slow sites
+    // cannot hold every writer.
+    if (in_flight_.fetch_add(1) >= kMaxFetches) {
+      in_flight_.fetch_sub(1);
+      return absl::ResourceExhaustedError("the broker is checking other sites; retry in a minute");
+    }
+    absl::StatusOr<std::string> body = FetchOnce(url, max_bytes);
+    in_flight_.fetch_sub(1);
+    return body;
+  }
+
+ private:
+  static constexpr int kMaxFetches = 4;
+
+  absl::StatusOr<std::string> FetchOnce(const std::string& url, size_t max_bytes) {
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
     curl_slist* connect_to = nullptr;
@@ -50,6 +104,12 @@ class WebChallengeFetcher final : public ChallengeFetcher {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                      static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    // Only toward global addresses, unless the operator pointed a name
+    // elsewhere on purpose (--challenge_connect_to, for tests).
+    if (options_.connect_to.empty()) {
+      curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, OpenGlobalSocket);
+    }
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "dsr-broker challenge check");
@@ -67,8 +127,8 @@ class WebChallengeFetcher final : public ChallengeFetcher {
     }
     if (code != CURLE_OK) {
       return absl::FailedPreconditionError(
-          absl::StrCat("the broker could not fetch challenge_url (", curl_easy_strerror(code),
-                       "): serve it over https with a valid certificate"));
+          "the broker could not fetch challenge_url: serve it over https, from a public "
+          "address, with a valid certificate");
     }
     if (http_status != 200) {
       return absl::FailedPreconditionError(absl::StrCat("challenge_url answered HTTP ", http_status,
@@ -77,8 +137,8 @@ class WebChallengeFetcher final : public ChallengeFetcher {
     return std::move(body.data);
   }
 
- private:
   const WebChallengeOptions options_;
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ struct WebChallengeOptions {
   std::vector<std::string> connect_to;
   // CA certificates to check sites with; default: the system's.
   std::string ca_file;
-  absl::Duration timeout = absl::Seconds(10);
+  absl::Duration timeout = absl::Seconds(5);
 };
 
 std::unique_ptr<ChallengeFetcher> NewWebChallengeFetcher(WebChallengeOptions options);

@@ -19,6 +19,9 @@ using dsr::storage::v1::TaskRecord;
 
 namespace {
 
+// Times a holder may ask the person to prove their identity again, per task.
+constexpr int kMaxIdentityRequests = 2;
+
 absl::Status RequireNotTerminal(const TaskRecord& task) {
   if (IsTerminal(task.state())) {
     return absl::FailedPreconditionError(
@@ -185,6 +188,18 @@ absl::Status Inbox::RequestIdentity(const Principal& principal,
           return absl::FailedPreconditionError(
               "only an OPEN or ACKNOWLEDGED task can wait for the person's identity");
         }
+        // Doubt is raised in time, and not without end: a late holder cannot
+        // stop its clock, and the person is asked at most twice per task.
+        if (now >= FromProtoTime(t.due_time())) {
+          return absl::FailedPreconditionError(
+              "the task is due: ask for proof of identity before its due time");
+        }
+        if (t.identity_requests() >= kMaxIdentityRequests) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "the person was asked to prove their identity ", kMaxIdentityRequests,
+              " times for this task already: answer it, or refuse on IDENTITY_NOT_VERIFIED"));
+        }
+        t.set_identity_requests(t.identity_requests() + 1);
         t.set_state_before_waiting(t.state());
         t.set_state(dsr::v1::Task::WAITING_FOR_IDENTITY);
         t.set_identity_request(request.message());
@@ -217,7 +232,9 @@ absl::Status Inbox::Extend(const Principal& principal, const dsr::v1::ExtendTask
         }
         t.set_extension_months(total);
         t.set_extension_reason(request.reason());
-        *t.mutable_due_time() = ToProtoTime(DueTime(FromProtoTime(t.create_time()), total));
+        // The time the task waited for identity stays added.
+        *t.mutable_due_time() = ToProtoTime(DueTime(FromProtoTime(t.create_time()), total) +
+                                            absl::Seconds(t.suspended_seconds()));
         return absl::OkStatus();
       },
       task);

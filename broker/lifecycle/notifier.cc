@@ -73,8 +73,16 @@ absl::StatusOr<int> Notifier::DeliverDue(int max) {
         if (FromProtoTime(entry.not_before()) <= now) due.emplace_back(std::string(key), entry);
         return static_cast<int>(due.size()) < max && ++scanned < kMaxScanned;
       }));
+  // Only what is durable is told: a change lost in a crash must not have
+  // been announced. Entries seen were applied; this waits for their sync.
+  if (!due.empty()) DSR_RETURN_IF_ERROR(store_->AwaitDurable());
   int delivered = 0;
+  bool server_failed = false;
   for (auto& [key, entry] : due) {
+    // After one failed delivery the server is likely down: the rest waits
+    // for the next sweep, so that the sweep (and shutdown) is not held for
+    // a timeout per message.
+    if (server_failed) break;
     absl::StatusOr<std::optional<OutgoingMessage>> message = Compose(*store_, *vault_, entry);
     absl::Status sent;
     if (!message.ok()) {
@@ -87,6 +95,7 @@ absl::StatusOr<int> Notifier::DeliverDue(int max) {
     } else {
       sent = email_->DeliverNow(**message);
       if (sent.ok()) ++delivered;
+      server_failed = !sent.ok();
     }
     Journal::Mutation mutation(journal_);
     entry.set_attempts(entry.attempts() + (sent.ok() ? 0 : 1));

@@ -2,11 +2,12 @@
 #define DSR_BROKER_LIFECYCLE_NOTIFIER_H_
 
 // Sends the messages queued in the `outbox` (broker/requests/milestones.h):
-// each is read once its write is durable (the outbox is read from the store,
-// and the sweep runs after the write was acknowledged), addressed from the
+// each once its write is durable (the notifier waits for the sync after
+// reading the outbox), addressed from the
 // request's sealed personal data, delivered, and deleted. A failed send is
 // retried after growing waits and logged without the address; after
-// kMaxAttempts it is given up. Nothing here blocks or undoes a request.
+// kMaxAttempts it is given up; after a failed delivery the rest waits for
+// the next sweep. Nothing here blocks or undoes a request.
 // Thread-compatible: one sweep at a time.
 
 #include "absl/status/statusor.h"

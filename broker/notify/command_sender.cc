@@ -12,8 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
-extern char** environ;
-
 namespace dsr::broker {
 
 namespace {
@@ -26,10 +24,13 @@ absl::Status RunOnce(const std::string& command, const OutgoingMessage& message)
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
-  std::string number = message.to;
-  char* argv[] = {const_cast<char*>(command.c_str()), number.data(), nullptr};
+  // The number goes on standard input (not argv, which other users of the
+  // host can read), and the command gets a minimal environment.
+  char* argv[] = {const_cast<char*>(command.c_str()), nullptr};
+  char path[] = "PATH=/usr/local/bin:/usr/bin:/bin";
+  char* env[] = {path, nullptr};
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, command.c_str(), &actions, nullptr, argv, environ);
+  const int spawned = posix_spawn(&pid, command.c_str(), &actions, nullptr, argv, env);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[0]);
   if (spawned != 0) {
@@ -37,8 +38,10 @@ absl::Status RunOnce(const std::string& command, const OutgoingMessage& message)
     return absl::UnavailableError(
         absl::StrCat("text message: cannot run the sender command (", strerror(spawned), ")"));
   }
-  // The message is small (under the pipe's buffer): one write, then EOF.
-  const std::string& body = message.body;
+  // The number on the first line, then the message; small (under the
+  // pipe's buffer). A command that exits without reading makes the write
+  // fail with EPIPE: the broker ignores SIGPIPE (main.cc).
+  const std::string body = absl::StrCat(message.to, "\n", message.body);
   size_t written = 0;
   while (written < body.size()) {
     const ssize_t n = write(pipe_fds[1], body.data() + written, body.size() - written);
@@ -68,6 +71,9 @@ absl::Status RunOnce(const std::string& command, const OutgoingMessage& message)
 }  // namespace
 
 std::unique_ptr<SendQueue> NewCommandSender(std::string command) {
+  // A command that exits without reading must fail the write, not kill the
+  // process (main.cc does the same for the binary).
+  ::signal(SIGPIPE, SIG_IGN);
   SendQueueOptions queue;
   queue.channel = "text message";
   return std::make_unique<SendQueue>(

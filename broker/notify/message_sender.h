@@ -32,6 +32,8 @@ class MessageSender {
   // delivered: for callers that keep their own durable queue (the outbox).
   // Default: queues it (Send), for senders without a synchronous path.
   virtual absl::Status DeliverNow(const OutgoingMessage& message) { return Send(message); }
+  // Whether Send would take a message now (a full queue would drop it).
+  virtual bool HasRoom() const { return true; }
 };
 
 }  // namespace dsr::broker

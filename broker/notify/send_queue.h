@@ -42,6 +42,10 @@ class SendQueue : public MessageSender {
 
   absl::Status Send(OutgoingMessage message) override ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status DeliverNow(const OutgoingMessage& message) override { return deliver_(message); }
+  bool HasRoom() const override ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return !stopping_ && static_cast<int>(queue_.size()) < options_.max_queued;
+  }
 
   // Messages delivered, and given up after every attempt failed.
   int delivered() const ABSL_LOCKS_EXCLUDED(mu_);

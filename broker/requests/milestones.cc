@@ -11,9 +11,11 @@ using dsr::storage::v1::OutboxRecord;
 
 bool QueueMilestone(storage::WriteBatch& batch, dsr::storage::v1::RequestRecord* request,
                     OutboxRecord::Kind kind, uint64_t task_number, absl::Time now) {
+  // A holder's request for proof needs the person to act: it is sent
+  // whether or not they asked for updates, but counts against the cap.
   const bool always = kind == OutboxRecord::IDENTITY_REQUESTED;
-  if (!always &&
-      (!request->email_updates() || request->milestone_messages() >= kMaxMilestoneMessages)) {
+  if ((!always && !request->email_updates()) ||
+      request->milestone_messages() >= kMaxMilestoneMessages) {
     return false;
   }
   OutboxRecord message;
@@ -27,7 +29,6 @@ bool QueueMilestone(storage::WriteBatch& batch, dsr::storage::v1::RequestRecord*
             storage::keys::Outbox(absl::ToUnixMicros(now), order.fetch_add(1),
                                   request->request_id(), task_number, kind),
             message);
-  if (always) return false;
   request->set_milestone_messages(request->milestone_messages() + 1);
   return true;
 }

@@ -15,9 +15,9 @@
 
 namespace dsr::broker {
 
-// Messages queued per request at most: a request to thousands of holders
-// must not flood the person's mailbox. Identity requests from holders
-// (which need the person to act) are not counted.
+// Messages queued per request at most, identity requests from holders
+// included: a request to thousands of holders must not flood the person's
+// mailbox.
 inline constexpr int kMaxMilestoneMessages = 50;
 
 // Queues a message of `kind` about `request` (task `task_number`, 0 for the

@@ -85,6 +85,7 @@ dsr::v1::Task TaskFromRecord(const dsr::storage::v1::TaskRecord& task,
       dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
       identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
       identifier->set_value(id.value());
+      identifier->set_verified(id.verified());
     }
     out.set_details(subject->details());
     if (subject->has_attestation()) {
@@ -113,6 +114,7 @@ dsr::v1::Request RequestFromRecord(const dsr::storage::v1::RequestRecord& reques
       dsr::v1::SubjectIdentifier* identifier = out.add_subject_identifiers();
       identifier->set_type(static_cast<dsr::v1::SubjectIdentifier::Type>(id.type()));
       identifier->set_value(id.value());
+      identifier->set_verified(id.verified());
     }
     out.set_details(subject->details());
   }

@@ -39,6 +39,9 @@ absl::Status Requests::ConfirmIdentity(const Principal& principal,
       std::vector<std::optional<Proof>> proofs,
       options_.verifications->Peek(request.verification_tokens(), *subject, options_.clock->Now()));
   DSR_RETURN_IF_ERROR(CheckIdentityPolicy(record.type(), *subject, proofs));
+  for (int i = 0; i < subject->identifiers_size(); ++i) {
+    subject->mutable_identifiers(i)->set_verified(proofs[i].has_value());
+  }
   DSR_ASSIGN_OR_RETURN(*subject->mutable_attestation(),
                        options_.attestor->Attest(request.name(), record.type(), *subject, proofs,
                                                  options_.clock->Now()));
@@ -62,6 +65,7 @@ absl::Status Requests::ConfirmIdentity(const Principal& principal,
     // The clock stopped while the task waited: the due time moves by as long.
     const absl::Duration waited = now - FromProtoTime(task.waiting_since());
     *task.mutable_due_time() = ToProtoTime(FromProtoTime(task.due_time()) + waited);
+    task.set_suspended_seconds(task.suspended_seconds() + absl::ToInt64Seconds(waited));
     task.set_state(task.state_before_waiting() == dsr::v1::Task::ACKNOWLEDGED
                        ? dsr::v1::Task::ACKNOWLEDGED
                        : dsr::v1::Task::OPEN);
@@ -72,6 +76,18 @@ absl::Status Requests::ConfirmIdentity(const Principal& principal,
     PutChangedTask(batch, before, task);
     DSR_RETURN_IF_ERROR(inbox.Append(task.actor_id(), dsr::v1::InboxEvent::IDENTITY_CONFIRMED,
                                      TaskName(request_id, task.task_number())));
+  }
+  // Identifiers proved now index the request too (ListRequests).
+  for (int i = 0; i < subject->identifiers_size(); ++i) {
+    if (!proofs[i].has_value()) continue;
+    const auto& id = subject->identifiers(i);
+    std::string key =
+        storage::keys::SubjectRequest(options_.pseudonyms->Of(id.type(), id.value()), request_id);
+    if (std::find(record.subject_index_keys().begin(), record.subject_index_keys().end(), key) ==
+        record.subject_index_keys().end()) {
+      batch.PutEmpty(storage::ColumnFamily::kSubjectRequests, key);
+      record.add_subject_index_keys(std::move(key));
+    }
   }
   DSR_RETURN_IF_ERROR(options_.vault->Reseal(*subject, &record));
   batch.Put(storage::ColumnFamily::kRequests, storage::keys::Request(request_id), record);

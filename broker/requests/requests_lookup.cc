@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "broker/base/names.h"
 #include "broker/base/page_token.h"
@@ -56,6 +57,18 @@ absl::Status Requests::List(const Principal& principal, const dsr::v1::ListReque
   if (options_.lookups_per_identifier != nullptr) {
     DSR_RETURN_IF_ERROR(options_.lookups_per_identifier->Take(holder.pseudonym, kTooManyLookups));
   }
+  if (request.other_verification_tokens_size() > options_.limits.max_identifiers) {
+    return absl::InvalidArgumentError(absl::StrCat("other_verification_tokens must have at most ",
+                                                   options_.limits.max_identifiers, " entries"));
+  }
+  // Every identifier the caller proves: a request is listed only when all
+  // those verified on it are among them.
+  absl::flat_hash_set<std::string> proved = {holder.pseudonym};
+  for (const std::string& token : request.other_verification_tokens()) {
+    DSR_ASSIGN_OR_RETURN(Verifications::Holder other,
+                         options_.verifications->Check(token, options_.clock->Now()));
+    proved.insert(other.pseudonym);
+  }
   const int page_size =
       request.page_size() <= 0 ? kMaxFound : std::min(request.page_size(), kMaxFound);
   const std::string query =
@@ -74,8 +87,9 @@ absl::Status Requests::List(const Principal& principal, const dsr::v1::ListReque
           more = true;
           return false;
         }
-        absl::StatusOr<std::string> id = storage::keys::ParseSubjectRequest(key);
-        if (id.ok()) ids.push_back(std::move(*id));
+        absl::StatusOr<storage::keys::SubjectRequestKey> entry =
+            storage::keys::ParseSubjectRequest(key);
+        if (entry.ok()) ids.push_back(std::move(entry->request_id));
         return true;
       }));
 
@@ -86,6 +100,17 @@ absl::Status Requests::List(const Principal& principal, const dsr::v1::ListReque
         storage::GetIfPresent<RequestRecord>(mutation.store(), ColumnFamily::kRequests,
                                              storage::keys::Request(id)));
     if (!record.has_value()) continue;
+    const bool all_proved =
+        std::all_of(record->subject_index_keys().begin(), record->subject_index_keys().end(),
+                    [&](const std::string& key) {
+                      absl::StatusOr<storage::keys::SubjectRequestKey> entry =
+                          storage::keys::ParseSubjectRequest(key);
+                      return entry.ok() && proved.contains(entry->pseudonym);
+                    });
+    if (!all_proved) {
+      response->set_withheld(response->withheld() + 1);
+      continue;
+    }
     const std::string receipt = NewToken(kReceiptTokenPrefix);
     dsr::storage::v1::ReceiptRecord opens;
     opens.set_request_id(id);

@@ -162,6 +162,9 @@ absl::Status Requests::Submit(const Principal& principal,
   record.set_receipt_digest(Sha256(receipt));
   record.set_submit_idempotency_key(call.StorageKey());
   const std::string name = RequestName(record.request_id());
+  for (int i = 0; i < subject.identifiers_size(); ++i) {
+    subject.mutable_identifiers(i)->set_verified((*proofs)[i].has_value());
+  }
   // The person's address for the broker's messages: the first verified
   // email.
   for (int i = 0; i < subject.identifiers_size(); ++i) {

@@ -25,9 +25,9 @@ void AddIdentityFlags(CLI::App& app, BrokerServerOptions& options, IdentityFlagV
                  "CA certificates (PEM) to check the SMTP server with; default: the system's")
       ->check(CLI::ExistingFile);
   app.add_option("--phone_sender_command", identity.phone_command,
-                 "Executable that sends a text message: run as COMMAND NUMBER with the message "
-                 "on standard input, exit 0 when sent. Without it phone numbers cannot be "
-                 "verified")
+                 "Executable that sends a text message: run without arguments, the number on "
+                 "the first line of standard input and the message after it, exit 0 when sent. "
+                 "Without it phone numbers cannot be verified")
       ->check(CLI::ExistingFile);
   app.add_flag("!--no_web_site_verification", identity.verify_web_sites,
                "Do not verify URL identifiers by web-site challenge");

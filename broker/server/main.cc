@@ -115,6 +115,9 @@ int Serve(dsr::broker::BrokerServerOptions options, const sigset_t& signals, abs
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer or a helper command that goes away mid-write (a text-message
+  // command that exits early) must fail that write, not kill the broker.
+  ::signal(SIGPIPE, SIG_IGN);
   dsr::broker::BrokerServerOptions options;
   options.data_dir = "var/dsr";
   double grace_seconds = 10;

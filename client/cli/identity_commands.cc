@@ -114,29 +114,37 @@ void AddVerify(CLI::App* parent, Cli& cli, const char* word, SubjectIdentifier::
 }
 
 struct RequestsArgs {
-  std::string email, phone, url;
+  std::vector<std::string> emails, phones, urls;
 };
 
 absl::Status ListRequests(Cli& cli, const RequestsArgs& args) {
-  SubjectIdentifier id;
-  if (!args.email.empty()) id = Identifier(SubjectIdentifier::EMAIL, args.email);
-  if (!args.phone.empty()) id = Identifier(SubjectIdentifier::PHONE, args.phone);
-  if (!args.url.empty()) id = Identifier(SubjectIdentifier::URL, args.url);
-  if (id.value().empty()) return UsageError("say which identifier: --email, --phone or --url");
-  std::optional<std::string> token = VerificationStore(cli.env().data_dir).Token(id, absl::Now());
-  if (!token.has_value()) {
-    const std::string word = id.type() == SubjectIdentifier::EMAIL   ? "email"
-                             : id.type() == SubjectIdentifier::PHONE ? "phone"
-                                                                     : "url";
-    return UsageError(absl::StrCat("prove it first: dsr verify ", word, " ", id.value()));
-  }
+  std::vector<SubjectIdentifier> ids;
+  for (const std::string& v : args.emails) ids.push_back(Identifier(SubjectIdentifier::EMAIL, v));
+  for (const std::string& v : args.phones) ids.push_back(Identifier(SubjectIdentifier::PHONE, v));
+  for (const std::string& v : args.urls) ids.push_back(Identifier(SubjectIdentifier::URL, v));
+  if (ids.empty()) return UsageError("say which identifier: --email, --phone or --url");
+  VerificationStore store(cli.env().data_dir);
   dsr::v1::ListRequestsRequest request;
-  request.set_verification_token(*token);
+  for (const SubjectIdentifier& id : ids) {
+    std::optional<std::string> token = store.Token(id, absl::Now());
+    if (!token.has_value()) {
+      const std::string word = id.type() == SubjectIdentifier::EMAIL   ? "email"
+                               : id.type() == SubjectIdentifier::PHONE ? "phone"
+                                                                       : "url";
+      return UsageError(absl::StrCat("prove it first: dsr verify ", word, " ", id.value()));
+    }
+    if (request.verification_token().empty()) {
+      request.set_verification_token(*token);
+    } else {
+      request.add_other_verification_tokens(*token);
+    }
+  }
   dsr::v1::ListRequestsResponse all;
   do {
     absl::StatusOr<dsr::v1::ListRequestsResponse> page = cli.connection().ListRequests(request);
     if (!page.ok()) return page.status();
     for (auto& found : *page->mutable_requests()) *all.add_requests() = std::move(found);
+    all.set_withheld(all.withheld() + page->withheld());
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   ReceiptStore receipts(cli.env().data_dir);
@@ -155,8 +163,13 @@ absl::Status ListRequests(Cli& cli, const RequestsArgs& args) {
                       EnumWord(dsr::v1::Request::State_descriptor(), q.state()),
                       FormatTime(q.create_time())});
     }
+    if (all.withheld() > 0) {
+      cli.out() << all.withheld()
+                << " more were filed with other identifiers verified too: prove them (dsr verify) "
+                   "and name them here as well (--email, --phone, --url may repeat).\n";
+    }
     if (rows.empty()) {
-      cli.out() << "No request was filed with it verified.\n";
+      if (all.withheld() == 0) cli.out() << "No request was filed with it verified.\n";
       return;
     }
     PrintTable(cli.out(), {"REQUEST", "TYPE", "STATE", "FILED"}, rows);
@@ -186,9 +199,9 @@ void AddIdentityCommands(CLI::App& app, Cli& cli) {
       "requests",
       "List the requests you filed with a verified identifier, each with a new receipt (after "
       "dsr verify). Example: dsr requests --email alice@example.com");
-  requests->add_option("--email", args->email, "The email address you verified");
-  requests->add_option("--phone", args->phone, "The phone number you verified");
-  requests->add_option("--url", args->url, "The web site you verified");
+  requests->add_option("--email", args->emails, "An email address you verified (repeatable)");
+  requests->add_option("--phone", args->phones, "A phone number you verified (repeatable)");
+  requests->add_option("--url", args->urls, "A web site you verified (repeatable)");
   requests->callback([&cli, args] { cli.Run([&cli, args] { return ListRequests(cli, *args); }); });
 }
 

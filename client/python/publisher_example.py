@@ -187,8 +187,14 @@ def answer(box, auth, keys, event):
             metadata=auth, timeout=30)
         return
     # The identifiers are personal data: use them to find the records, never
-    # print or log them.
+    # print or log them. With an attestation, act only on what the person
+    # proved; the others are their hints (weigh them; here, left alone).
     identifiers = [(i.type, i.value) for i in task.subject_identifiers]
+    if verified is not None:
+        proved = {(i.identifier.type, i.identifier.value) for i in
+                  request_pb2.AttestationStatement.FromString(task.attestation.statement)
+                  .verified_identifiers}
+        identifiers = [i for i in identifiers if i in proved]
     print(f"erasing the records of {len(identifiers)} identifier(s) for {task.name}", flush=True)
     # ... delete the records matching `identifiers` here, then say so:
     try:

@@ -29,9 +29,14 @@ class FakeWeb : public broker::ChallengeFetcher {
  public:
   absl::StatusOr<std::string> Fetch(const std::string& url, size_t) override {
     absl::MutexLock lock(&mu_);
+    ++fetched_;
     auto it = pages_.find(url);
     if (it == pages_.end()) return absl::FailedPreconditionError("challenge_url answered HTTP 404");
     return it->second;
+  }
+  int fetched() {
+    absl::MutexLock lock(&mu_);
+    return fetched_;
   }
   void Serve(const std::string& url, const std::string& body) {
     absl::MutexLock lock(&mu_);
@@ -41,6 +46,7 @@ class FakeWeb : public broker::ChallengeFetcher {
  private:
   absl::Mutex mu_;
   std::map<std::string, std::string> pages_ ABSL_GUARDED_BY(mu_);
+  int fetched_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // What the broker is started with; a base of its own, so that it exists
@@ -250,7 +256,9 @@ TEST_F(IdentityTest, OtherRightsNeedOneVerifiedContactAndTakeHints) {
   ASSERT_TRUE(client::CheckAttestation(tasks[0], Keys(), &statement).ok());
   ASSERT_EQ(statement.verified_identifiers_size(), 1);
   EXPECT_EQ(statement.verified_identifiers(0).identifier().type(), SubjectIdentifier::EMAIL);
-  EXPECT_EQ(tasks[0].subject_identifiers_size(), 2);
+  ASSERT_EQ(tasks[0].subject_identifiers_size(), 2);
+  EXPECT_FALSE(tasks[0].subject_identifiers(0).verified());  // the username: a hint
+  EXPECT_TRUE(tasks[0].subject_identifiers(1).verified());
 }
 
 TEST_F(IdentityTest, WrongCodesUseAttemptsThenTheVerificationIsSpent) {
@@ -333,7 +341,17 @@ TEST_F(IdentityTest, ARetryWithTheSameKeyReplaysWithoutSpendingAgain) {
 }
 
 TEST_F(IdentityTest, WebSitesAreVerifiedByAServedChallenge) {
-  const SubjectIdentifier site = Id(SubjectIdentifier::URL, "https://MyBlog.example/posts/");
+  // Only an origin can be verified: a path on a shared host, a port or a
+  // user part is not what a served challenge proves.
+  dsr::v1::Verification refused;
+  for (const char* not_origin :
+       {"https://myblog.example/posts/", "http://myblog.example/", "https://myblog.example:8443/",
+        "https://victim.example@myblog.example/"}) {
+    EXPECT_EQ(Start(Id(SubjectIdentifier::URL, not_origin), &refused).error_code(),
+              StatusCode::INVALID_ARGUMENT)
+        << not_origin;
+  }
+  const SubjectIdentifier site = Id(SubjectIdentifier::URL, "https://MyBlog.example/");
   dsr::v1::Verification started;
   ASSERT_TRUE(Start(site, &started).ok());
   EXPECT_EQ(started.method(), dsr::v1::HTTP_CHALLENGE);
@@ -344,10 +362,17 @@ TEST_F(IdentityTest, WebSitesAreVerifiedByAServedChallenge) {
   confirm.set_code(started.challenge());
   *confirm.mutable_identifier() = site;
   dsr::v1::ConfirmVerificationResponse confirmed;
+  // Another challenge is never fetched: refused, with an attempt used.
+  dsr::v1::ConfirmVerificationRequest forged = confirm;
+  forged.set_code("dsr_challenge_../../admin?x=1");
+  grpc::Status status = verify_->ConfirmVerification(Context().get(), forged, &confirmed);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(web_->fetched(), 0);
   // Not served yet: refused, with an attempt used.
-  grpc::Status status = verify_->ConfirmVerification(Context().get(), confirm, &confirmed);
+  status = verify_->ConfirmVerification(Context().get(), confirm, &confirmed);
   EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION);
-  EXPECT_NE(status.error_message().find("4 attempts left"), std::string::npos);
+  EXPECT_NE(status.error_message().find("3 attempts left"), std::string::npos);
+  EXPECT_EQ(web_->fetched(), 1);
   // Served with other words: refused.
   web_->Serve(started.challenge_url(), "something else\n");
   EXPECT_FALSE(verify_->ConfirmVerification(Context().get(), confirm, &confirmed).ok());
@@ -359,7 +384,7 @@ TEST_F(IdentityTest, WebSitesAreVerifiedByAServedChallenge) {
   web_->Serve(started.challenge_url(), started.challenge() + "\n");
   status = verify_->ConfirmVerification(Context().get(), confirm, &confirmed);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(confirmed.identifier().value(), "https://myblog.example/posts/");
+  EXPECT_EQ(confirmed.identifier().value(), "https://myblog.example/");
   // The site owner objects; the objection needs a verified contact too.
   dsr::v1::SubmitRequestRequest objection;
   objection.mutable_request()->set_type(dsr::v1::OBJECTION);
@@ -444,6 +469,35 @@ TEST_F(IdentityTest, AProvedEmailFindsItsRequestsWithNewReceipts) {
   list.set_verification_token("dsr_verified_forged");
   EXPECT_EQ(requests_->ListRequests(Context().get(), list, &page).error_code(),
             StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(IdentityTest, ARequestVerifiedWithMoreIdentifiersNeedsThemAllProved) {
+  // Filed with an email and a phone number, both verified.
+  dsr::v1::Verification started;
+  ASSERT_TRUE(Start(Id(SubjectIdentifier::PHONE, "+44 20 7946 0958"), &started).ok());
+  dsr::v1::ConfirmVerificationResponse phone;
+  ASSERT_TRUE(Confirm(started.name(), texts_->CodeIn(0), &phone).ok());
+  dsr::v1::SubmitRequestRequest access =
+      Access("alice@example.org", {VerifyEmail("alice@example.org"), phone.verification_token()});
+  *access.mutable_request()->add_subject_identifiers() =
+      Id(SubjectIdentifier::PHONE, "+44 20 7946 0958");
+  dsr::v1::SubmitRequestResponse filed;
+  ASSERT_TRUE(Submit(access, &filed).ok());
+  // Whoever holds the address alone (it changed hands, say) gets no receipt.
+  dsr::v1::ListRequestsRequest list;
+  list.set_verification_token(VerifyEmail("alice@example.org"));
+  dsr::v1::ListRequestsResponse page;
+  ASSERT_TRUE(requests_->ListRequests(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.requests_size(), 0);
+  EXPECT_EQ(page.withheld(), 1);
+  // With the phone proved too, it is listed.
+  ASSERT_TRUE(Start(Id(SubjectIdentifier::PHONE, "+44 20 7946 0958"), &started).ok());
+  ASSERT_TRUE(Confirm(started.name(), texts_->CodeIn(1), &phone).ok());
+  list.add_other_verification_tokens(phone.verification_token());
+  ASSERT_TRUE(requests_->ListRequests(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.requests_size(), 1);
+  EXPECT_EQ(page.requests(0).request().name(), filed.request().name());
+  EXPECT_EQ(page.withheld(), 0);
 }
 
 TEST_F(IdentityTest, APurgedRequestIsNoLongerFound) {
@@ -620,14 +674,32 @@ TEST_F(IdentityTest, AHolderMayAskForProofAgainAndTheClockWaits) {
   ASSERT_TRUE(client::CheckAttestation(task, Keys(), &statement).ok());
   EXPECT_GE(statement.verified_identifiers(0).verify_time().seconds(),
             filed.request().create_time().seconds() + 40 * 86400);
+  // A late holder cannot stop its clock: the other task is due.
+  dsr::v1::RequestIdentityRequest late = ask;
+  late.set_name(filed.tasks(1).name());
+  EXPECT_EQ(inbox_->RequestIdentity(Context(actor_token_).get(), late, &task).error_code(),
+            StatusCode::FAILED_PRECONDITION);
+  // An extension keeps the time spent waiting.
+  dsr::v1::ExtendTaskRequest extend;
+  extend.set_name(waiting);
+  extend.set_months(1);
+  extend.set_reason("Many copies to check.");
+  ASSERT_TRUE(inbox_->ExtendTask(Context(actor_token_).get(), extend, &task).ok());
+  EXPECT_GE(task.due_time().seconds(), due + 40 * 86400 + 28 * 86400);
   // Nobody waits any more.
   confirm.set_verification_tokens(0, VerifyEmail("alice@example.org"));
   EXPECT_EQ(
       requests_->ConfirmIdentity(Context(filed.receipt_token()).get(), confirm, &read).error_code(),
       StatusCode::FAILED_PRECONDITION);
 
-  // Asked again, the holder may instead refuse on Art. 12(6).
+  // The holder may ask twice per task at most; then it answers, or refuses
+  // on Art. 12(6).
   ASSERT_TRUE(inbox_->RequestIdentity(Context(actor_token_).get(), ask, &task).ok());
+  confirm.set_verification_tokens(0, VerifyEmail("alice@example.org"));
+  ASSERT_TRUE(
+      requests_->ConfirmIdentity(Context(filed.receipt_token()).get(), confirm, &read).ok());
+  EXPECT_EQ(inbox_->RequestIdentity(Context(actor_token_).get(), ask, &task).error_code(),
+            StatusCode::FAILED_PRECONDITION);
   dsr::v1::RefuseTaskRequest refuse;
   refuse.set_name(waiting);
   refuse.set_ground(dsr::v1::IDENTITY_NOT_VERIFIED);
