@@ -50,6 +50,7 @@ absl::Status RunOnce(const std::string& command, const OutgoingMessage& message)
     written += static_cast<size_t>(n);
   }
   close(pipe_fds[1]);
+  const bool read_all = written == body.size();
   const absl::Time deadline = absl::Now() + kCommandTimeout;
   int status = 0;
   while (true) {
@@ -62,6 +63,9 @@ absl::Status RunOnce(const std::string& command, const OutgoingMessage& message)
       return absl::UnavailableError("text message: the sender command timed out");
     }
     absl::SleepFor(absl::Milliseconds(20));
+  }
+  if (!read_all) {
+    return absl::UnavailableError("text message: the sender command did not read the message");
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
   return absl::UnavailableError(absl::StrCat("text message: the sender command failed (status ",

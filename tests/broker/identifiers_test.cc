@@ -82,6 +82,9 @@ TEST(IdentifiersTest, RefusesBadValuesNamingTheFieldNotTheValue) {
       {Type::EMAIL, "alice-at-example.com"},
       {Type::EMAIL, "alice@@example.com"},
       {Type::EMAIL, "alice@example"},
+      // Characters that could split a header or an SMTP command.
+      {Type::EMAIL, "alice>,bob@example.com"},
+      {Type::EMAIL, "\"alice;x\"@example.com"},
       {Type::URL, "example.com/alice"},
       {Type::URL, "https:///alice"},
       {Type::URL, "https://example.com/%zz"},
