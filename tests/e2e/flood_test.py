@@ -312,13 +312,13 @@ class FloodTest(unittest.TestCase):
         self.assertEqual(broker.stop(), 0)
 
     def test_rapid_reset_turns_health_not_serving_then_back(self):
-        broker = Broker(self.root, "--max_memory_mib", "128")
+        broker = Broker(self.root, "--max_memory_mib", "96")
         self.processes.append(broker.process)
         # Rounds of 25,000 reset streams on each of two connections at once
         # until gRPC falls behind and the heap passes its mark (the broker
         # says so and stops serving). One sender alone is often too slow for
         # that: the broker keeps up with it for rounds on end.
-        for _ in range(8):
+        for _ in range(12):
             with concurrent.futures.ProcessPoolExecutor(2) as senders:
                 list(senders.map(rapid_reset, [broker.port] * 2, [25000] * 2))
             time.sleep(1.5)  # the watch looks every second
