@@ -12,14 +12,7 @@ absl::StatusOr<std::unique_ptr<BenchBroker>> BenchBroker::Start(const std::strin
   broker::BrokerServerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir;
-  options.rate_limits.submits_per_address.per_second = 0;
-  options.rate_limits.submits_per_subject.per_second = 0;
-  options.rate_limits.failed_authentications_per_address.per_second = 0;
-  options.rate_limits.verifications_per_address.per_second = 0;
-  options.rate_limits.verifications_per_identifier.per_second = 0;
-  options.rate_limits.confirmations_per_address.per_second = 0;
-  options.rate_limits.lookups_per_address.per_second = 0;
-  options.rate_limits.lookups_per_identifier.per_second = 0;
+  options.rate_limits.TurnOff();
   // The workloads file unverified requests, as before identity checks, so
   // that their figures compare across rounds; the verified submission has
   // its own row (codes read from `mail_`).

@@ -14,9 +14,7 @@ BrokerCoreOptions RegistryTest::CoreOptions() {
   options.read_threads = 1;
   options.write_threads = 1;
   options.max_memory_mib = 0;
-  options.rate_limits.submits_per_address.per_second = 0;
-  options.rate_limits.submits_per_subject.per_second = 0;
-  options.rate_limits.failed_authentications_per_address.per_second = 0;
+  options.rate_limits.TurnOff();
   // Most tests file requests without verifying identifiers; the identity
   // tests turn the policy on.
   options.identity.require_verification = false;

@@ -57,15 +57,8 @@ broker::BrokerServerOptions MakeServerOptions(const std::string& data_dir,
   // personal data purged.
   options.overdue_sweep_interval = absl::Milliseconds(100);
   // The fuzzer is one very busy client; limits would refuse most of its calls.
-  options.rate_limits.submits_per_address.per_second = 0;
-  options.rate_limits.submits_per_subject.per_second = 0;
-  options.rate_limits.failed_authentications_per_address.per_second = 0;
+  options.rate_limits.TurnOff();
   options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
-  options.rate_limits.verifications_per_address.per_second = 0;
-  options.rate_limits.verifications_per_identifier.per_second = 0;
-  options.rate_limits.confirmations_per_address.per_second = 0;
-  options.rate_limits.lookups_per_address.per_second = 0;
-  options.rate_limits.lookups_per_identifier.per_second = 0;
   // Requests are filed without verification, so that inputs reach routing;
   // the verification calls are fuzzed beside them, their codes kept here.
   options.identity.require_verification = false;

@@ -29,17 +29,10 @@ void BrokerFixture::Start() {
   options.read_threads = 2;
   options.write_threads = 4;
   // Tests make many calls from one address; rate-limit tests turn these on.
-  options.rate_limits.submits_per_address.per_second = 0;
-  options.rate_limits.submits_per_subject.per_second = 0;
-  options.rate_limits.failed_authentications_per_address.per_second = 0;
+  options.rate_limits.TurnOff();
   // Many cells of the tests fail authentication on purpose; the delay has a
   // test of its own.
   options.rate_limits.failed_authentication_delay = absl::ZeroDuration();
-  options.rate_limits.verifications_per_address.per_second = 0;
-  options.rate_limits.verifications_per_identifier.per_second = 0;
-  options.rate_limits.confirmations_per_address.per_second = 0;
-  options.rate_limits.lookups_per_address.per_second = 0;
-  options.rate_limits.lookups_per_identifier.per_second = 0;
   // Most tests file requests without verifying; the identity tests turn the
   // policy on. Codes go to `mail_`.
   options.identity.require_verification = false;
