@@ -165,6 +165,22 @@ absl::Status Verifications::Start(const Principal& principal,
     return absl::FailedPreconditionError(
         "this broker does not verify web sites: verify an email address instead");
   }
+  // Refusals that spend nothing of the caller's allowance come first.
+  if (type == SubjectIdentifier::URL) {
+    // What a served challenge proves is control of https://HOST/: so only
+    // such an origin is verified (not a path on a shared host, another
+    // scheme or port, or a URL with a user part).
+    const std::string host = HostOf(identifier.value());
+    if (host.empty() || IsAddressLiteral(host) ||
+        identifier.value() != absl::StrCat("https://", host, "/")) {
+      return absl::InvalidArgumentError(
+          "to verify a web site, give its origin, https://HOST/ with a host name: the broker "
+          "proves control of the host, not of a path, a port or an IP address");
+    }
+  } else if (!channel->HasRoom()) {
+    // A code that could not be queued would be lost after the answer.
+    return absl::ResourceExhaustedError("the broker cannot send codes now; retry in a minute");
+  }
   const std::string pseudonym = options_.pseudonyms->Of(type, identifier.value());
   // The per-identifier limit counts every caller, so that nobody can flood
   // someone's mailbox from many addresses; its refusal tells a caller only
@@ -183,31 +199,33 @@ absl::Status Verifications::Start(const Principal& principal,
                    principal, response);
 }
 
-absl::Status Verifications::StartCode(const SubjectIdentifier& identifier, int method,
-                                      MessageSender* channel, const std::string& pseudonym,
-                                      absl::string_view language, const Principal& principal,
-                                      dsr::v1::Verification* response) {
-  // A code that could not be queued would be lost after the answer: refuse
-  // now instead, with nothing stored.
-  if (!channel->HasRoom()) {
-    return absl::ResourceExhaustedError("the broker cannot send codes now; retry in a minute");
-  }
-  const std::string id = NewRandomId(kVerificationIdBits);
-  const std::string code = NewCode();
+absl::Status Verifications::Begin(absl::string_view id, const SubjectIdentifier& identifier,
+                                  const std::string& pseudonym, int method,
+                                  absl::string_view secret, const Principal& principal,
+                                  dsr::v1::Verification* response) {
   VerificationRecord record;
   record.set_type(identifier.type());
   record.set_pseudonym(pseudonym);
   record.set_method(method);
-  record.set_secret_digest(SecretDigest(id, code));
+  record.set_secret_digest(SecretDigest(id, secret));
   record.set_attempts_left(options_.code_attempts);
-  {
-    Journal::Mutation mutation(options_.journal);
-    *record.mutable_create_time() = ToProtoTime(mutation.now());
-    *record.mutable_expire_time() = ToProtoTime(mutation.now() + options_.code_lifetime);
-    mutation.batch().Put(ColumnFamily::kVerifications, storage::keys::Verification(id), record);
-    mutation.Audit("CreateVerification", absl::StrCat(kVerificationPrefix, id));
-    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
-  }
+  Journal::Mutation mutation(options_.journal);
+  *record.mutable_create_time() = ToProtoTime(mutation.now());
+  *record.mutable_expire_time() = ToProtoTime(mutation.now() + options_.code_lifetime);
+  mutation.batch().Put(ColumnFamily::kVerifications, storage::keys::Verification(id), record);
+  mutation.Audit("CreateVerification", absl::StrCat(kVerificationPrefix, id));
+  DSR_RETURN_IF_ERROR(mutation.Commit(principal));
+  FillVerification(id, identifier, record, response);
+  return absl::OkStatus();
+}
+
+absl::Status Verifications::StartCode(const SubjectIdentifier& identifier, int method,
+                                      MessageSender* channel, const std::string& pseudonym,
+                                      absl::string_view language, const Principal& principal,
+                                      dsr::v1::Verification* response) {
+  const std::string id = NewRandomId(kVerificationIdBits);
+  const std::string code = NewCode();
+  DSR_RETURN_IF_ERROR(Begin(id, identifier, pseudonym, method, code, principal, response));
   // The code goes out once the verification that checks it is durable.
   OutgoingMessage message = CodeMessage(identifier.value(), code, options_.code_lifetime, language,
                                         identifier.type() == SubjectIdentifier::EMAIL);
@@ -215,43 +233,19 @@ absl::Status Verifications::StartCode(const SubjectIdentifier& identifier, int m
       [channel, message = std::move(message)](absl::Status durable) mutable {
         if (durable.ok()) channel->Send(std::move(message)).IgnoreError();
       });
-  FillVerification(id, identifier, record, response);
   return absl::OkStatus();
 }
 
 absl::Status Verifications::StartChallenge(const SubjectIdentifier& identifier,
                                            const std::string& pseudonym, const Principal& principal,
                                            dsr::v1::Verification* response) {
-  // What a served challenge proves is control of https://HOST/: so only such
-  // an origin is verified (not a path on a shared host, another scheme or
-  // port, or a URL with a user part).
-  const std::string host = HostOf(identifier.value());
-  if (host.empty() || IsAddressLiteral(host) ||
-      identifier.value() != absl::StrCat("https://", host, "/")) {
-    return absl::InvalidArgumentError(
-        "to verify a web site, give its origin, https://HOST/ with a host name: the broker proves "
-        "control of the host, not of a path, a port or an IP address");
-  }
   const std::string id = NewRandomId(kVerificationIdBits);
   // Base64url, so that it fits a path segment as it is.
   const std::string challenge = NewToken(kChallengePrefix);
-  VerificationRecord record;
-  record.set_type(identifier.type());
-  record.set_pseudonym(pseudonym);
-  record.set_method(dsr::v1::HTTP_CHALLENGE);
-  record.set_secret_digest(SecretDigest(id, challenge));
-  record.set_attempts_left(options_.code_attempts);
-  {
-    Journal::Mutation mutation(options_.journal);
-    *record.mutable_create_time() = ToProtoTime(mutation.now());
-    *record.mutable_expire_time() = ToProtoTime(mutation.now() + options_.code_lifetime);
-    mutation.batch().Put(ColumnFamily::kVerifications, storage::keys::Verification(id), record);
-    mutation.Audit("CreateVerification", absl::StrCat(kVerificationPrefix, id));
-    DSR_RETURN_IF_ERROR(mutation.Commit(principal));
-  }
-  FillVerification(id, identifier, record, response);
+  DSR_RETURN_IF_ERROR(
+      Begin(id, identifier, pseudonym, dsr::v1::HTTP_CHALLENGE, challenge, principal, response));
   response->set_challenge(challenge);
-  response->set_challenge_url(ChallengeUrl(host, challenge));
+  response->set_challenge_url(ChallengeUrl(HostOf(identifier.value()), challenge));
   return absl::OkStatus();
 }
 

@@ -115,6 +115,11 @@ class Verifications {
 
  private:
   explicit Verifications(const VerificationsOptions& options) : options_(options) {}
+  // Stores a new verification `id` of `identifier` whose secret is
+  // `secret`, and fills `response`.
+  absl::Status Begin(absl::string_view id, const dsr::v1::SubjectIdentifier& identifier,
+                     const std::string& pseudonym, int method, absl::string_view secret,
+                     const Principal& principal, dsr::v1::Verification* response);
   absl::Status StartCode(const dsr::v1::SubjectIdentifier& identifier, int method,
                          MessageSender* channel, const std::string& pseudonym,
                          absl::string_view language, const Principal& principal,

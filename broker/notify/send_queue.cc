@@ -40,16 +40,6 @@ absl::Status SendQueue::Send(OutgoingMessage message) {
   return absl::OkStatus();
 }
 
-int SendQueue::delivered() const {
-  absl::MutexLock lock(&mu_);
-  return delivered_;
-}
-
-int SendQueue::given_up() const {
-  absl::MutexLock lock(&mu_);
-  return given_up_;
-}
-
 void SendQueue::Run() {
   while (true) {
     Pending next;
@@ -83,12 +73,8 @@ void SendQueue::Run() {
     const absl::Status sent = deliver_(next.message);
     ++next.attempts;
     absl::MutexLock lock(&mu_);
-    if (sent.ok()) {
-      ++delivered_;
-      continue;
-    }
+    if (sent.ok()) continue;
     if (next.attempts >= options_.attempts) {
-      ++given_up_;
       LogError(absl::StrCat(options_.channel, " not sent after ", next.attempts,
                             " attempts, given up: ", sent.message()));
       continue;

@@ -47,10 +47,6 @@ class SendQueue : public MessageSender {
     return !stopping_ && static_cast<int>(queue_.size()) < options_.max_queued;
   }
 
-  // Messages delivered, and given up after every attempt failed.
-  int delivered() const ABSL_LOCKS_EXCLUDED(mu_);
-  int given_up() const ABSL_LOCKS_EXCLUDED(mu_);
-
  private:
   struct Pending {
     OutgoingMessage message;
@@ -64,8 +60,6 @@ class SendQueue : public MessageSender {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  int delivered_ ABSL_GUARDED_BY(mu_) = 0;
-  int given_up_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

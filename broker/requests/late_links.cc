@@ -1,7 +1,5 @@
 #include "broker/requests/late_links.h"
 
-#include "broker/requests/request_types.h"
-
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,6 +11,7 @@
 #include "broker/base/time_util.h"
 #include "broker/requests/deadlines.h"
 #include "broker/requests/request_records.h"
+#include "broker/requests/request_types.h"
 #include "broker/requests/route_paths.h"
 #include "broker/requests/routing.h"
 #include "broker/requests/task_creation.h"

@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "absl/strings/escaping.h"
+#include "broker/identity/identifiers.h"
 #include "broker/privacy/aead.h"
 #include "broker/privacy/pseudonyms.h"
 #include "broker/privacy/secret_file.h"
-#include "broker/identity/identifiers.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"

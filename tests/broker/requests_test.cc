@@ -326,9 +326,7 @@ namespace {
 TEST_F(SubmitTest, TasksComeInPages) {
   Limits small;
   small.max_page_size = 3;
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<Requests> paged,
-      Requests::Create(OptionsLikeCore(small)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Requests> paged, Requests::Create(OptionsLikeCore(small)));
   AddActor("many");
   const std::string root = AddHolding("many", "root");
   for (int i = 0; i < 6; ++i) {

@@ -44,8 +44,8 @@ absl::StatusOr<std::unique_ptr<BrokerProcess>> BrokerProcess::Start(
     const std::string& data_dir, const std::vector<std::string>& extra_args) {
   // Requests are filed without verification here; the identity tests
   // start their own broker with it.
-  std::vector<std::string> args = {DSR_BROKER_BINARY, "--listen", "127.0.0.1:0", "--data_dir",
-                                   data_dir, "--no_identity_verification"};
+  std::vector<std::string> args = {DSR_BROKER_BINARY, "--listen", "127.0.0.1:0",
+                                   "--data_dir",      data_dir,   "--no_identity_verification"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::unique_ptr<BrokerProcess> process(new BrokerProcess());
   int fd = -1;
